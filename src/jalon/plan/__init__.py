@@ -1,0 +1,15 @@
+"""The declared plan: phases, counting rules and regional conventions, loaded from TOML."""
+
+from jalon.plan.loader import PlanError, default_plan_path, load_plan
+from jalon.plan.model import Convention, Phase, Plan, Rules, Target
+
+__all__ = [
+    "Convention",
+    "Phase",
+    "Plan",
+    "PlanError",
+    "Rules",
+    "Target",
+    "default_plan_path",
+    "load_plan",
+]

@@ -1,0 +1,143 @@
+"""Typed model of a plan declaration (DESIGN §2–§3), validated by Pydantic.
+
+Pure data: nothing here reads files or the store. `jalon.plan.loader` builds a `Plan` from TOML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Phase(_Strict):
+    """A counting window and the reference window it is compared with."""
+
+    code: str = Field(min_length=1)
+    label: str
+    start: dt.date
+    end: dt.date
+    reference_start: dt.date
+    reference_end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Phase:
+        if self.end < self.start:
+            raise ValueError(f"la phase {self.code} finit ({self.end}) avant de commencer")
+        if self.reference_end < self.reference_start:
+            raise ValueError(f"la période de référence de la phase {self.code} est inversée")
+        return self
+
+
+class PublicsRules(_Strict):
+    young_max_age: int = Field(ge=16, le=30)
+    senior_min_age: int = Field(ge=40, le=60)
+    long_term_months: int = Field(ge=1)
+    low_qualified_levels: list[int]
+
+
+class EmploiRules(_Strict):
+    window_months: int = Field(ge=1)
+    min_days: int = Field(ge=1)
+    durable_months: int = Field(ge=1)
+
+
+class Rules(_Strict):
+    counted_financeurs: list[int] = Field(min_length=1)
+    realisation: Literal["entrees", "supplementaires"]
+    session_key_fallback: list[Literal["siret", "formacode", "date_entree"]]
+    publics: PublicsRules
+    emploi: EmploiRules
+
+
+class Secret(_Strict):
+    threshold: int = Field(ge=1)
+    secondary: bool = True
+
+
+class ActionsAgregees(_Strict):
+    included: list[str] = []
+
+
+class Target(_Strict):
+    """A convention's targets for one phase."""
+
+    phase: str
+    additional_entries: int = Field(ge=0)
+    total_entries: int = Field(ge=0)
+    declared_baseline: int = Field(ge=0)
+    places: int | None = Field(default=None, ge=0)
+    budget_eur: int | None = Field(default=None, ge=0)
+    estimated: bool = False
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Target:
+        if self.total_entries != self.declared_baseline + self.additional_entries:
+            raise ValueError(
+                f"phase {self.phase} : total_entries ({self.total_entries}) doit valoir "
+                f"declared_baseline + additional_entries "
+                f"({self.declared_baseline + self.additional_entries})"
+            )
+        return self
+
+
+class Convention(_Strict):
+    """A regional agreement (or its amendments) declining the plan in one region."""
+
+    region: str = Field(pattern=r"^\d{2}$")
+    name: str
+    kind: Literal["quadripartite", "pole-emploi", "avenant"]
+    signed_on: dt.date | None = None
+    signatories: list[str] = []
+    source: str | None = None
+    targets: list[Target]
+
+    def target(self, phase: str) -> Target | None:
+        return next((t for t in self.targets if t.phase == phase), None)
+
+
+class Plan(_Strict):
+    """A declared programme: the root of a plan file."""
+
+    code: str
+    name: str
+    description: str
+    launched_on: dt.date
+    phases: list[Phase] = Field(min_length=1)
+    rules: Rules
+    secret: Secret
+    actions_agregees: ActionsAgregees = ActionsAgregees()
+    conventions: list[Convention]
+    sha256: str = ""
+
+    @model_validator(mode="after")
+    def _references(self) -> Plan:
+        phase_codes = [p.code for p in self.phases]
+        if len(set(phase_codes)) != len(phase_codes):
+            raise ValueError("deux phases portent le même code")
+        regions = [c.region for c in self.conventions]
+        if len(set(regions)) != len(regions):
+            raise ValueError("deux conventions portent sur la même région")
+        for conv in self.conventions:
+            for target in conv.targets:
+                if target.phase not in phase_codes:
+                    raise ValueError(
+                        f"convention {conv.region} : phase inconnue « {target.phase} » "
+                        f"(phases déclarées : {', '.join(phase_codes)})"
+                    )
+        return self
+
+    def phase(self, code: str) -> Phase:
+        for phase in self.phases:
+            if phase.code == code:
+                return phase
+        known = ", ".join(p.code for p in self.phases)
+        raise KeyError(f"phase inconnue « {code} » (phases du plan : {known})")
+
+    def convention(self, region: str) -> Convention | None:
+        return next((c for c in self.conventions if c.region == region), None)

@@ -1,0 +1,45 @@
+"""French formatting of figures and dates for everything users read (Babel, locale fr_FR).
+
+Numbers use a narrow no-break space as thousands separator (`92 000`), percentages a no-break
+space before `%` (`94 %`), dates are written out (`23 janvier 2017`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+LOCALE = "fr_FR"
+MISSING = "–"
+
+
+def nombre(value: float | int | None, decimals: int = 0) -> str:
+    if value is None:
+        return MISSING
+    if decimals == 0:
+        return format_decimal(round(value), locale=LOCALE)
+    pattern = "#,##0." + "0" * decimals
+    return format_decimal(value, format=pattern, locale=LOCALE)
+
+
+def pourcentage(ratio: float | None, decimals: int = 0) -> str:
+    """`ratio` is a fraction (0.94 → `94 %`)."""
+    if ratio is None:
+        return MISSING
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "\u202f%"
+    return format_percent(ratio, format=pattern, locale=LOCALE)
+
+
+def ecart(value: int | None) -> str:
+    """A signed difference: `+32 000`, `−1 200`."""
+    if value is None:
+        return MISSING
+    sign = "+" if value > 0 else ("−" if value < 0 else "")
+    return sign + nombre(abs(value))
+
+
+def date_longue(day: dt.date) -> str:
+    text = format_date(day, format="d MMMM y", locale=LOCALE)
+    return text.replace("1 ", "1er ", 1) if day.day == 1 else text

@@ -1,0 +1,10 @@
+"""The `jalon` command line: thin Typer commands over the packages, French commands and messages.
+
+Each command opens the store, calls one package function and renders its result; errors that a
+user can fix (bad file, missing key, locked base) are printed in French without a traceback.
+"""
+
+from jalon.cli import bilan_commands, demo_commands, ingest_commands
+from jalon.cli.common import app
+
+__all__ = ["app", "bilan_commands", "demo_commands", "ingest_commands"]

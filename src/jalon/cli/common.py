@@ -1,0 +1,76 @@
+"""What every `jalon` command shares: the Typer app, consoles, common options, error handling.
+
+Commands live in one module per stage (`ingest_commands`, `bilan_commands`, …) and register
+themselves on `app`; `jalon.cli` imports them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import duckdb
+import typer
+from rich.console import Console
+
+from jalon.ingest import IngestError, SecretError
+from jalon.plan import PlanError
+from jalon.sources import ProfileError
+from jalon.store import StoreError, default_db_path, open_store
+
+app = typer.Typer(
+    help="Jalon : pilotage et bilan d'un plan de formation des demandeurs d'emploi.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+console = Console()
+errors = Console(stderr=True)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="Fichier de la base DuckDB (défaut : $JALON_DB ou ./jalon.duckdb)."),
+]
+PlanOption = Annotated[
+    Path | None, typer.Option("--plan", help="Fichier de déclaration du plan (TOML).")
+]
+
+USER_ERRORS: tuple[type[Exception], ...] = (
+    IngestError,
+    SecretError,
+    StoreError,
+    PlanError,
+    ProfileError,
+    KeyError,
+)
+
+
+class OutputFormat(StrEnum):
+    texte = "texte"
+    json = "json"
+
+
+def fail(message: str) -> NoReturn:
+    errors.print(f"[bold red]Erreur :[/] {message}", highlight=False)
+    raise typer.Exit(code=2)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the errors a user can act on into a French message and exit code 2."""
+    try:
+        yield
+    except USER_ERRORS as exc:
+        fail(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))
+
+
+@contextmanager
+def store(db: Path | None, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = open_store(db or default_db_path(), read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()

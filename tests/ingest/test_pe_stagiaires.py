@@ -63,7 +63,7 @@ def test_one_entry_per_person_and_session(con, plan, key) -> None:
         "SELECT cle_session, region, duree_heures, certifiante FROM entrees ORDER BY date_entree"
     ).fetchall()
     assert len(rows) == 5
-    assert rows[0][0] == "SK:12234567800014|43448|2015-10-05"
+    assert rows[0][0] == "SK:12234567800017|43448|2015-10-05"
     by_key = {r[0]: r for r in rows}
     assert by_key["IC:SE_0000101"][1:] == ("76", 560, True)
     persons = con.execute("SELECT count(DISTINCT hash_personne) FROM entrees").fetchone()
@@ -134,3 +134,30 @@ def test_empty_and_binary_files_are_refused(con, plan, key, tmp_path) -> None:
     garbage.write_bytes(bytes(range(256)) * 10)
     with pytest.raises(IngestError, match="pas un fichier texte"):
         _import(con, plan, key, garbage)
+
+
+def test_progress_is_reported_for_each_phase(con, plan, key) -> None:
+    seen: list[tuple[str, float]] = []
+    import_file(con, FIXTURE, PROFILE, plan, key, report=lambda p, f, _n: seen.append((p, f)))
+    phases = list(dict.fromkeys(p for p, _ in seen))
+    assert phases == [
+        "Lecture et contrôle des lignes",
+        "Écriture dans la base",
+        "Entrées en formation",
+    ]
+    assert all(0.0 <= f <= 1.0 for _, f in seen)
+    assert [f for p, f in seen if p == phases[0]][-1] == 1.0
+
+
+def test_2017_layout_from_the_simulator_is_recognised(con, plan, key, tmp_path) -> None:
+    from jalon.simulate.pe_stagiaires import write_pe_stagiaires
+
+    path = tmp_path / "export-2017.csv"
+    write_pe_stagiaires(path, 500, seed=3, layout="2017", malformed_share=0.02)
+    summary = _import(con, plan, key, path)
+    assert summary.layout == "2017"
+    assert summary.lines_read == 500
+    assert summary.accepted + summary.rejected + summary.duplicates == 500
+    assert 0 < summary.rejected < 40
+    dispositifs = con.execute("SELECT count(dispositif) FROM entree_lignes").fetchone()
+    assert dispositifs == (summary.accepted,)

@@ -1,4 +1,8 @@
-"""Store and ingest commands: `jalon init`, `jalon import`, `jalon profils`."""
+"""Store and ingest commands: `jalon init`, `import`, `profils`, `imports`, `rejets`.
+
+Thin wrappers over `jalon.ingest`: they open the store, call one function and render its result
+with Rich (a progress bar only on a terminal; a plain summary otherwise).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
 
 from jalon.cli.common import (
     DbOption,
@@ -18,12 +33,21 @@ from jalon.cli.common import (
     store,
     user_errors,
 )
-from jalon.ingest import import_file
+from jalon.formatting import nombre
+from jalon.ingest import ImportSummary, import_file
+from jalon.ingest import history as hist
 from jalon.ingest.pseudonymise import key_from_env
+from jalon.ingest.reasons import reason_label
 from jalon.plan import load_plan
-from jalon.report import text as render
-from jalon.sources import builtin_profiles, load_profile
+from jalon.sources import (
+    USER_PROFILES_ENV,
+    Profile,
+    all_profiles,
+    find_profile,
+    user_profiles_folder,
+)
 from jalon.store import default_db_path
+from jalon.web.client import server_for
 
 
 @app.command("init")
@@ -35,10 +59,76 @@ def init(db: DbOption = None) -> None:
     console.print(f"Base {path} prête (schéma n° {version[0] if version else 0}).")
 
 
+class _Bar:
+    """A Rich progress bar per import phase: lines, lines per second, time left."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, TaskID] = {}
+
+    def __call__(self, phase: str, fraction: float, lines: int) -> None:
+        total = max(lines, 1)
+        if phase not in self.tasks:
+            self.tasks[phase] = self.progress.add_task(phase, total=total)
+        self.progress.update(self.tasks[phase], completed=round(fraction * total), total=total)
+
+
+class _LinesColumn(ProgressColumn):
+    """Lines done (DuckDB's progress × the estimated line count) and lines per second."""
+
+    def render(self, task: Task) -> Text:
+        rate = f"  {nombre(round(task.speed))} lignes/s" if task.speed else ""
+        return Text(f"{nombre(int(task.completed))} lignes{rate}")
+
+
+def _split_arguments(arguments: list[str], profil: str | None) -> tuple[Profile, Path]:
+    if profil is not None:
+        if len(arguments) != 1:
+            fail("avec --profil, indiquez un seul FICHIER.")
+        return find_profile(profil), Path(arguments[0])
+    if len(arguments) != 2:
+        fail("indiquez PROFIL FICHIER (ou --profil FICHIER.toml FICHIER).")
+    return find_profile(arguments[0]), Path(arguments[1])
+
+
+def summary_table(summary: ImportSummary) -> Table:
+    if summary.dry_run:
+        title = f"Contrôle de {summary.file_name} (essai, rien n'a été écrit)"
+    else:
+        title = f"Import n° {summary.import_id} : {summary.file_name}"
+    table = Table(title=title, show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    table.add_row("Profil", f"{summary.profile} (disposition {summary.layout})")
+    table.add_row("Fichier", summary.input_kind)
+    table.add_row("Encodage", summary.encoding)
+    if summary.replaces is not None:
+        table.add_row("Remplace", f"l'import n° {summary.replaces}")
+    table.add_row("Lignes lues", nombre(summary.lines_read))
+    table.add_row("  acceptées", nombre(summary.accepted))
+    table.add_row("  rejetées", nombre(summary.rejected))
+    table.add_row("  doublons", nombre(summary.duplicates))
+    for reason, count in summary.rejects_by_reason.items():
+        table.add_row(f"    dont {reason_label(reason)}", nombre(count))
+    return table
+
+
 @app.command("import")
 def import_command(
-    profil: Annotated[str, typer.Argument(help="Profil du fichier (voir « jalon profils »).")],
-    fichier: Annotated[Path, typer.Argument(help="Fichier à importer.")],
+    arguments: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="PROFIL FICHIER", help="Profil du fichier (voir « jalon profils ») et fichier."
+        ),
+    ],
+    profil: Annotated[
+        str | None,
+        typer.Option("--profil", help="Fichier de profil (TOML) à utiliser au lieu d'un nom."),
+    ] = None,
+    remplace: Annotated[
+        int | None,
+        typer.Option("--remplace", help="Numéro d'un import du même profil que celui-ci remplace."),
+    ] = None,
     db: DbOption = None,
     plan: PlanOption = None,
     essai: Annotated[
@@ -46,33 +136,146 @@ def import_command(
     ] = False,
     format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.texte,
 ) -> None:
-    """Importe un fichier de stagiaires : chaque ligne est acceptée, rejetée ou doublon."""
+    """Importe un fichier : chaque ligne est acceptée, rejetée ou doublon."""
     with user_errors():
+        chosen, fichier = _split_arguments(arguments, profil)
         the_plan = load_plan(plan)
-        profiles = builtin_profiles()
-        chosen = load_profile(Path(profil)) if profil.endswith(".toml") else profiles.get(profil)
-        if chosen is None:
-            fail(f"profil inconnu « {profil} » (profils : {', '.join(sorted(profiles))})")
-        key = key_from_env()
-        with store(db) as con, console.status("Import en cours…"):
-            summary = import_file(
-                con,
-                fichier,
-                chosen,
-                the_plan,
-                key,
-                dry_run=essai,
-                step=lambda msg: console.log(msg) if console.is_terminal else None,
-            )
+        key = key_from_env() if chosen.format != "lheo" else b""
+        if (server := server_for(db or default_db_path())) is not None:
+            fail(server.refusal(db or default_db_path()))
+        with store(db) as con:
+            if console.is_terminal and format is OutputFormat.texte:
+                with Progress(
+                    TextColumn("{task.description}"),
+                    BarColumn(),
+                    _LinesColumn(),
+                    TimeRemainingColumn(),
+                    console=console,
+                    transient=True,
+                ) as progress:
+                    summary = import_file(
+                        con,
+                        fichier,
+                        chosen,
+                        the_plan,
+                        key,
+                        dry_run=essai,
+                        replaces=remplace,
+                        report=_Bar(progress),
+                    )
+            else:
+                summary = import_file(
+                    con, fichier, chosen, the_plan, key, dry_run=essai, replaces=remplace
+                )
     if format is OutputFormat.json:
         console.print_json(json.dumps(summary.as_dict()))
     else:
-        console.print(render.import_summary(summary))
+        console.print(summary_table(summary))
+        if summary.rejected and summary.import_id is not None:
+            console.print(
+                f"Lignes rejetées : « jalon rejets {summary.import_id} » (ou --csv FICHIER "
+                "pour les renvoyer au financeur)."
+            )
 
 
 @app.command("profils")
 def profils() -> None:
-    """Liste les profils de fichiers intégrés."""
-    for profile in builtin_profiles().values():
-        layouts = ", ".join(f"{lay.name} ({len(lay.columns)} colonnes)" for lay in profile.layouts)
-        console.print(f"[bold]{profile.name}[/] : {profile.label} — dispositions {layouts}")
+    """Liste les profils de fichiers : intégrés, puis ceux du dossier $JALON_PROFILS."""
+    with user_errors():
+        profiles = all_profiles()
+    table = Table(title="Profils de fichiers", title_justify="left")
+    table.add_column("Profil", style="bold")
+    table.add_column("Description")
+    table.add_column("Dispositions")
+    table.add_column("Table")
+    table.add_column("Origine")
+    for profile in profiles.values():
+        layouts = ", ".join(f"{lay.name} ({len(lay.columns)} col.)" for lay in profile.layouts)
+        table.add_row(
+            profile.name,
+            profile.label,
+            layouts or "XML",
+            profile.target or "offre LHEO",
+            Path(profile.source).name if profile.source != "intégré" else profile.source,
+        )
+    console.print(table)
+    folder = user_profiles_folder()
+    if folder is not None:
+        console.print(f"Profils personnels lus dans {folder}", soft_wrap=True)
+    else:
+        console.print(
+            f"Profils personnels : définissez {USER_PROFILES_ENV}=DOSSIER (fichiers *.toml), "
+            "ou utilisez « jalon import --profil FICHIER.toml FICHIER »."
+        )
+
+
+@app.command("imports")
+def imports_command(
+    db: DbOption = None,
+    format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.texte,
+) -> None:
+    """Historique des imports de la base, remplacés compris."""
+    with user_errors(), store(db, read_only=True) as con:
+        records = hist.imports(con)
+    if format is OutputFormat.json:
+        console.print_json(json.dumps([r.__dict__ for r in records], default=str))
+        return
+    table = Table(title="Imports", title_justify="left")
+    for name in ("N°", "Profil", "Fichier", "Date", "Lues", "Acceptées", "Rejetées", "Doublons"):
+        table.add_column(name, justify="right" if name not in ("Profil", "Fichier") else "left")
+    table.add_column("État")
+    for r in records:
+        state = "actif"
+        if r.status == "remplace":
+            state = f"remplacé par n° {r.replaced_by}" if r.replaced_by else "remplacé"
+        elif r.replaces is not None:
+            state = f"actif (remplace n° {r.replaces})"
+        table.add_row(
+            str(r.import_id),
+            r.profile,
+            r.file_name,
+            f"{r.finished_at:%d/%m/%Y %H:%M}",
+            nombre(r.lines_read),
+            nombre(r.accepted),
+            nombre(r.rejected),
+            nombre(r.duplicates),
+            state,
+        )
+    console.print(table)
+
+
+@app.command("rejets")
+def rejets_command(
+    import_id: Annotated[int, typer.Argument(metavar="IMPORT", help="Numéro de l'import.")],
+    csv: Annotated[
+        Path | None,
+        typer.Option("--csv", help="Exporter toutes les lignes rejetées dans ce fichier CSV."),
+    ] = None,
+    limite: Annotated[int, typer.Option("--limite", help="Lignes affichées au plus.")] = 50,
+    db: DbOption = None,
+) -> None:
+    """Montre les lignes rejetées d'un import (ligne, colonne, motif, valeur)."""
+    with user_errors(), store(db, read_only=True) as con:
+        record = hist.get_import(con, import_id)
+        if csv is not None:
+            written = hist.write_rejections_csv(con, import_id, csv)
+            console.print(f"{nombre(written)} rejets de l'import n° {import_id} écrits dans {csv}.")
+            return
+        total = hist.count_rejections(con, import_id)
+        rows = hist.rejections(con, import_id, limit=limite)
+    table = Table(
+        title=f"Rejets de l'import n° {import_id} ({record.file_name}) : {nombre(total)}",
+        title_justify="left",
+    )
+    table.add_column("Ligne", justify="right")
+    table.add_column("Colonne")
+    table.add_column("Motif")
+    table.add_column("Valeur")
+    for r in rows:
+        table.add_row(nombre(r.line), r.column or "—", r.message, r.value or "")
+    console.print(table)
+    if total > len(rows):
+        console.print(
+            f"{nombre(total - len(rows))} autres : --limite N pour en voir plus, "
+            "--csv FICHIER pour tout exporter."
+        )

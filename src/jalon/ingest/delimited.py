@@ -1,168 +1,367 @@
 """Parse and validate a delimited file with DuckDB, following its profile: SQL built from data.
 
-Runs one streaming scan of the file: each physical line is read as one string with its line
-number, split on the profile's delimiter, and every kept column is typed and checked. The result
-is a temporary table `_parsed` (in memory or DuckDB's spill directory, never in the database file)
-with one row per line: its status, its errors and its typed values. Personal columns marked
-`drop` are never extracted; the identifier marked `hash` stays in `_parsed` only until it is
-hashed, and the raw line itself is not kept (only its MD5, to recognise exact duplicates).
+Runs one parallel scan of the file (DuckDB's CSV reader, each physical line read as one string):
+every line is split, typed and checked into the temporary table `_rows`, one row per line with two
+64-bit hashes of the raw line (to find exact duplicates), the typed values under their canonical
+names, and a bit mask of the checks it fails. Insertion order is kept, so a row's `rowid` is its
+line's rank: the view `_parsed` adds the line number. The raw text of a checked column is kept
+only for failing lines (to show it in `rejets`), and never for personal columns. Personal columns
+marked `drop` are never extracted; the identifier marked `hash` stays in `_rows` only until it is
+hashed. `_rows` is temporary (memory or DuckDB's spill folder, never the database file) and
+dropped when the import ends.
+
+Checks against reference lists (département, commune, région, SIRET check digit) run afterwards
+on the distinct values only, and mark the failing lines with an UPDATE of their bit.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from jalon.ingest.textfile import TextSniff
+from jalon.ingest.errors import IngestError
+from jalon.ingest.reference_checks import bad_values
+from jalon.ingest.textfile import TextSniff, delimiter_name
 from jalon.sources import ColumnSpec, Layout, Profile
 
-MAX_LINE_BYTES = 64 << 20
+MAX_LINE_BYTES = 8 << 20
 KNOWN_FINANCEURS = 17
-DATE_MIN, DATE_MAX = "1990-01-01", "2100-12-31"
+SHOWN_VALUE_CHARS = 200
 _NEWLINES = {"\n": "\\n", "\r\n": "\\r\\n"}
+_MAX_CHECKS = 62
+
+
+@dataclass(frozen=True)
+class Check:
+    """One way a line can be wrong: its bit in `_parsed.mask`, reason code and French message."""
+
+    bit: int
+    column: str | None
+    reason: str
+    message: str
+    value_sql: str  # the offending value, as stored in `rejets` (NULL for personal columns)
+    reference: str | None = None  # reference list checked after parsing
+    target: str | None = None  # canonical column holding the value a reference check reads
+
+
+EMPTY_LINE = Check(0, None, "ligne_vide", "ligne vide", "NULL")
 
 
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _field(index: int, missing: list[str]) -> str:
+def _field(index: int, missing: list[str], *, spill: bool, delimiter: str) -> str:
     markers = ", ".join(_quote(m) for m in missing)
-    value = f"trim(f[{index + 1}])"
+    if spill:
+        value = f"trim(array_to_string(f[{index + 1}:], {_quote(delimiter)}))"
+    else:
+        value = f"trim(f[{index + 1}])"
     return f"CASE WHEN {value} IN ({markers}) THEN NULL ELSE {value} END"
+
+
+def _date_sql(raw: str, fmt: str) -> str:
+    if fmt.startswith("%Y-%m-%d"):
+        # ISO dates: a cast is several times faster than strptime; the time part is not used.
+        exact = "" if fmt == "%Y-%m-%d" else f" OR substr({raw}, 11, 1) = ' '"
+        return f"CASE WHEN length({raw}) = 10{exact} THEN TRY_CAST(left({raw}, 10) AS DATE) END"
+    return f"CAST(try_strptime({raw}, {_quote(fmt)}) AS DATE)"
 
 
 def _typed(spec: ColumnSpec, raw: str) -> str:
     if spec.type == "integer":
         return f"TRY_CAST({raw} AS INTEGER)"
+    if spec.type == "boolean":
+        return f"CASE {raw} WHEN '1' THEN true WHEN '0' THEN false END"
     if spec.type == "date":
-        return f"CAST(try_strptime({raw}, {_quote(spec.format or '')}) AS DATE)"
+        return _date_sql(raw, spec.format or "")
     if spec.type == "financeurs":
         return f"list_transform(string_split({raw}, ';'), lambda x: TRY_CAST(trim(x) AS UTINYINT))"
     return raw
 
 
-def _checks(name: str, spec: ColumnSpec, raw: str, typed: str) -> list[tuple[str, str, str]]:
-    """(condition, reason code, French message) for each way this column can be wrong."""
+def _conditions(spec: ColumnSpec, raw: str, typed: str) -> list[tuple[str, str, str]]:
+    """(condition, reason code, French message) for each way this column's value can be wrong."""
     label = spec.label
-    checks = []
+    out = []
     if spec.required:
-        checks.append(
-            (f"{raw} IS NULL", "valeur_manquante", f"{label} : valeur obligatoire absente")
-        )
+        out.append((f"{raw} IS NULL", "valeur_manquante", f"{label} : valeur obligatoire absente"))
     if spec.type == "integer":
-        checks.append(
+        out.append(
             (
                 f"{raw} IS NOT NULL AND {typed} IS NULL",
                 "nombre_invalide",
                 f"{label} : nombre entier attendu",
             )
         )
+        bounds = []
+        if spec.minimum is not None:
+            bounds.append(f"{typed} < {spec.minimum}")
+        if spec.maximum is not None:
+            bounds.append(f"{typed} > {spec.maximum}")
+        if bounds:
+            low = "" if spec.minimum is None else f"au moins {spec.minimum}"
+            high = "" if spec.maximum is None else f"au plus {spec.maximum}"
+            expected = " et ".join(p for p in (low, high) if p)
+            out.append((" OR ".join(bounds), "hors_plage", f"{label} : valeur attendue {expected}"))
+    elif spec.type == "boolean":
+        out.append(
+            (
+                f"{raw} IS NOT NULL AND {typed} IS NULL",
+                "booleen_invalide",
+                f"{label} : 0 ou 1 attendu",
+            )
+        )
     elif spec.type == "date":
-        checks.append(
+        shown = (spec.format or "").replace("%d", "JJ").replace("%m", "MM").replace("%Y", "AAAA")
+        shown = shown.replace(" %H:%M:%S.%f", " HH:MM:SS.f").replace(" %H:%M:%S", " HH:MM:SS")
+        out.append(
             (
                 f"{raw} IS NOT NULL AND {typed} IS NULL",
                 "date_invalide",
-                f"{label} : date attendue au format {spec.format}",
+                f"{label} : date attendue au format {shown}",
             )
         )
-        checks.append(
+        out.append(
             (
-                f"{typed} NOT BETWEEN DATE '{DATE_MIN}' AND DATE '{DATE_MAX}'",
+                f"{typed} NOT BETWEEN DATE '{spec.earliest}' AND DATE '{spec.latest}'",
                 "date_hors_plage",
-                f"{label} : date hors de la plage plausible (1990–2100)",
+                f"{label} : date hors de la plage plausible ({spec.earliest:%d/%m/%Y} – "
+                f"{spec.latest:%d/%m/%Y})",
             )
         )
     elif spec.type == "financeurs":
-        checks.append(
+        out.append(
             (
                 f"{raw} IS NOT NULL AND len(list_filter({typed}, lambda x: x IS NULL "
                 f"OR x > {KNOWN_FINANCEURS})) > 0",
                 "financeur_inconnu",
-                f"{label} : codes financeurs LHEO (0 à {KNOWN_FINANCEURS}) "
-                "séparés par « ; » attendus",
+                f"{label} : codes financeurs LHEO (0 à {KNOWN_FINANCEURS}) séparés par « ; » "
+                "attendus",
             )
         )
     if spec.pattern:
-        checks.append(
+        expected = f" (attendu : {spec.expected})" if spec.expected else ""
+        out.append(
             (
                 f"{raw} IS NOT NULL AND NOT regexp_full_match({raw}, {_quote(spec.pattern)})",
                 "format_invalide",
-                f"{label} : valeur au format inattendu",
+                f"{label} : valeur au format inattendu{expected}",
             )
         )
-    return checks
+    return out
 
 
-def _error_struct(name: str, spec: ColumnSpec, raw: str, cond: str, reason: str, msg: str) -> str:
-    shown = "NULL" if spec.personal else f"left({raw}, 200)"
-    return (
-        f"CASE WHEN {cond} THEN {{'column_name': {_quote(name)}, 'reason': {_quote(reason)}, "
-        f"'message': {_quote(msg)}, 'value': {shown}}} END"
-    )
+_REFERENCE_MESSAGES = {
+    "departement": ("departement_inconnu", "code de département inconnu"),
+    "commune": ("commune_inconnue", "code INSEE de commune inconnu"),
+    "region": ("region_inconnue", "code de région inconnu"),
+    "siret": ("siret_invalide", "SIRET invalide (la clé de contrôle ne correspond pas)"),
+}
 
 
-def build_parse_sql(path: Path, sniff: TextSniff, profile: Profile, layout: Layout) -> str:
-    """The SQL that creates `_parsed` for this file."""
+@dataclass(frozen=True)
+class ParsePlan:
+    parse_sql: str
+    checks: list[Check]
+    expected_fields: int
+
+
+def _spills(profile: Profile, layout: Layout) -> bool:
+    """A `;`-delimited file whose last column is a `;`-separated financeur list."""
+    last = profile.columns.get(layout.columns[-1])
+    return profile.delimiter == ";" and last is not None and last.type == "financeurs"
+
+
+def build(path: Path, text: TextSniff, profile: Profile, layout: Layout) -> ParsePlan:
+    """The SQL that creates `_lines` and `_parsed` for this file, and the checks it encodes."""
     expected = len(layout.columns)
+    spill = _spills(profile, layout)
     raw_cols: list[str] = []
-    typed_cols: list[str] = []
-    errors: list[str] = []
+    typed_cols: list[tuple[str, str]] = []
+    kept_values: list[str] = []
+    conditions: list[str] = []
+    checks: list[Check] = [EMPTY_LINE]
+    count_hint = (
+        " ; une valeur contient peut-être le séparateur" if profile.delimiter in ";," else ""
+    )
+    fields_rule = "n_fields < " if spill else "n_fields <> "
+    checks.append(
+        Check(
+            1,
+            None,
+            "nombre_champs",
+            f"nombre de champs : {{n}} au lieu de {expected} (séparateur "
+            f"{delimiter_name(profile.delimiter)}{count_hint})",
+            "NULL",
+        )
+    )
     for index, name in enumerate(layout.columns):
         spec = profile.columns.get(name)
         if spec is None or spec.personal == "drop" or spec.to is None:
             continue
         raw = f"r_{index}"
-        raw_cols.append(f"{_field(index, profile.missing)} AS {raw}")
+        is_last = index == expected - 1
+        raw_cols.append(
+            f"{_field(index, profile.missing, spill=spill and is_last, delimiter=text.delimiter)}"
+            f" AS {raw}"
+        )
         typed = _typed(spec, raw)
-        typed_cols.append(f"{typed} AS {spec.to}")
-        for cond, reason, msg in _checks(name, spec, raw, typed):
-            errors.append(_error_struct(name, spec, raw, cond, reason, msg))
-    delim = profile.delimiter
-    count_msg = (
-        f"'nombre de champs : ' || n_fields || ' au lieu de {expected} (séparateur « {delim} »)'"
-    )
-    structural = (
-        "CASE WHEN l IS NULL THEN [{'column_name': NULL, 'reason': 'ligne_vide', "
-        "'message': 'ligne vide', 'value': NULL}] "
-        f"WHEN n_fields <> {expected} THEN [{{'column_name': NULL, 'reason': 'nombre_champs', "
-        f"'message': {count_msg}, 'value': NULL}}] END"
-    )
-    field_errors = (
-        f"list_filter([{', '.join(errors)}], lambda e: e IS NOT NULL)" if errors else "[]"
-    )
+        typed_cols.append((typed, _ident(spec.to)))
+        value = "NULL" if spec.personal else f"v_{index}"
+        has_value = False
+        for cond, reason, message in _conditions(spec, raw, typed):
+            bit = len(checks)
+            checks.append(Check(bit, name, reason, message, value))
+            conditions.append(f"(CASE WHEN {cond} THEN {1 << bit} ELSE 0 END)")
+            has_value = True
+        if has_value and not spec.personal:
+            kept_values.append(
+                f"CASE WHEN mask > 1 THEN left({raw}, {SHOWN_VALUE_CHARS}) END AS v_{index}"
+            )
+        if spec.check:
+            reason, message = _REFERENCE_MESSAGES[spec.check]
+            bit = len(checks)
+            shown = "NULL" if spec.personal else _ident(spec.to)
+            checks.append(
+                Check(bit, name, reason, f"{spec.label} : {message}", shown, spec.check, spec.to)
+            )
+    if len(checks) > _MAX_CHECKS:
+        raise IngestError(f"profil {profile.name} : trop de contrôles ({len(checks)}).")
+    field_mask = " | ".join(conditions) if conditions else "0"
     source = (
-        f"read_csv({_quote(str(path))}, columns = {{'l': 'VARCHAR'}}, delim = '\\x1f', "
+        f"read_csv({_quote(str(path))}, columns = {{'l': 'VARCHAR'}}, delim = '\\x1e', "
         f"quote = '', escape = '', header = true, auto_detect = false, strict_mode = false, "
-        f"new_line = '{_NEWLINES[sniff.newline]}', "
-        f"encoding = {_quote(sniff.encoding)}, max_line_size = {MAX_LINE_BYTES})"
+        f"new_line = '{_NEWLINES[text.newline]}', compression = '{text.compression}', "
+        f"encoding = {_quote(text.encoding)}, max_line_size = {MAX_LINE_BYTES})"
     )
-    return f"""
-CREATE OR REPLACE TEMP TABLE _parsed AS
-WITH numbered AS (
-    SELECT row_number() OVER () + 1 AS line, l FROM {source}
-), split AS (
-    SELECT line, l, string_split(coalesce(l, ''), {_quote(delim)}) AS f FROM numbered
+    # One parallel scan; insertion order is kept, so a row's rank in `_rows` is its line's.
+    parse_sql = f"""
+CREATE OR REPLACE TEMP TABLE _rows AS
+WITH split AS (
+    SELECT l, string_split(coalesce(l, ''), {_quote(text.delimiter)}) AS f FROM {source}
 ), fields AS (
-    SELECT line, l, len(f) AS n_fields, {", ".join(raw_cols)} FROM split
+    SELECT l IS NULL AS empty, len(f) AS n_fields,
+           CASE WHEN l IS NOT NULL THEN hash(l) END AS line_hash,
+           CASE WHEN l IS NOT NULL THEN hash(l || chr(0)) END AS line_hash2
+           {"".join(", " + c for c in raw_cols)}
+    FROM split
 ), checked AS (
-    SELECT
-        line,
-        CASE WHEN l IS NULL THEN NULL ELSE md5_number(l) END AS line_hash,
-        coalesce({structural}, {field_errors}) AS errors,
-        {", ".join(typed_cols)}
+    SELECT *,
+        CASE WHEN empty THEN 1 WHEN {fields_rule}{expected} THEN 2 ELSE {field_mask} END AS mask
     FROM fields
 )
-SELECT
-    *,
-    line_hash IS NOT NULL
-        AND row_number() OVER (PARTITION BY line_hash ORDER BY line) > 1 AS is_duplicate
+SELECT line_hash, line_hash2, mask, false AS is_duplicate,
+       CASE WHEN mask = 2 THEN n_fields END AS n_fields
+       {"".join(", " + c for c in kept_values)}
+       {"".join(f", CASE WHEN mask & 3 = 0 THEN {sql} END AS {name}" for sql, name in typed_cols)}
 FROM checked
 """
+    return ParsePlan(parse_sql, checks, expected)
 
 
-def parse(
-    con: duckdb.DuckDBPyConnection, path: Path, sniff: TextSniff, profile: Profile, layout: Layout
-) -> None:
-    con.execute(build_parse_sql(path, sniff, profile, layout))
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def run(con: duckdb.DuckDBPyConnection, plan: ParsePlan) -> None:
+    """Create `_parsed`, then mark exact duplicate lines and reference failures."""
+    con.execute(plan.parse_sql)
+    con.execute("CREATE OR REPLACE TEMP VIEW _parsed AS SELECT rowid + 2 AS line, * FROM _rows")
+    _mark_duplicates(con)
+    for check in plan.checks:
+        if check.reference is not None and check.target is not None:
+            _mark_reference_failures(con, check)
+
+
+def _mark_duplicates(con: duckdb.DuckDBPyConnection) -> None:
+    """A line identical to an earlier one is a duplicate. Lines are compared by two independent
+    64-bit hashes (128 bits, as an MD5), so a collision is, in practice, impossible."""
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _dups AS
+        SELECT unnest(list(line ORDER BY line)[2:]) AS line
+        FROM _parsed WHERE line_hash IS NOT NULL
+        GROUP BY line_hash, line_hash2 HAVING count(*) > 1
+        """
+    )
+    if con.execute("SELECT count(*) FROM _dups").fetchone() != (0,):
+        con.execute(
+            "UPDATE _rows SET is_duplicate = true WHERE rowid + 2 IN (SELECT line FROM _dups)"
+        )
+    con.execute("DROP TABLE _dups")
+
+
+def _mark_reference_failures(con: duckdb.DuckDBPyConnection, check: Check) -> None:
+    assert check.reference is not None and check.target is not None
+    column = _ident(check.target)
+    values = [
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT {column} FROM _parsed WHERE {column} IS NOT NULL"
+        ).fetchall()
+    ]
+    bad = bad_values(check.reference, values)
+    if bad:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _bad AS SELECT unnest(CAST(? AS VARCHAR[])) AS v", [bad]
+        )
+        con.execute(
+            f"UPDATE _rows SET mask = mask | {1 << check.bit} "
+            f"WHERE {column} IN (SELECT v FROM _bad)"
+        )
+        con.execute("DROP TABLE _bad")
+
+
+def counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, int]:
+    """(read, accepted, rejected, duplicates) of `_parsed`."""
+    row = con.execute(
+        """
+        SELECT count(*),
+               count(*) FILTER (WHERE NOT is_duplicate AND mask = 0),
+               count(*) FILTER (WHERE NOT is_duplicate AND mask <> 0),
+               count(*) FILTER (WHERE is_duplicate)
+        FROM _parsed
+        """
+    ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1]), int(row[2]), int(row[3])
+
+
+def reasons(con: duckdb.DuckDBPyConnection, checks: list[Check]) -> dict[str, int]:
+    """Number of rejected lines per reason code, most frequent first."""
+    by_reason: dict[str, int] = {}
+    for check in checks:
+        by_reason[check.reason] = by_reason.get(check.reason, 0) | (1 << check.bit)
+    if not by_reason:
+        return {}
+    names = list(by_reason)
+    select = ", ".join(f"count(*) FILTER (WHERE mask & {by_reason[n]} <> 0)" for n in names)
+    row = con.execute(
+        f"SELECT {select} FROM _parsed WHERE mask <> 0 AND NOT is_duplicate"
+    ).fetchone()
+    assert row is not None
+    found = {n: int(c) for n, c in zip(names, row, strict=True) if c}
+    return dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def rejets_sql(checks: list[Check]) -> str:
+    """SELECT (import_id ?, line, column, reason, message, value) for every failed check."""
+    parts = []
+    for check in checks:
+        message = _quote(check.message)
+        if "{n}" in check.message:
+            before, after = check.message.split("{n}")
+            message = f"{_quote(before)} || n_fields || {_quote(after)}"
+        column = "NULL" if check.column is None else _quote(check.column)
+        value = (
+            check.value_sql if check.value_sql == "NULL" else f"CAST({check.value_sql} AS VARCHAR)"
+        )
+        parts.append(
+            f"SELECT line, {column} AS column_name, {_quote(check.reason)} AS reason, "
+            f"{message} AS message, {value} AS value FROM _parsed "
+            f"WHERE mask & {1 << check.bit} <> 0 AND NOT is_duplicate"
+        )
+    return "\nUNION ALL\n".join(parts)

@@ -1,34 +1,55 @@
 """Sniff a delimited text file before DuckDB reads it: encoding, line ending and header line.
 
-Reads only the first megabyte; never the personal content beyond the header.
+Reads only the first megabyte (decompressed for `.gz`); never the personal content beyond the
+header. The encoding found here is a first guess: DuckDB checks the whole file while parsing, and
+the importer retries as Windows-1252/Latin-1 when it finds a byte sequence that is not UTF-8.
 """
 
 from __future__ import annotations
 
+import gzip
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from jalon.ingest.errors import IngestError
 
 SAMPLE_BYTES = 1 << 20
 BOM = b"\xef\xbb\xbf"
+LATIN_LABEL = "Windows-1252 / Latin-1"
+_OTHER_DELIMITERS = (";", ",", "\t", "|")
 
 
 @dataclass(frozen=True)
 class TextSniff:
-    encoding: str  # "utf-8" or "latin-1", as DuckDB names them
+    encoding: str  # "utf-8" or "latin-1" (then read through a UTF-8 copy)
     encoding_label: str  # shown to the user
     bom: bool
     newline: str  # "\n" or "\r\n"
     header: list[str]
+    delimiter: str
+    compression: str = "none"  # as DuckDB's read_csv names it
+    bytes_per_line: float = 0.0  # average over the sample, to estimate progress
 
 
-def sniff(path: Path, delimiter: str) -> TextSniff:
+def _open(path: Path, compression: str) -> BinaryIO:
+    if compression == "gzip":
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return path.open("rb")
+
+
+def _header_names(text: str, delimiter: str) -> list[str]:
+    return [unicodedata.normalize("NFC", name.strip()) for name in text.split(delimiter)]
+
+
+def sniff(path: Path, delimiter: str, *, compression: str = "none") -> TextSniff:
     try:
-        with path.open("rb") as handle:
+        with _open(path, compression) as handle:
             sample = handle.read(SAMPLE_BYTES)
-    except OSError as exc:
-        raise IngestError(f"{path.name} : fichier illisible ({exc.strerror})") from None
+    except (OSError, EOFError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise IngestError(f"{path.name} : fichier illisible ({reason})") from None
     if not sample.strip():
         raise IngestError(f"{path.name} : le fichier est vide.")
     if b"\0" in sample:
@@ -44,11 +65,33 @@ def sniff(path: Path, delimiter: str) -> TextSniff:
         complete.decode("utf-8")
         encoding, label = "utf-8", "UTF-8 avec BOM" if bom else "UTF-8"
     except UnicodeDecodeError:
-        encoding, label = "latin-1", "Windows-1252 / Latin-1"
+        encoding, label = "latin-1", LATIN_LABEL
     first, sep, _ = body.partition(b"\n")
     if not sep and len(body) == SAMPLE_BYTES:
         raise IngestError(f"{path.name} : ligne d'en-tête introuvable dans le premier mégaoctet.")
     newline = "\r\n" if first.endswith(b"\r") else "\n"
     header_text = first.rstrip(b"\r").decode(encoding, errors="replace")
-    header = [name.strip() for name in header_text.split(delimiter)]
-    return TextSniff(encoding, label, bom, newline, header)
+    lines_in_sample = max(1, complete.count(b"\n"))
+    return TextSniff(
+        encoding,
+        label,
+        bom,
+        newline,
+        _header_names(header_text, delimiter),
+        delimiter,
+        compression,
+        len(complete) / lines_in_sample,
+    )
+
+
+def other_delimiter(header: list[str], delimiter: str) -> str | None:
+    """The delimiter a one-column header seems to use instead of the expected one."""
+    if len(header) != 1:
+        return None
+    counts = {d: header[0].count(d) for d in _OTHER_DELIMITERS if d != delimiter}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else None
+
+
+def delimiter_name(delimiter: str) -> str:
+    return "tabulation" if delimiter == "\t" else f"« {delimiter} »"

@@ -13,6 +13,19 @@ import duckdb
 from jalon.plan import Rules
 from jalon.reference import departements
 
+#: Every table holding rows of an import (keyed by `import_id`): replacing an import empties them.
+SOURCE_TABLES = (
+    "entree_lignes",
+    "personnes",
+    "demandeurs",
+    "emplois",
+    "actions_agregees",
+    "offre_formations",
+    "offre_actions",
+    "offre_sessions",
+    "places",
+)
+
 _FALLBACK_SQL = {
     "siret": "coalesce(l.siret, '?')",
     "formacode": "coalesce(l.formacode, '?')",
@@ -26,10 +39,12 @@ def load_reference(con: duckdb.DuckDBPyConnection) -> None:
         "CREATE TABLE IF NOT EXISTS ref_departements "
         "(departement VARCHAR PRIMARY KEY, region VARCHAR NOT NULL)"
     )
+    rows = sorted((d.code, d.region) for d in departements())
+    if con.execute("SELECT * FROM ref_departements ORDER BY 1").fetchall() == rows:
+        return
     con.execute("DELETE FROM ref_departements")
-    con.executemany(
-        "INSERT INTO ref_departements VALUES (?, ?)", [(d.code, d.region) for d in departements()]
-    )
+    values = ", ".join(f"('{code}', '{region}')" for code, region in rows)
+    con.execute(f"INSERT INTO ref_departements VALUES {values}")
 
 
 def session_key_sql(rules: Rules) -> str:
@@ -37,36 +52,100 @@ def session_key_sql(rules: Rules) -> str:
     return f"coalesce('IC:' || l.numero_session, 'SK:' || {fallback})"
 
 
-def rebuild_entrees(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
+def rebuild_entrees(
+    con: duckdb.DuckDBPyConnection, rules: Rules, *, new_import: int | None = None
+) -> None:
+    """Rebuild `entrees` from the lines of active imports.
+
+    With `new_import`, only the (person, session) keys that import brings are recomputed (an
+    import that only adds lines changes no other entry); without it, the whole table is.
+    """
     load_reference(con)
-    con.execute("DELETE FROM entrees")
+    if new_import is None:
+        con.execute("DELETE FROM entrees")
+        scope = ""
+    elif con.execute("SELECT count(*) FROM entrees").fetchone() == (0,):
+        scope = ""
+    else:
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _touched AS
+            SELECT DISTINCT l.hash_personne, {session_key_sql(rules)} AS cle_session
+            FROM entree_lignes l WHERE l.import_id = {int(new_import)}
+            """
+        )
+        con.execute(
+            "DELETE FROM entrees WHERE (hash_personne, cle_session) IN "
+            "(SELECT (hash_personne, cle_session) FROM _touched)"
+        )
+        scope = "SEMI JOIN _touched t USING (hash_personne, cle_session)"
+    lines = f"""
+        SELECT l.*, {session_key_sql(rules)} AS cle_session,
+               (CAST(l.import_id AS BIGINT) << 40) | l.line AS rang
+        FROM entree_lignes l JOIN imports i USING (import_id)
+        WHERE i.status = 'actif'
+    """
+    keyed = f"SELECT *, hash(hash_personne, cle_session) AS k FROM ({lines}) {scope}"
+    # Most (person, session) keys have one line: those become entries without aggregation. A
+    # 64-bit hash of the key finds the others; a collision only sends a few single lines through
+    # the (exact) GROUP BY, which gives them the same entry.
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _multi AS
+        SELECT k FROM ({keyed}) GROUP BY k HAVING count(*) > 1
+        """
+    )
     con.execute(
         f"""
         INSERT INTO entrees
-        WITH lines AS (
-            SELECT l.*, {session_key_sql(rules)} AS cle_session
-            FROM entree_lignes l
-            JOIN imports i USING (import_id)
-            WHERE i.status = 'actif'
-        )
+        WITH keyed AS ({keyed})
+        SELECT
+            hash_personne,
+            cle_session,
+            date_entree,
+            date_fin_prevue,
+            list_sort(list_distinct(financeurs)),
+            financeurs[1],
+            formacode,
+            certifinfo IS NOT NULL,
+            siret,
+            keyed.departement,
+            r.region,
+            CASE WHEN heures_centre IS NOT NULL OR heures_entreprise IS NOT NULL
+                 THEN coalesce(heures_centre, 0) + coalesce(heures_entreprise, 0) END,
+            [import_id]
+        FROM keyed
+        ANTI JOIN _multi USING (k)
+        LEFT JOIN ref_departements r ON r.departement = keyed.departement
+        """
+    )
+    # arg_min_null over (import, line): the value of the first line, NULL included, without the
+    # sort an ordered aggregate would need for every group.
+    con.execute(
+        f"""
+        INSERT INTO entrees
+        WITH keyed AS ({keyed})
         SELECT
             hash_personne,
             cle_session,
             min(date_entree) AS date_entree,
             max(date_fin_prevue) AS date_sortie,
             list_sort(list_distinct(flatten(list(financeurs)))) AS financeurs,
-            first(financeurs[1] ORDER BY import_id, line) AS financeur_principal,
-            first(formacode ORDER BY import_id, line) AS formacode,
+            arg_min_null(financeurs[1], rang) AS financeur_principal,
+            arg_min_null(formacode, rang) AS formacode,
             bool_or(certifinfo IS NOT NULL) AS certifiante,
-            first(siret ORDER BY import_id, line) AS siret,
-            first(lines.departement ORDER BY import_id, line) AS departement,
-            first(r.region ORDER BY import_id, line) AS region,
+            arg_min_null(siret, rang) AS siret,
+            arg_min_null(keyed.departement, rang) AS departement,
+            arg_min_null(r.region, rang) AS region,
             max(coalesce(heures_centre, 0) + coalesce(heures_entreprise, 0))
                 FILTER (WHERE heures_centre IS NOT NULL OR heures_entreprise IS NOT NULL)
                 AS duree_heures,
             list_sort(list_distinct(list(import_id))) AS imports
-        FROM lines
-        LEFT JOIN ref_departements r ON r.departement = lines.departement
+        FROM keyed
+        SEMI JOIN _multi USING (k)
+        LEFT JOIN ref_departements r ON r.departement = keyed.departement
         GROUP BY hash_personne, cle_session
         """
     )
+    con.execute("DROP TABLE _multi")
+    con.execute("DROP TABLE IF EXISTS _touched")

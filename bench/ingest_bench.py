@@ -1,0 +1,312 @@
+"""Benchmark of the `pe-stagiaires` import against two baselines measured in the same run.
+
+    .venv/bin/python bench/ingest_bench.py --lignes 1000000
+    .venv/bin/python bench/ingest_bench.py --lignes 1000000 10000000 --resultats bench/RESULTS.md
+
+For each size, one generated file (`jalon.simulate.pe_stagiaires.write_pe_stagiaires`, 2016
+layout, 0.2 % malformed lines) is loaded three times, each in its own child process so that its
+peak memory (`os.wait4`) is its own:
+  (a) bare DuckDB typed load: `CREATE TABLE AS SELECT` of the profile's kept columns, typed as the
+      profile says, from `read_csv` (no validation, no accounting, no hashing);
+  (b) `jalon import`: `import_file` into a fresh store (sniff, SHA-256, validation, accounting,
+      rejections, duplicates, HMAC, load, `entrees` rebuild, one transaction);
+  (c) pandas: `read_csv` with string dtypes, exact-duplicate removal, personal columns dropped,
+      HMAC of ids with `hmac`, dates parsed, checks, then loaded into DuckDB.
+Bars (DESIGN §7): b ≤ 1.5 × a; b at least 4 × faster than c; b's peak memory under 2 GiB.
+Files and databases go to a temporary folder removed afterwards (`--dossier` to keep them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+KEY = "cle-de-banc-d-essai-jalon-0123456789"
+MALFORMED_SHARE = 0.002
+BAR_BARE, BAR_PANDAS, BAR_MEMORY = 1.5, 4.0, 2 << 30
+SECTION_START, SECTION_END = "<!-- ingest:debut -->", "<!-- ingest:fin -->"
+
+
+def _kept() -> dict[str, str]:
+    """Kept column of the 2016 layout → DuckDB type, as the profile declares them."""
+    from jalon.sources import builtin_profiles
+
+    profile = builtin_profiles()["pe-stagiaires"]
+    types = {"text": "VARCHAR", "integer": "INTEGER", "date": "TIMESTAMP", "financeurs": "VARCHAR"}
+    kept = {}
+    for name in profile.layout("2016").columns:
+        spec = profile.columns.get(name)
+        if spec is not None and spec.personal != "drop":
+            kept[name] = types[spec.type] if spec.type != "boolean" else "BOOLEAN"
+    return kept
+
+
+def measure_bare(path: Path, db: Path) -> None:
+    import duckdb
+
+    from jalon.sources import builtin_profiles
+
+    layout = builtin_profiles()["pe-stagiaires"].layout("2016").columns
+    kept = _kept()
+    columns = {c: kept.get(c, "VARCHAR") for c in layout}
+    select = []
+    for name, kind in kept.items():
+        if kind == "TIMESTAMP":
+            select.append(f"CAST({name} AS DATE) AS {name}")
+        elif name == "liste_financeur":
+            select.append(
+                f"list_transform(string_split({name}, ';'), "
+                f"lambda x: TRY_CAST(x AS UTINYINT)) AS {name}"
+            )
+        else:
+            select.append(name)
+    con = duckdb.connect(str(db))
+    con.execute(
+        f"""
+        CREATE TABLE bare AS SELECT {", ".join(select)}
+        FROM read_csv('{path}', delim = '|', header = true, quote = '', escape = '',
+                      auto_detect = false, columns = {columns}, nullstr = ['NULL', ''],
+                      timestampformat = '%Y-%m-%d %H:%M:%S.%f', ignore_errors = true)
+        """
+    )
+    con.close()
+
+
+def measure_jalon(path: Path, db: Path) -> None:
+    from jalon.ingest import import_file
+    from jalon.plan import load_plan
+    from jalon.sources import builtin_profiles
+    from jalon.store import open_store
+
+    con = open_store(db)
+    summary = import_file(con, path, builtin_profiles()["pe-stagiaires"], load_plan(), KEY.encode())
+    con.close()
+    print(json.dumps(summary.as_dict()))
+
+
+def measure_pandas(path: Path, db: Path) -> None:
+    import hashlib
+    import hmac
+
+    import duckdb
+    import pandas as pd
+
+    from jalon.ingest.reference_checks import luhn_ok
+    from jalon.reference import departements, est_commune
+    from jalon.sources import builtin_profiles
+
+    profile = builtin_profiles()["pe-stagiaires"]
+    frame = pd.read_csv(
+        path,
+        sep="|",
+        dtype=str,
+        na_values=["NULL", ""],
+        keep_default_na=False,
+        on_bad_lines="skip",
+        quoting=3,
+    )
+    duplicated = frame.duplicated()
+    frame = frame[~duplicated]
+    dropped = [c for c, s in profile.columns.items() if s.personal == "drop" and c in frame]
+    frame = frame.drop(columns=dropped)
+    ok = frame["dn_individu_national"].notna() & frame["liste_financeur"].notna()
+    for name, spec in profile.columns.items():
+        if name in frame and spec.pattern:
+            ok &= frame[name].isna() | frame[name].str.fullmatch(spec.pattern[1:-1]).fillna(False)
+    start = pd.to_datetime(
+        frame["dd_datedebutmodule"], format="%Y-%m-%d %H:%M:%S.%f", errors="coerce"
+    )
+    end = pd.to_datetime(frame["dd_datefinmodule"], format="%Y-%m-%d %H:%M:%S.%f", errors="coerce")
+    ok &= start.notna() & (end.notna() | frame["dd_datefinmodule"].isna())
+    for name in ("dn_nombreheurescentre", "dn_dureeentreprise"):
+        number = pd.to_numeric(frame[name], errors="coerce")
+        ok &= number.notna() | frame[name].isna()
+        frame[name] = number.astype("Int32")
+    codes = frame["liste_financeur"].str.split(";")
+    ok &= codes.map(lambda c: isinstance(c, list) and all(x.isdigit() and int(x) <= 17 for x in c))
+    known_deps = {d.code for d in departements()}
+    ok &= frame["departement"].isna() | frame["departement"].isin(known_deps)
+    communes = frame["dc_insee_lieuformation"].dropna().unique()
+    good_communes = {c for c in communes if est_commune(c)}
+    ok &= frame["dc_insee_lieuformation"].isna() | frame["dc_insee_lieuformation"].isin(
+        good_communes
+    )
+    sirets = frame["dc_siret"].dropna().unique()
+    good_sirets = {s for s in sirets if luhn_ok(s)}
+    ok &= frame["dc_siret"].isna() | frame["dc_siret"].isin(good_sirets)
+    frame = frame[ok].copy()
+    key = KEY.encode()
+    ids = frame["dn_individu_national"].unique()
+    hashed = {i: hmac.new(key, i.encode(), hashlib.sha256).hexdigest() for i in ids}
+    frame["hash_personne"] = frame.pop("dn_individu_national").map(hashed)
+    frame["date_entree"] = start[ok].dt.date
+    frame["date_fin_prevue"] = end[ok].dt.date
+    frame["financeurs"] = codes[ok].map(lambda c: [int(x) for x in c])
+    frame = frame.drop(columns=["dd_datedebutmodule", "dd_datefinmodule", "liste_financeur"])
+    con = duckdb.connect(str(db))
+    con.register("frame", frame)
+    con.execute("CREATE TABLE entrees AS SELECT * FROM frame")
+    con.close()
+
+
+MEASURES = {"bare": measure_bare, "jalon": measure_jalon, "pandas": measure_pandas}
+LABELS = {
+    "bare": "(a) DuckDB, chargement typé nu",
+    "jalon": "(b) jalon import",
+    "pandas": "(c) pandas",
+}
+
+
+def _child(method: str, path: Path, db: Path) -> tuple[float, float, int, str]:
+    """Run one measure in a child process: wall and CPU seconds, peak RSS in bytes, output."""
+    env = {**os.environ, "JALON_SECRET": KEY}
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--mesure", method, str(path), str(db)],
+        stdout=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    _pid, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+    output = child.stdout.read() if child.stdout else ""
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"{method} a échoué (code {child.returncode})")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, output
+
+
+def _gib(value: int) -> str:
+    return f"{value / (1 << 30):.2f}"
+
+
+def run(sizes: list[int], folder: Path, methods: list[str]) -> list[str]:
+    from jalon.simulate.pe_stagiaires import write_pe_stagiaires
+
+    rows = []
+    for n in sizes:
+        path = folder / f"pe-stagiaires-{n}.csv"
+        if not path.exists():
+            t = time.perf_counter()
+            write_pe_stagiaires(path, n, seed=2016, malformed_share=MALFORMED_SHARE)
+            print(
+                f"fichier de {n:,} lignes généré en {time.perf_counter() - t:.1f} s "
+                f"({path.stat().st_size / 1e6:,.0f} Mo)",
+                flush=True,
+            )
+        results: dict[str, tuple[float, int, float]] = {}
+        for method in methods:
+            db = folder / f"{method}-{n}.duckdb"
+            for stale in folder.glob(f"{method}-{n}.duckdb*"):
+                shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+            wall, cpu, rss, output = _child(method, path, db)
+            results[method] = (wall, rss, cpu)
+            detail = ""
+            if method == "jalon" and output.strip():
+                s = json.loads(output.strip().splitlines()[-1])
+                detail = (
+                    f"lues {s['lines_read']:,} = {s['accepted']:,} + {s['rejected']:,} + "
+                    f"{s['duplicates']:,}"
+                )
+            print(
+                f"{n:>11,} {LABELS[method]:<32} {wall:8.1f} s ({cpu:7.1f} s CPU)  "
+                f"{_gib(rss)} Gio  {detail}",
+                flush=True,
+            )
+            for stale in folder.glob(f"{method}-{n}.duckdb*"):
+                shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+        b, b_cpu = results["jalon"][0], results["jalon"][2]
+        ratio_a = b / results["bare"][0] if "bare" in results else float("nan")
+        ratio_c = results["pandas"][0] / b if "pandas" in results else float("nan")
+        cpu_a = b_cpu / results["bare"][2] if "bare" in results else float("nan")
+        cpu_c = results["pandas"][2] / b_cpu if "pandas" in results else float("nan")
+        verdicts = [
+            f"b/a = {ratio_a:.2f} ({'OK' if ratio_a <= BAR_BARE else 'barre manquée'})",
+            f"c/b = {ratio_c:.1f} ({'OK' if ratio_c >= BAR_PANDAS else 'barre manquée'})",
+            f"mémoire b {'OK' if results['jalon'][1] < BAR_MEMORY else 'barre manquée'}",
+            f"en temps CPU : b/a = {cpu_a:.2f}, c/b = {cpu_c:.1f}",
+        ]
+        print("   " + " ; ".join(verdicts), flush=True)
+        cells = [f"{n:,}".replace(",", " ")]
+        for method in ("bare", "jalon", "pandas"):
+            if method in results:
+                wall, rss, cpu = results[method]
+                cells.append(f"{wall:.1f} s ({cpu:.0f} s CPU) / {_gib(rss)} Gio")
+            else:
+                cells.append("—")
+        cells += [f"{ratio_a:.2f} ({cpu_a:.2f})", f"{ratio_c:.1f} ({cpu_c:.1f})"]
+        rows.append("| " + " | ".join(cells) + " |")
+    return rows
+
+
+def write_results(results: Path, rows: list[str], note: str) -> None:
+    table = "\n".join(
+        [
+            SECTION_START,
+            "## Import `pe-stagiaires` (bench/ingest_bench.py)",
+            "",
+            "Temps et mémoire crête de chaque méthode, chacune dans son propre processus, sur le "
+            "même fichier généré (disposition 2016, 0,2 % de lignes abîmées) : temps écoulé, "
+            "(temps CPU de tous les fils), mémoire crête. Rapports en temps écoulé (en temps CPU). "
+            "Barres : b ≤ 1,5 × a ; c ≥ 4 × b ; mémoire de b < 2 Gio.",
+            "",
+            "| lignes | (a) DuckDB typé nu | (b) jalon import | (c) pandas | b / a | c / b |",
+            "|---:|---:|---:|---:|---:|---:|",
+            *rows,
+            "",
+            note,
+            SECTION_END,
+        ]
+    )
+    text = results.read_text(encoding="utf-8") if results.exists() else ""
+    if SECTION_START in text:
+        before, rest = text.split(SECTION_START, 1)
+        after = rest.split(SECTION_END, 1)[1] if SECTION_END in rest else ""
+        text = before + table + after
+    else:
+        text = text.rstrip() + "\n\n" + table + "\n"
+    results.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lignes", type=int, nargs="*", default=[1_000_000])
+    parser.add_argument(
+        "--sans",
+        nargs="*",
+        default=[],
+        choices=sorted(MEASURES),
+        help="Méthodes à ne pas mesurer (ex. pandas à 10 M si la mémoire manque).",
+    )
+    parser.add_argument("--dossier", type=Path, help="Dossier de travail conservé.")
+    parser.add_argument("--resultats", type=Path, help="Écrire la section dans ce RESULTS.md.")
+    parser.add_argument("--note", default="", help="Commentaire ajouté sous le tableau.")
+    parser.add_argument(
+        "--mesure", nargs=3, metavar=("METHODE", "FICHIER", "BASE"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.mesure:
+        method, path, db = args.mesure
+        MEASURES[method](Path(path), Path(db))
+        return
+    folder = args.dossier or Path(tempfile.mkdtemp(prefix="jalon-ingest-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    methods = [m for m in ("bare", "jalon", "pandas") if m not in args.sans]
+    try:
+        rows = run(args.lignes, folder, methods)
+    finally:
+        if args.dossier is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    if args.resultats:
+        write_results(args.resultats, rows, args.note)
+
+
+if __name__ == "__main__":
+    main()

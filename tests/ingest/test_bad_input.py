@@ -1,0 +1,159 @@
+"""The malformed-file corpus of tests/data/mauvais: each file's documented outcome, as data.
+
+A file is either refused whole (nothing written, one French message naming the file) or imported
+with its faulty lines rejected (line, column, reason code). None may crash or hang. The two LHEO
+cases (XML bomb, external entity) are tested with the LHEO reader in test_lheo.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from jalon.ingest import IngestError, import_file
+from jalon.sources import builtin_profiles, load_profile
+from tests.conftest import DATA
+
+BAD = DATA / "mauvais"
+PE = builtin_profiles()["pe-stagiaires"]
+SEMICOLON = load_profile(BAD / "profil-point-virgule.toml")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    file: str
+    refused: str | None = None  # French message (regex) when the file is refused whole
+    counts: tuple[int, int, int, int] | None = None  # read, accepted, rejected, duplicates
+    rejets: tuple[tuple[int, str | None, str, str | None], ...] = ()  # line, column, reason, value
+    profile: str = "pe-stagiaires"
+
+
+CORPUS = [
+    Outcome(
+        "ligne-tronquee.csv",
+        counts=(2, 1, 1, 0),
+        rejets=((3, None, "nombre_champs", None),),
+    ),
+    Outcome(
+        "champs-en-trop.csv",
+        counts=(2, 1, 1, 0),
+        rejets=((3, None, "nombre_champs", None),),
+    ),
+    Outcome(
+        "mauvais-separateur.csv",
+        refused=r"mauvais-separateur\.csv, ligne 1 : le profil pe-stagiaires attend le séparateur "
+        r"« \| », mais l'en-tête semble utiliser « ; »",
+    ),
+    Outcome(
+        "financeurs-debordants.csv",
+        counts=(4, 3, 1, 0),
+        rejets=((5, None, "nombre_champs", None),),
+        profile="point-virgule",
+    ),
+    Outcome(
+        "nombres-excel.csv",
+        counts=(2, 1, 1, 0),
+        rejets=(
+            (3, "dc_siret", "format_invalide", "3,12346E+13"),
+            (3, "dn_individu_national", "format_invalide", None),
+        ),
+    ),
+    Outcome(
+        "dates-nulles.csv",
+        counts=(2, 1, 1, 0),
+        rejets=(
+            (3, "dd_datedebutmodule", "date_invalide", "0000-00-00 00:00:00.0"),
+            (3, "dd_datefinmodule", "date_invalide", "0000-00-00"),
+        ),
+    ),
+    Outcome(
+        "departement-inconnu.csv",
+        counts=(2, 1, 1, 0),
+        rejets=((3, "departement", "departement_inconnu", "99"),),
+    ),
+    Outcome(
+        "siret-invalide.csv",
+        counts=(2, 1, 1, 0),
+        rejets=((3, "dc_siret", "siret_invalide", "31234567800018"),),
+    ),
+    Outcome("vide.csv", refused=r"vide\.csv : le fichier est vide\."),
+    Outcome("entete-seul.csv", counts=(0, 0, 0, 0)),
+    Outcome(
+        "binaire.csv",
+        refused=r"binaire\.csv : ce n'est pas un fichier texte \(octets nuls\) ; attendu : un "
+        r"export délimité par « \| »",
+    ),
+]
+
+
+def _profile(outcome: Outcome):
+    return SEMICOLON if outcome.profile == "point-virgule" else PE
+
+
+def test_every_corpus_file_has_a_documented_outcome() -> None:
+    files = {p.name for p in BAD.glob("*.csv")}
+    assert files == {o.file for o in CORPUS}
+
+
+@pytest.mark.parametrize("outcome", CORPUS, ids=[o.file for o in CORPUS])
+def test_bad_file_outcome(con, plan, key, outcome: Outcome) -> None:
+    path = BAD / outcome.file
+    if outcome.refused is not None:
+        with pytest.raises(IngestError, match=outcome.refused) as info:
+            import_file(con, path, _profile(outcome), plan, key)
+        assert "Traceback" not in str(info.value)
+        assert con.execute("SELECT count(*) FROM imports").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM entree_lignes").fetchone() == (0,)
+        return
+    summary = import_file(con, path, _profile(outcome), plan, key)
+    counts = (summary.lines_read, summary.accepted, summary.rejected, summary.duplicates)
+    assert counts == outcome.counts
+    stored = con.execute(
+        "SELECT line, column_name, reason, value FROM rejets ORDER BY line, column_name NULLS FIRST"
+    ).fetchall()
+    assert tuple(stored) == outcome.rejets
+
+
+def test_header_only_exports_are_recorded_and_may_repeat(con, plan, key) -> None:
+    first = import_file(con, BAD / "entete-seul.csv", PE, plan, key)
+    second = import_file(con, BAD / "entete-seul.csv", PE, plan, key)
+    assert (first.import_id, second.import_id) == (1, 2)
+    assert con.execute("SELECT sum(lines_read) FROM imports").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM entrees").fetchone() == (0,)
+
+
+def test_spilled_financeur_lists_are_read_whole(con, plan, key) -> None:
+    import_file(con, BAD / "financeurs-debordants.csv", SEMICOLON, plan, key)
+    rows = con.execute("SELECT line, financeurs FROM entree_lignes ORDER BY line").fetchall()
+    assert rows == [(2, [4]), (3, [4, 7]), (4, [2, 4, 16])]
+
+
+def test_wrong_field_count_message_names_the_count_and_the_delimiter(con, plan, key) -> None:
+    import_file(con, BAD / "champs-en-trop.csv", PE, plan, key)
+    message = con.execute("SELECT message FROM rejets").fetchone()
+    assert message == ("nombre de champs : 40 au lieu de 38 (séparateur « | »)",)
+
+
+def test_a_50_mb_single_line_file_is_refused_quickly(con, plan, key, tmp_path: Path) -> None:
+    huge = tmp_path / "une-ligne.csv"
+    with huge.open("wb") as handle:
+        handle.write(b"x" * (50 << 20))
+    with pytest.raises(IngestError, match="ligne d'en-tête introuvable dans le premier mégaoctet"):
+        import_file(con, huge, PE, plan, key)
+
+
+def test_a_50_mb_data_line_is_refused_naming_its_line(con, plan, key, tmp_path: Path) -> None:
+    header = (DATA / "pe-stagiaires" / "export-2016-occitanie.csv").read_bytes().split(b"\n")[0]
+    huge = tmp_path / "ligne-geante.csv"
+    with huge.open("wb") as handle:
+        handle.write(header + b"\n" + b"y|" * (25 << 20) + b"\n")
+    with pytest.raises(
+        IngestError,
+        match=r"ligne-geante\.csv : lecture impossible \(ligne 2 : "
+        r"une ligne dépasse 8 Mo\)",
+    ) as info:
+        import_file(con, huge, PE, plan, key)
+    assert "y|y" not in str(info.value)
+    assert con.execute("SELECT count(*) FROM imports").fetchone() == (0,)

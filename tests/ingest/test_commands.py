@@ -1,0 +1,113 @@
+"""The ingest commands as a data officer types them: import, profils, imports, rejets.
+
+(They live with the ingest tests because this area owns `jalon/cli/ingest_commands.py`.)
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from typer.testing import CliRunner
+
+from jalon.cli import app
+from tests.conftest import DATA, TEST_KEY
+
+runner = CliRunner()
+PE = DATA / "pe-stagiaires" / "export-2016-occitanie.csv"
+SEMICOLON_PROFILE = DATA / "mauvais" / "profil-point-virgule.toml"
+
+
+def _run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_import_then_read_rejections_and_history(db_path, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("JALON_SECRET", TEST_KEY)
+    monkeypatch.setenv("COLUMNS", "200")
+    imported = _run("import", "pe-stagiaires", str(PE), "--db", str(db_path))
+    assert imported.exit_code == 0, imported.output
+    assert "Import n° 1" in imported.output and "jalon rejets 1" in imported.output
+    shown = _run("rejets", "1", "--db", str(db_path))
+    assert shown.exit_code == 0, shown.output
+    assert "Rejets de l'import n° 1" in shown.output and "2016-13-45" in shown.output
+    out = tmp_path / "rejets.csv"
+    exported = _run("rejets", "1", "--csv", str(out), "--db", str(db_path))
+    assert exported.exit_code == 0 and "3 rejets" in exported.output
+    assert len(out.read_text(encoding="utf-8-sig").splitlines()) == 4
+    history = _run("imports", "--db", str(db_path), "--format", "json")
+    assert [r["accepted"] for r in json.loads(history.output)] == [5]
+
+
+def test_replace_and_dry_run_from_the_command_line(db_path, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("JALON_SECRET", TEST_KEY)
+    _run("import", "pe-stagiaires", str(PE), "--db", str(db_path))
+    trial = _run(
+        "import",
+        "demandeurs",
+        str(DATA / "demandeurs" / "demandeurs-2016.csv"),
+        "--essai",
+        "--db",
+        str(db_path),
+        "--format",
+        "json",
+    )
+    assert trial.exit_code == 0, trial.output
+    assert json.loads(trial.output)["import_id"] is None
+    copy = tmp_path / "export-bis.csv"
+    copy.write_text(PE.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    replaced = _run("import", "pe-stagiaires", str(copy), "--remplace", "1", "--db", str(db_path))
+    assert replaced.exit_code == 0, replaced.output
+    monkeypatch.setenv("COLUMNS", "200")
+    listing = _run("imports", "--db", str(db_path))
+    assert "remplacé par n° 2" in listing.output and "remplace n° 1" in listing.output
+
+
+def test_user_profile_by_path_and_by_folder(db_path, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("JALON_SECRET", TEST_KEY)
+    monkeypatch.setenv("COLUMNS", "200")
+    data = DATA / "mauvais" / "financeurs-debordants.csv"
+    by_path = _run("import", "--profil", str(SEMICOLON_PROFILE), str(data), "--db", str(db_path))
+    assert by_path.exit_code == 0, by_path.output
+    folder = tmp_path / "profils"
+    folder.mkdir()
+    shutil.copy(SEMICOLON_PROFILE, folder)
+    monkeypatch.setenv("JALON_PROFILS", str(folder))
+    listed = _run("profils")
+    assert "financeur-point-virgule" in listed.output and "region-stagiaires" in listed.output
+    assert "profil-point-virgule.toml" in listed.output
+    assert f"Profils personnels lus dans {folder}" in listed.output
+    again = tmp_path / "autre.csv"
+    again.write_text(data.read_text() + "1000009Z;2016-03-07;;;;31;4\n", encoding="utf-8")
+    by_name = _run("import", "financeur-point-virgule", str(again), "--db", str(db_path))
+    assert by_name.exit_code == 0, by_name.output
+
+
+def test_errors_are_french_and_without_traceback(db_path, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("JALON_SECRET", TEST_KEY)
+    bad_profile = tmp_path / "faux.toml"
+    bad_profile.write_text('name = "x"\nlabel = "x"\nformat = "delimited"\n', encoding="utf-8")
+    cases = [
+        (["import", "inconnu", str(PE)], "profil inconnu « inconnu »"),
+        (["import", "--profil", str(bad_profile), str(PE)], "profil invalide"),
+        (["import", "pe-stagiaires"], "indiquez PROFIL FICHIER"),
+        (["rejets", "9"], "aucun import n° 9"),
+        (["import", "pe-stagiaires", str(DATA / "mauvais" / "vide.csv")], "le fichier est vide"),
+    ]
+    _run("init", "--db", str(db_path))
+    for args, message in cases:
+        result = _run(*args, "--db", str(db_path))
+        assert result.exit_code == 2, (args, result.output)
+        assert message in result.output, (args, result.output)
+        assert "Traceback" not in result.output
+
+
+def test_lheo_goes_to_its_reader(db_path, monkeypatch) -> None:
+    monkeypatch.setenv("JALON_SECRET", TEST_KEY)
+    catalogue = DATA / "lheo" / "catalogue-2.2-occitanie.xml"
+    result = _run("import", "lheo", str(catalogue), "--db", str(db_path), "--format", "json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["profile"] == "lheo" and summary["import_id"] == 1
+    counted = summary["accepted"] + summary["rejected"] + summary["duplicates"]
+    assert summary["lines_read"] == counted

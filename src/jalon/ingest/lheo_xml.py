@@ -1,0 +1,698 @@
+"""Read an LHEO offer catalogue safely and turn each element into an accounted outcome.
+
+Runs on one XML file, streamed with `lxml.etree.iterparse` (libxml2): entities are never
+expanded (`resolve_entities=False`), no DTD or other resource is loaded (`load_dtd=False`,
+`no_network=True`), libxml2's size limits stay on (`huge_tree=False`) and the file is given as a
+Python file object, so libxml2 never decompresses it behind our back. A file whose document type
+declares any entity (billion laughs, external entity) is refused before its content is read.
+Each `action` and `session` ends `accepte`, `rejete` (with the element's line and the reasons)
+or `doublon`; a formation is processed at its end tag, then cleared, so memory holds one
+formation at a time plus the numbers already seen (for duplicates).
+
+lxml rather than defusedxml: lxml is actively maintained, streams with line numbers
+(`sourceline`), and its parser options switch off every dangerous feature at the source;
+defusedxml's lxml support is deprecated and its ElementTree parsers have no line numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, NamedTuple
+
+from lxml import etree
+
+from jalon.ingest.errors import IngestError
+from jalon.ingest.lheo_profile import ElementSpec, LheoField, LheoProfile
+from jalon.ingest.reference_checks import CHECKS
+from jalon.reference import (
+    departement_of_code_postal,
+    departement_of_commune,
+    departement_region,
+    financeurs,
+)
+
+Status = Literal["accepte", "rejete", "doublon"]
+Kind = Literal["action", "session"]
+_INTEGER = re.compile(r"[0-9]{1,9}")
+_DATE = re.compile(r"[0-9]{8}")
+_PARSER_OPTIONS: dict[str, Any] = {
+    "resolve_entities": False,
+    "load_dtd": False,
+    "no_network": True,
+    "huge_tree": False,
+    "collect_ids": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+
+
+class Rejet(NamedTuple):
+    column_name: str | None
+    reason: str
+    message: str
+    value: str | None
+
+
+@dataclass
+class Outcome:
+    """What became of one counted element (`action` or `session`)."""
+
+    kind: Kind
+    line: int
+    status: Status
+    row: dict[str, Any] | None = None
+    rejets: list[Rejet] = field(default_factory=list)
+    places: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FormationRow:
+    """A formation to write: yielded after the outcomes of its actions, once per number."""
+
+    row: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """What the first start tag told about the file."""
+
+    namespace: str
+    version: str
+
+
+def check_size(path: Path, profile: LheoProfile) -> None:
+    size = path.stat().st_size
+    if size > profile.max_bytes:
+        raise IngestError(
+            f"{path.name} : fichier de {size / 2**30:.1f} Gio, au-delà de la limite de "
+            f"{profile.max_bytes / 2**30:.0f} Gio pour un catalogue LHEO. Découpez-le (par "
+            "exemple par département) avant de l'importer. Rien n'a été écrit."
+        )
+
+
+_NOT_XML = {
+    b"\x1f\x8b": "fichier compressé (gzip) : décompressez-le avant de l'importer",
+    b"BZh": "fichier compressé (bzip2) : décompressez-le avant de l'importer",
+    b"PK\x03\x04": "archive ZIP ou classeur (xlsx, ods) : un catalogue LHEO est un fichier XML",
+}
+
+
+def _syntax_error(name: str, exc: Any) -> IngestError:
+    line, column = exc.position if exc.position else (exc.lineno or 1, 1)
+    detail = str(exc.msg or exc).split(", line ")[0]
+    # iterparse may raise a generic error; libxml2's log (cleared before each parse) holds the
+    # first real one.
+    first = next((e for e in exc.error_log if e.level_name in ("ERROR", "FATAL")), None)
+    if first is not None and first.line:
+        line, column, detail = first.line, first.column, first.message
+    if "start tag expected" in detail.lower() and (line, column) == (1, 1):
+        hint = "ce fichier n'est pas un document XML (texte, CSV ou binaire ?)"
+    elif "not defined" in detail and "ntity" in detail:
+        hint = (
+            "entité non déclarée (XML ne connaît que &amp; &lt; &gt; &quot; &apos; : écrivez le "
+            "caractère lui-même)"
+        )
+    elif "limit exceeded" in detail.lower():
+        hint = "valeur démesurée (plus de 10 millions de caractères dans un élément), refusée"
+    elif any(word in detail.lower() for word in ("entit", "pereference", "amplification")):
+        hint = "les entités XML sont interdites (risque de « bombe XML »)"
+    else:
+        hint = "XML mal formé (balise non fermée, caractère interdit ou fichier tronqué)"
+    return IngestError(
+        f"{name}, ligne {line}, colonne {column} : {hint} ; détail de l'analyseur : {detail}. "
+        "Un catalogue LHEO doit être un document XML bien formé. Rien n'a été écrit."
+    )
+
+
+def open_catalogue(path: Path, profile: LheoProfile) -> Catalogue:
+    """Read up to the root start tag: refuse entity declarations, a foreign root, an unknown
+    namespace; return the namespace and the LHEO version it means."""
+    name = path.name
+    with path.open("rb") as handle:
+        magic = handle.read(4)
+        if not magic:
+            raise IngestError(f"{name} : fichier vide. Rien n'a été écrit.")
+        for prefix, what in _NOT_XML.items():
+            if magic.startswith(prefix):
+                raise IngestError(f"{name} : {what}. Rien n'a été écrit.")
+        handle.seek(0)
+        etree.clear_error_log()
+        events = etree.iterparse(handle, events=("start",), **_PARSER_OPTIONS)
+        try:
+            _event, root = next(events)
+        except StopIteration:
+            raise IngestError(f"{name} : fichier vide. Rien n'a été écrit.") from None
+        except etree.XMLSyntaxError as exc:
+            raise _syntax_error(name, exc) from None
+        dtd = root.getroottree().docinfo.internalDTD
+        declared = [entity.name for entity in dtd.iterentities()] if dtd is not None else []
+        if declared:
+            raise IngestError(
+                f"{name}, ligne {_entity_line(path, root.sourceline)} : le fichier déclare des "
+                "entités XML "
+                f"(<!ENTITY {declared[0]} …>{', …' if len(declared) > 1 else ''}). Elles sont "
+                "refusées par sécurité (expansion exponentielle « bombe XML », lecture de "
+                "fichiers locaux ou de ressources réseau) ; un catalogue LHEO n'en a pas besoin. "
+                "Rien n'a été écrit."
+            )
+        qname = etree.QName(root)
+        if qname.localname != "lheo":
+            raise IngestError(
+                f"{name}, ligne {root.sourceline} : élément racine <{qname.localname}> ; un "
+                "catalogue LHEO commence par <lheo>. Rien n'a été écrit."
+            )
+        namespace = qname.namespace or ""
+        if namespace not in profile.versions:
+            known = ", ".join(ns for ns in profile.versions if ns)
+            raise IngestError(
+                f"{name}, ligne {root.sourceline} : espace de noms « {namespace} » inconnu pour "
+                f"<lheo> (attendus : {known}, ou aucun). Rien n'a été écrit."
+            )
+    return Catalogue(namespace, profile.versions[namespace])
+
+
+def _entity_line(path: Path, root_line: int) -> int:
+    """Line of the first `<!ENTITY` before the root element (the DTD object has no lines)."""
+    with path.open("rb") as handle:
+        for number, text in enumerate(handle, start=1):
+            if b"<!ENTITY" in text or number >= root_line:
+                return number
+    return 1
+
+
+Reader = Callable[[Any], str | None]
+
+
+def _reader(source: str, namespace: str) -> Reader:
+    """A function reading `source` (`@attribut` or `a/b/c`) from an element, stripped, or None.
+
+    Child paths are compiled XPath (several times faster than `findtext` on nested paths),
+    without "smart strings", which would keep every element they came from alive.
+    """
+    if source.startswith("@"):
+        attribute = source[1:]
+
+        def read_attribute(element: Any) -> str | None:
+            value = element.get(attribute)
+            return (value.strip() or None) if value is not None else None
+
+        return read_attribute
+    steps = "/".join(f"l:{part}" if namespace else part for part in source.split("/"))
+    xpath = etree.XPath(
+        f"string({steps})", namespaces={"l": namespace} if namespace else None, smart_strings=False
+    )
+
+    def read_child(element: Any) -> str | None:
+        return xpath(element).strip() or None
+
+    return read_child
+
+
+def _converter(kind: str, spec: LheoField, profile: LheoProfile) -> Callable[[str | None], Any]:
+    """A function turning the raw text of `spec` into its typed value, or a `Rejet`."""
+    column = f"{kind}/{spec.source}"
+    missing = (
+        Rejet(column, "valeur_manquante", f"{spec.label} : absent ou vide", None)
+        if spec.required
+        else None
+    )
+    if spec.type == "integer":
+        limit = spec.max
+
+        def integer(raw: str | None) -> Any:
+            if raw is None:
+                return missing
+            if not _INTEGER.fullmatch(raw):
+                return Rejet(
+                    column, "nombre_invalide", f"{spec.label} : nombre entier attendu", raw[:200]
+                )
+            number = int(raw)
+            if limit is not None and number > limit:
+                return Rejet(
+                    column,
+                    "valeur_hors_plage",
+                    f"{spec.label} : {number} dépasse le maximum plausible ({limit})",
+                    raw,
+                )
+            return number
+
+        return integer
+    if spec.type == "date":
+        unknown, low, high = profile.unknown_date, profile.date_min, profile.date_max
+        invalid = f"{spec.label} : date AAAAMMJJ attendue ({unknown} si inconnue)"
+        out_of_range = f"{spec.label} : date hors de la plage plausible ({low.year}–{high.year})"
+
+        def date(raw: str | None) -> Any:
+            if raw is None:
+                return missing
+            if raw == unknown:
+                return None
+            try:
+                if not _DATE.fullmatch(raw):
+                    raise ValueError(raw)
+                day = dt.date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+            except ValueError:
+                return Rejet(column, "date_invalide", invalid, raw[:200])
+            if not low <= day <= high:
+                return Rejet(column, "date_hors_plage", out_of_range, raw)
+            return day
+
+        return date
+    if spec.type == "booleen":
+
+        def booleen(raw: str | None) -> Any:
+            if raw is None:
+                return missing
+            if raw not in ("0", "1"):
+                return Rejet(column, "format_invalide", f"{spec.label} : 0 ou 1 attendu", raw[:200])
+            return raw == "1"
+
+        return booleen
+    pattern = re.compile(spec.pattern) if spec.pattern else None
+    check = CHECKS[spec.check] if spec.check else None
+
+    def text(raw: str | None) -> Any:
+        if raw is None:
+            return missing
+        if pattern is not None and not pattern.fullmatch(raw):
+            return Rejet(
+                column, "format_invalide", f"{spec.label} : {spec.expected} attendus", raw[:200]
+            )
+        if check is not None and not check(raw):
+            return Rejet(
+                column,
+                f"{spec.check}_invalide",
+                f"{spec.label} : la clé de contrôle ne correspond pas",
+                raw,
+            )
+        return raw
+
+    return text
+
+
+class _Paths:
+    """Tags and readers of an element's declared values, for one namespace."""
+
+    def __init__(self, kind: str, profile: LheoProfile, namespace: str) -> None:
+        spec: ElementSpec = getattr(profile, kind)
+        prefix = f"{{{namespace}}}" if namespace else ""
+        self.tag = prefix + spec.tag
+        self.fields = [
+            (name, _reader(f.source, namespace), _converter(kind, f, profile))
+            for name, f in spec.fields.items()
+        ]
+        self.ordered = [
+            (
+                name,
+                f.not_before,
+                Rejet(
+                    f"{kind}/{f.source}",
+                    "date_incoherente",
+                    f"{f.label} : antérieure à « {spec.fields[f.not_before].label} »",
+                    None,
+                ),
+            )
+            for name, f in spec.fields.items()
+            if f.not_before
+        ]
+        fin = spec.financeurs
+        self.financeur = prefix + fin.source if fin else ""
+        self.code = _reader(fin.code, namespace) if fin else None
+        self.places = _reader(fin.places, namespace) if fin else None
+
+
+@dataclass
+class _Action:
+    line: int
+    numero: str | None
+    formation: str | None
+    raw: dict[str, str | None]
+    row: dict[str, Any]
+    rejets: list[Rejet]
+    places: list[dict[str, Any]]
+    sessions: list[tuple[int, dict[str, str | None], dict[str, Any], list[Rejet]]]
+    fingerprint: int
+
+
+class Extractor:
+    """Turns complete elements into outcomes, remembering numbers already seen in the file."""
+
+    def __init__(self, profile: LheoProfile, namespace: str) -> None:
+        self.profile = profile
+        self.paths = {
+            kind: _Paths(kind, profile, namespace) for kind in ("formation", "action", "session")
+        }
+        self.known_financeurs = frozenset(financeurs())
+        self.seen_formations: dict[str, tuple[int, int]] = {}
+        self.written_formations: set[str] = set()
+        self.seen_actions: dict[str, tuple[int, int]] = {}
+        self.seen_sessions: dict[str, tuple[str | None, int, int]] = {}
+
+    # --- values ------------------------------------------------------------------------------
+
+    def _fields(
+        self, kind: str, element: Any
+    ) -> tuple[dict[str, str | None], dict[str, Any], list[Rejet]]:
+        paths = self.paths[kind]
+        raw: dict[str, str | None] = {}
+        typed: dict[str, Any] = {}
+        rejets: list[Rejet] = []
+        for name, read, convert in paths.fields:
+            text = raw[name] = read(element)
+            value = convert(text)
+            if type(value) is Rejet:
+                rejets.append(value)
+                typed[name] = None
+            else:
+                typed[name] = value
+        for name, other, rejet in paths.ordered:
+            if typed[name] is not None and typed[other] is not None and typed[name] < typed[other]:
+                rejets.append(rejet._replace(value=raw[name]))
+        return raw, typed, rejets
+
+    def _geography(self, typed: dict[str, Any], rejets: list[Rejet]) -> None:
+        geo = self.profile.action.geography
+        if geo is None:
+            return
+        fields = self.profile.action.fields
+        commune, code_postal = typed[geo.commune], typed[geo.code_postal]
+        departement = None
+        if commune is not None:
+            try:
+                departement = departement_of_commune(commune)
+            except KeyError:
+                rejets.append(
+                    Rejet(
+                        f"action/{fields[geo.commune].source}",
+                        "commune_inconnue",
+                        f"{fields[geo.commune].label} : aucune commune ni département connu "
+                        "sous ce code",
+                        commune,
+                    )
+                )
+        elif code_postal is not None:
+            try:
+                departement = departement_of_code_postal(code_postal)
+            except KeyError:
+                rejets.append(
+                    Rejet(
+                        f"action/{fields[geo.code_postal].source}",
+                        "code_postal_inconnu",
+                        f"{fields[geo.code_postal].label} : aucun département connu pour ce code",
+                        code_postal,
+                    )
+                )
+        elif not any(r.column_name and geo.source in r.column_name for r in rejets):
+            rejets.append(
+                Rejet(
+                    f"action/{geo.source}",
+                    "valeur_manquante",
+                    f"{geo.label} : code INSEE de la commune ou code postal attendu, pour "
+                    "rattacher l'action à un département",
+                    None,
+                )
+            )
+        typed[geo.departement] = departement
+        typed[geo.region] = departement_region(departement) if departement else None
+
+    def _places(
+        self, element: Any, numero: str | None, rejets: list[Rejet]
+    ) -> tuple[list[dict[str, Any]], tuple[tuple[str | None, str | None], ...]]:
+        fin = self.profile.action.financeurs
+        assert fin is not None
+        paths = self.paths["action"]
+        assert paths.code is not None and paths.places is not None
+        column = f"action/{fin.source}"
+        totals: dict[int, int | None] = {}
+        raw_pairs: list[tuple[str | None, str | None]] = []
+        for child in element.iterchildren(paths.financeur):
+            code_raw = paths.code(child)
+            places_raw = paths.places(child)
+            raw_pairs.append((code_raw, places_raw))
+            code = int(code_raw) if code_raw and _INTEGER.fullmatch(code_raw) else None
+            if code is None or code not in self.known_financeurs:
+                rejets.append(
+                    Rejet(
+                        f"{column}/{fin.code}",
+                        "financeur_inconnu" if code_raw else "valeur_manquante",
+                        f"{fin.code_label} : code LHEO de la table dict-financeurs attendu "
+                        f"({', '.join(str(c) for c in sorted(self.known_financeurs))})",
+                        code_raw[:200] if code_raw else None,
+                    )
+                )
+                continue
+            places = None
+            if places_raw is not None:
+                if not _INTEGER.fullmatch(places_raw) or int(places_raw) > fin.places_max:
+                    rejets.append(
+                        Rejet(
+                            f"{column}/{fin.places}",
+                            "nombre_invalide",
+                            f"{fin.places_label} : nombre entier de 0 à {fin.places_max} attendu",
+                            places_raw[:200],
+                        )
+                    )
+                    continue
+                places = int(places_raw)
+            known = totals.get(code)
+            totals[code] = places if known is None else known + (places or 0)
+        rows = [
+            {"action": numero, "financeur": code, "places": places}
+            for code, places in totals.items()
+        ]
+        return rows, tuple(raw_pairs)
+
+    # --- elements -----------------------------------------------------------------------------
+
+    def action(self, element: Any, formation: str | None) -> _Action:
+        """Read a complete `action` element (with its sessions) into memory."""
+        raw, typed, rejets = self._fields("action", element)
+        self._geography(typed, rejets)
+        places, raw_places = self._places(element, typed["numero"], rejets)
+        sessions = []
+        fingerprints = []
+        for child in element.iterchildren(self.paths["session"].tag):
+            s_raw, s_typed, s_rejets = self._fields("session", child)
+            sessions.append((child.sourceline or 0, s_raw, s_typed, s_rejets))
+            fingerprints.append(hash(tuple(s_raw.values())))
+        fingerprint = hash((formation, tuple(raw.values()), raw_places, tuple(fingerprints)))
+        return _Action(
+            element.sourceline or 0,
+            raw["numero"],
+            formation,
+            raw,
+            typed,
+            rejets,
+            places,
+            sessions,
+            fingerprint,
+        )
+
+    def formation(self, element: Any, actions: list[_Action]) -> Iterator[Outcome | FormationRow]:
+        """Decide the fate of a complete formation's actions and sessions; yield their
+        outcomes, then the formation's row when one of its actions was accepted."""
+        line = element.sourceline or 0
+        raw, typed, rejets = self._fields("formation", element)
+        numero = raw["numero"]
+        fingerprint = hash(tuple(raw.values()))
+        if numero is not None:
+            first = self.seen_formations.setdefault(numero, (fingerprint, line))
+            if first[0] != fingerprint:
+                rejets.append(
+                    Rejet(
+                        "formation/@numero",
+                        "numero_en_double",
+                        f"Numéro de la formation : déjà décrite ligne {first[1]} avec d'autres "
+                        "valeurs",
+                        numero,
+                    )
+                )
+        parent = [
+            Rejet(
+                r.column_name,
+                r.reason,
+                f"formation {numero or '?'} (ligne {line}) : {r.message}",
+                r.value,
+            )
+            for r in rejets
+        ]
+        accepted = False
+        for action in actions:
+            for outcome in self._decide(action, parent):
+                accepted = accepted or (outcome.kind == "action" and outcome.status == "accepte")
+                yield outcome
+        if accepted and numero is not None and numero not in self.written_formations:
+            self.written_formations.add(numero)
+            stored = self.profile.formation.stored_fields()
+            yield FormationRow({name: typed[name] for name in stored} | {"line": line})
+
+    def orphan(self, action: _Action, where: str) -> Iterator[Outcome]:
+        """Outcomes of an action found outside a formation of `offres`."""
+        reason = Rejet(
+            "action",
+            "structure_invalide",
+            f"action hors d'une formation de <offres> ({where})",
+            None,
+        )
+        yield from self._decide(action, [reason])
+
+    def orphan_session(self, line: int) -> Outcome:
+        return Outcome(
+            "session",
+            line,
+            "rejete",
+            rejets=[Rejet("session", "structure_invalide", "session hors d'une action", None)],
+        )
+
+    def _decide(self, action: _Action, parent: list[Rejet]) -> Iterator[Outcome]:
+        status: Status
+        rejets = list(action.rejets)
+        first = self.seen_actions.get(action.numero) if action.numero else None
+        if first is not None and first[0] == action.fingerprint:
+            status = "doublon"
+        else:
+            if first is not None:
+                rejets.append(
+                    Rejet(
+                        "action/@numero",
+                        "numero_en_double",
+                        f"Numéro de l'action : déjà décrite ligne {first[1]} avec d'autres valeurs",
+                        action.numero,
+                    )
+                )
+            elif action.numero is not None:
+                self.seen_actions[action.numero] = (action.fingerprint, action.line)
+            rejets = parent + rejets
+            status = "rejete" if rejets else "accepte"
+        spec = self.profile.action
+        if status == "accepte":
+            row = {name: action.row[name] for name in spec.stored_fields()}
+            if spec.geography:
+                row[spec.geography.departement] = action.row[spec.geography.departement]
+                row[spec.geography.region] = action.row[spec.geography.region]
+            row[spec.parent_column or "formation"] = action.formation
+            row["line"] = action.line
+            yield Outcome("action", action.line, status, row, places=action.places)
+        else:
+            yield Outcome(
+                "action", action.line, status, rejets=rejets if status == "rejete" else []
+            )
+        yield from self._sessions(action, status, rejets[0].message if rejets else "")
+
+    def _sessions(self, action: _Action, action_status: Status, why: str) -> Iterator[Outcome]:
+        stored = self.profile.session.stored_fields()
+        for line, raw, typed, rejets in action.sessions:
+            if action_status == "doublon":
+                yield Outcome("session", line, "doublon")
+                continue
+            numero = raw["numero"]
+            fingerprint = hash(tuple(raw.values()))
+            own = list(rejets)
+            first = self.seen_sessions.get(numero) if numero else None
+            if first is not None:
+                if first[0] == action.numero and first[1] == fingerprint:
+                    yield Outcome("session", line, "doublon")
+                    continue
+                own.append(
+                    Rejet(
+                        "session/@numero",
+                        "numero_en_double",
+                        f"Numéro de la session : déjà décrite ligne {first[2]} avec d'autres "
+                        "valeurs",
+                        numero,
+                    )
+                )
+            elif numero is not None:
+                self.seen_sessions[numero] = (action.numero, fingerprint, line)
+            if action_status == "rejete":
+                own.append(
+                    Rejet(
+                        "session",
+                        "action_rejetee",
+                        f"action {action.numero or '?'} (ligne {action.line}) rejetée : {why}",
+                        None,
+                    )
+                )
+            if own:
+                yield Outcome("session", line, "rejete", rejets=own)
+            else:
+                row = {name: typed[name] for name in stored} | {"line": line}
+                row[self.profile.session.parent_column or "action"] = action.numero
+                yield Outcome("session", line, "accepte", row)
+
+
+class CatalogueReader:
+    """Iterate over a catalogue's outcomes and formation rows; `encoding` is known at the end.
+
+    Iterating raises `IngestError` if the XML is not well formed: nothing must then be written.
+    """
+
+    def __init__(self, path: Path, profile: LheoProfile, catalogue: Catalogue) -> None:
+        self.path = path
+        self.extractor = Extractor(profile, catalogue.namespace)
+        prefix = f"{{{catalogue.namespace}}}" if catalogue.namespace else ""
+        self.tags = {
+            kind: self.extractor.paths[kind].tag for kind in ("formation", "action", "session")
+        }
+        self.offres = prefix + "offres"
+        self.encoding = "UTF-8"
+
+    def __iter__(self) -> Iterator[Outcome | FormationRow]:
+        with self.path.open("rb") as handle:
+            etree.clear_error_log()
+            events = etree.iterparse(
+                handle, events=("end",), tag=list(self.tags.values()), **_PARSER_OPTIONS
+            )
+            try:
+                yield from self._walk(events)
+            except etree.XMLSyntaxError as exc:
+                raise _syntax_error(self.path.name, exc) from None
+            if events.root is not None:
+                self.encoding = str(events.root.getroottree().docinfo.encoding or "UTF-8")
+
+    def _walk(self, events: Any) -> Iterator[Outcome | FormationRow]:
+        extractor, tags = self.extractor, self.tags
+        pending: list[_Action] = []
+        for _event, element in events:
+            parent = element.getparent()
+            parent_tag = parent.tag if parent is not None else None
+            if element.tag == tags["session"]:
+                if parent_tag != tags["action"]:
+                    yield extractor.orphan_session(element.sourceline or 0)
+                    element.clear()
+                continue
+            if element.tag == tags["action"]:
+                in_formation = parent_tag == tags["formation"]
+                action = extractor.action(element, parent.get("numero") if in_formation else None)
+                if in_formation:
+                    pending.append(action)
+                else:
+                    where = etree.QName(parent).localname if parent is not None else "racine"
+                    yield from extractor.orphan(action, f"dans <{where}>")
+                element.clear()
+                continue
+            grandparent = parent.getparent() if parent is not None else None
+            if (
+                parent_tag == self.offres
+                and grandparent is not None
+                and (grandparent.getparent() is None)
+            ):
+                yield from extractor.formation(element, pending)
+                _drop(element)
+            else:
+                for action in pending:
+                    yield from extractor.orphan(action, "formation hors de <offres>")
+                element.clear()
+            pending.clear()
+
+
+def _drop(element: Any) -> None:
+    """Free a processed formation and the already-processed siblings before it."""
+    element.clear()
+    parent = element.getparent()
+    while element.getprevious() is not None:
+        del parent[0]

@@ -1,60 +1,304 @@
-"""Indicator commands: `jalon bilan`, `jalon indicateurs`."""
+"""Indicator commands: `jalon bilan`, `jalon classement`, `jalon prevision`, `jalon indicateurs`.
+
+Each opens the store read only, computes one view (`jalon.indicators`) and prints it as a French
+terminal table, JSON or CSV (`;`-separated, one value per line, numbers unformatted). `--public`
+applies statistical secrecy, as every published output must.
+"""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import json
+import sys
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
-from jalon.cli.common import (
-    DbOption,
-    OutputFormat,
-    PlanOption,
-    app,
-    console,
-    fail,
-    store,
-    user_errors,
+from jalon.cli.common import DbOption, PlanOption, app, console, fail, store, user_errors
+from jalon.formatting import date_longue, ecart, nombre, pourcentage
+from jalon.indicators import (
+    REGISTRY,
+    Bilan,
+    Breakdown,
+    Classement,
+    Prevision,
+    apply_secret_bilan,
+    compute_bilan,
+    compute_classement,
+    compute_prevision,
+    registry,
 )
-from jalon.indicators import compute_bilan, registry
-from jalon.plan import load_plan
-from jalon.report import text as render
+from jalon.indicators.classement import CRITERIA
+from jalon.indicators.prevision import backtest_markdown
+from jalon.indicators.registry import column_label
+from jalon.plan import Plan, load_plan
+from jalon.reference import region as region_of
+
+
+class Format(StrEnum):
+    texte = "texte"
+    json = "json"
+    csv = "csv"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", help="texte, json ou csv.")]
+PhaseOption = Annotated[str, typer.Option("--phase", help="Phase du plan, ex. 2016 ou 2017S1.")]
+RegionOption = Annotated[
+    str | None, typer.Option("--region", help="Code INSEE de la région, ex. 76.")
+]
+NationalOption = Annotated[bool, typer.Option("--national", help="France entière.")]
+
+
+def _territory(region: str | None) -> str:
+    return "France entière" if region is None else region_of(region).nom
+
+
+def _scope(region: str | None, national: bool) -> str | None:
+    if (region is None) == (not national):
+        fail("indiquez soit --region CODE, soit --national.")
+    if region is not None:
+        try:
+            region_of(region)
+        except KeyError:
+            fail(f"région inconnue « {region} » (code INSEE à deux chiffres, ex. 76).")
+    return region
+
+
+def value_text(code: str, value: float | int | None) -> str:
+    """A figure or cell as users read it, by its unit in the registry."""
+    if value is None:
+        return "–"
+    unit = REGISTRY[code].unit if code in REGISTRY else "entrées"
+    if code.startswith("entrees_supplementaires"):
+        return ecart(round(value))
+    if unit == "taux" or code == "part":
+        return pourcentage(value, 1)
+    if unit == "heures":
+        return f"{nombre(value)} h"
+    if unit == "pour 1 000":
+        return nombre(value, 1)
+    return nombre(value)
+
+
+def _write_csv(rows: list[list[object]]) -> None:
+    writer = csv.writer(sys.stdout, delimiter=";", lineterminator="\n")
+    writer.writerows(rows)
+
+
+def _figures_table(bilan: Bilan, plan: Plan) -> Table:
+    phase = plan.phase(bilan.phase)
+    table = Table(
+        title=f"{plan.name} — {_territory(bilan.region)} — {phase.label}", title_justify="left"
+    )
+    table.add_column("Indicateur")
+    table.add_column("Valeur", justify="right")
+    table.add_column("Précision", style="dim")
+    for figure in bilan.figures:
+        table.add_row(figure.label, value_text(figure.code, figure.value), figure.note or "")
+    return table
+
+
+def _breakdown_table(breakdown: Breakdown) -> Table:
+    table = Table(title=breakdown.label, title_justify="left")
+    table.add_column(breakdown.dimension)
+    for column in breakdown.columns:
+        table.add_column(column_label(column), justify="right")
+    for row in breakdown.rows:
+        cells = [
+            "secret" if c in row.suppressed else value_text(c, row.values.get(c))
+            for c in breakdown.columns
+        ]
+        table.add_row(row.label, *cells)
+    return table
+
+
+def _bilan_csv(bilan: Bilan) -> None:
+    rows: list[list[object]] = [
+        ["section", "code", "cle", "libelle", "colonne", "valeur", "masque", "note"]
+    ]
+    for f in bilan.figures:
+        rows.append(["indicateur", f.code, "", f.label, "valeur", f.value, "", f.note or ""])
+    for b in bilan.breakdowns:
+        for r in b.rows:
+            for c in b.columns:
+                masked = "oui" if c in r.suppressed else ""
+                rows.append(["ventilation", b.code, r.key, r.label, c, r.values.get(c), masked, ""])
+    _write_csv(rows)
 
 
 @app.command("bilan")
 def bilan(
-    phase: Annotated[str, typer.Option("--phase", help="Phase du plan, ex. 2016 ou 2017S1.")],
-    region: Annotated[
-        str | None, typer.Option("--region", help="Code INSEE de la région, ex. 76.")
-    ] = None,
-    national: Annotated[bool, typer.Option("--national", help="Bilan national.")] = False,
+    phase: PhaseOption,
+    region: RegionOption = None,
+    national: NationalOption = False,
     db: DbOption = None,
     plan: PlanOption = None,
-    format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.texte,
+    format: FormatOption = Format.texte,
+    public: Annotated[
+        bool,
+        typer.Option("--public", help="Appliquer le secret statistique (sortie publiable)."),
+    ] = False,
 ) -> None:
-    """Affiche le bilan d'une phase pour une région ou pour la France entière."""
-    if (region is None) == (not national):
-        fail("indiquez soit --region CODE, soit --national.")
+    """Affiche le bilan complet d'une phase pour une région ou pour la France entière."""
+    scope = _scope(region, national)
     with user_errors():
         the_plan = load_plan(plan)
         with store(db, read_only=True) as con:
-            result = compute_bilan(con, the_plan, phase, None if national else region)
-    if format is OutputFormat.json:
+            result = compute_bilan(con, the_plan, phase, scope)
+    if public:
+        result = apply_secret_bilan(result, the_plan.secret.threshold)
+    if format is Format.json:
         console.print_json(json.dumps(result.as_dict()))
+    elif format is Format.csv:
+        _bilan_csv(result)
     else:
-        console.print(render.bilan_table(result, the_plan))
+        console.print(_figures_table(result, the_plan))
+        for breakdown in result.breakdowns:
+            if breakdown.rows:
+                console.print(_breakdown_table(breakdown))
+
+
+def _classement_table(result: Classement, plan: Plan) -> Table:
+    phase = plan.phase(result.phase)
+    table = Table(
+        title=f"Classement des régions — {plan.name} — {phase.label}",
+        caption=f"Taux de réalisation : {result.rule}. Rangs ex æquo : même rang.",
+        title_justify="left",
+    )
+    table.add_column("Région")
+    for criterion in CRITERIA:
+        table.add_column(REGISTRY[criterion].label, justify="right")
+        table.add_column("Rang", justify="right")
+    for row in result.ordered(CRITERIA[0]):
+        if not row.has_data:
+            table.add_row(row.label, *(["sans données", ""] * len(CRITERIA)))
+            continue
+        cells = []
+        for criterion in CRITERIA:
+            rank = row.ranks[criterion]
+            cells += [
+                value_text(criterion, row.values[criterion]),
+                "" if rank is None else str(rank),
+            ]
+        table.add_row(row.label, *cells)
+    return table
+
+
+@app.command("classement")
+def classement(
+    phase: PhaseOption,
+    db: DbOption = None,
+    plan: PlanOption = None,
+    format: FormatOption = Format.texte,
+) -> None:
+    """Classe les régions : entrées supplémentaires, taux de réalisation, entrées pour 1 000 DE."""
+    with user_errors():
+        the_plan = load_plan(plan)
+        with store(db, read_only=True) as con:
+            result = compute_classement(con, the_plan, phase)
+    if format is Format.json:
+        console.print_json(json.dumps(result.as_dict()))
+    elif format is Format.csv:
+        header: list[object] = ["region", "libelle", "donnees", *result.regions[0].values]
+        header += [f"rang_{c}" for c in CRITERIA]
+        rows: list[list[object]] = [header]
+        for r in result.ordered(CRITERIA[0]):
+            ranks = [r.ranks[c] for c in CRITERIA]
+            rows.append([r.region, r.label, r.has_data, *r.values.values(), *ranks])
+        _write_csv(rows)
+    else:
+        console.print(_classement_table(result, the_plan))
+
+
+def _prevision_table(result: Prevision, plan: Plan) -> Table:
+    f = result.forecast
+    phase = plan.phase(result.phase)
+    table = Table(
+        title=f"Prévision — {_territory(result.region)} — {phase.label}",
+        caption=f"Méthode : {result.method}.",
+        title_justify="left",
+        show_header=False,
+    )
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    table.add_row("Données arrêtées au", date_longue(result.as_of))
+    table.add_row("Mois observés", f"{f.months_observed} sur {f.months_total}")
+    table.add_row("Entrées observées", nombre(f.observed))
+    table.add_row("Entrées projetées en fin de phase", nombre(f.projection))
+    table.add_row("Intervalle à 80 %", f"{nombre(f.low)} – {nombre(f.high)}")
+    table.add_row("Objectif total d'entrées", nombre(f.target))
+    table.add_row("Rythme mensuel nécessaire", nombre(f.pace_needed))
+    table.add_row("Rythme des trois derniers mois", nombre(f.pace_current))
+    table.add_row("Probabilité d'atteindre l'objectif", pourcentage(f.probability))
+    return table
+
+
+@app.command("prevision")
+def prevision(
+    phase: PhaseOption,
+    region: RegionOption = None,
+    national: NationalOption = False,
+    au: Annotated[
+        str | None,
+        typer.Option(
+            "--au",
+            help="Date d'arrêt des données (AAAA-MM-JJ) ; défaut : fin du "
+            "dernier mois ayant des entrées.",
+        ),
+    ] = None,
+    db: DbOption = None,
+    plan: PlanOption = None,
+    format: FormatOption = Format.texte,
+) -> None:
+    """Projette les entrées en fin de phase, le rythme nécessaire et la probabilité d'atteindre
+    l'objectif."""
+    scope = _scope(region, national)
+    as_of = None
+    if au is not None:
+        try:
+            as_of = dt.date.fromisoformat(au)
+        except ValueError:
+            fail(f"--au : date attendue au format AAAA-MM-JJ, reçu « {au} ».")
+    with user_errors():
+        the_plan = load_plan(plan)
+        with store(db, read_only=True) as con:
+            result = compute_prevision(con, the_plan, phase, scope, as_of)
+    if format is Format.json:
+        console.print_json(json.dumps(result.as_dict()))
+    elif format is Format.csv:
+        data = result.as_dict()
+        _write_csv([list(data), list(data.values())])
+    else:
+        console.print(_prevision_table(result, the_plan))
 
 
 @app.command("indicateurs")
 def indicateurs(
     markdown: Annotated[
-        bool, typer.Option("--markdown", help="Écrire la page docs/indicateurs.md.")
+        bool, typer.Option("--markdown", help="Écrire la page docs/indicateurs.md sur la sortie.")
     ] = False,
+    backtest_db: Annotated[
+        Path | None,
+        typer.Option(
+            "--backtest",
+            help="Base de démonstration (jalon demo --db) sur laquelle mesurer la prévision.",
+        ),
+    ] = None,
+    plan: PlanOption = None,
 ) -> None:
     """Liste les indicateurs et leur définition (registre)."""
     if markdown:
-        typer.echo(registry.markdown())
+        section = None
+        if backtest_db is not None:
+            with user_errors():
+                the_plan = load_plan(plan)
+                with store(backtest_db, read_only=True) as con:
+                    section = backtest_markdown(con, the_plan, "2016")
+        typer.echo(registry.markdown(section), nl=False)
         return
     for ind in registry.INDICATORS:
         console.print(f"[bold]{ind.code}[/] — {ind.label}\n  {ind.definition}\n")

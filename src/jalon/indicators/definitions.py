@@ -1,28 +1,67 @@
-"""Indicator definitions as Ibis expressions over the canonical `entrees` table.
+"""Indicator definitions (DESIGN §3) as Ibis expressions over the store's tables.
 
-Written once and run on any Ibis backend (DuckDB, the embedded default; Spark for a national
-deployment). Each function takes the `entrees` table expression and returns an expression; none
-reads the database itself.
+Written once and run on any Ibis backend: DuckDB, the embedded default, and Spark for a national
+deployment (tests/indicators/test_spark.py runs the same functions there). Each function takes
+table expressions and plan parameters and returns an expression; none reads the database itself.
+Every aggregate is grouped by `region` so that one query serves every region at once, and the
+national figures are sums of the regional rows (or their own query where a sum would be wrong,
+as for distinct persons). Date arithmetic is spelled with year/month/day parts, which every
+backend computes identically.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
+from ibis.backends import BaseBackend
 
-from jalon.plan import Plan
+from jalon.plan import Phase, Plan
+
+TABLES = (
+    "entrees",
+    "personnes",
+    "emplois",
+    "demandeurs",
+    "actions_agregees",
+    "places",
+    "offre_sessions",
+    "offre_actions",
+)
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The store's tables that indicators read, as expressions of one backend."""
+
+    entrees: ir.Table
+    personnes: ir.Table
+    emplois: ir.Table
+    demandeurs: ir.Table
+    actions_agregees: ir.Table
+    places: ir.Table
+    offre_sessions: ir.Table
+    offre_actions: ir.Table
+
+    @classmethod
+    def of(cls, backend: BaseBackend) -> Tables:
+        return cls(*(backend.table(name) for name in TABLES))
 
 
 def in_plan(entrees: ir.Table, plan: Plan) -> ir.BooleanValue:
-    """Entries with at least one financeur counted by the plan."""
-    counted = list(plan.rules.counted_financeurs)
-    return entrees.financeurs.filter(lambda code: code.isin(counted)).length() > 0
+    """Entries with at least one financeur counted by the plan.
+
+    Spelled as a disjunction of `contains` rather than a lambda filter: DuckDB 2 refuses the
+    arrow lambdas that Ibis 12 generates.
+    """
+    counted = plan.rules.counted_financeurs
+    return ibis.or_(*(entrees.financeurs.contains(code) for code in counted))
 
 
-def in_window(entrees: ir.Table, start: dt.date, end: dt.date) -> ir.BooleanValue:
-    return entrees.date_entree.between(ibis.date(start), ibis.date(end))
+def in_window(column: ir.DateValue, start: dt.date, end: dt.date) -> ir.BooleanValue:
+    return column.between(ibis.date(start), ibis.date(end))
 
 
 def scoped(entrees: ir.Table, plan: Plan, region: str | None) -> ir.Table:
@@ -31,8 +70,305 @@ def scoped(entrees: ir.Table, plan: Plan, region: str | None) -> ir.Table:
     return table if region is None else table.filter(table.region == region)
 
 
-def count_entries(
-    entrees: ir.Table, plan: Plan, region: str | None, start: dt.date, end: dt.date
-) -> ir.IntegerScalar:
-    table = scoped(entrees, plan, region)
-    return table.filter(in_window(table, start, end)).count()
+def month_number(day: ir.DateValue) -> ir.IntegerValue:
+    """Months since year 0: consecutive months differ by one."""
+    return day.year() * 12 + day.month() - 1
+
+
+def full_months(start: ir.DateValue, end: ir.DateValue) -> ir.IntegerValue:
+    """Whole months elapsed from `start` to `end` (a month is reached on the same day number)."""
+    partial = ibis.ifelse(end.day() < start.day(), 1, 0)
+    return month_number(end) - month_number(start) - partial
+
+
+def within_months(start: ir.DateValue, end: ir.DateValue, months: int) -> ir.BooleanValue:
+    """`end` is on or before `start` + `months` months (the last day of a short month included)."""
+    elapsed = full_months(start, end)
+    return (elapsed < months) | ((elapsed == months) & (end.day() == start.day()))
+
+
+def days_inclusive(start: ir.DateValue, end: ir.DateValue) -> ir.IntegerValue:
+    return end.delta(start, unit="day") + 1
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """The first day of the month `months` months after `day`'s month (a safe upper bound)."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def person_spells(personnes: ir.Table) -> ir.Table:
+    """Registration spells with the date the next one starts, so an entry matches exactly one."""
+    window = ibis.window(group_by="hash_personne", order_by="date_inscription")
+    return personnes.mutate(suivante=personnes.date_inscription.lead().over(window))
+
+
+def phase_entries(t: Tables, plan: Plan, phase: Phase, region: str | None) -> ir.Table:
+    """Counted entries starting in the phase, with the person's attributes on the entry date.
+
+    The spell used is the last registration started on or before the entry date; the publics
+    are unknown (`connue` false) for an entry whose person has no such spell.
+    """
+    publics = plan.rules.publics
+    base = scoped(t.entrees, plan, region)
+    e = base.filter(in_window(base.date_entree, phase.start, phase.end))
+    s = person_spells(t.personnes).rename(hash_spell="hash_personne")
+    joined = e.left_join(
+        s,
+        [
+            e.hash_personne == s.hash_spell,
+            s.date_inscription <= e.date_entree,
+            s.suivante.isnull() | (s.suivante > e.date_entree),
+        ],
+    )
+    age = full_months(joined.mois_naissance, joined.date_entree) // 12
+    connue = joined.hash_spell.notnull()
+    inscrit = connue & (
+        joined.date_fin_inscription.isnull() | (joined.date_fin_inscription >= joined.date_entree)
+    )
+    low = [str(level) for level in publics.low_qualified_levels]
+    return joined.select(
+        "region",
+        "hash_personne",
+        "date_entree",
+        "financeurs",
+        "financeur_principal",
+        "formacode",
+        "siret",
+        "departement",
+        "duree_heures",
+        "certifiante",
+        mois=month_number(joined.date_entree),
+        connue=connue,
+        age=age,
+        niveau=joined.niveau,
+        peu_qualifies=connue & joined.niveau.isin(low).fill_null(False),
+        jeunes=connue & (age <= publics.young_max_age).fill_null(False),
+        seniors=connue & (age >= publics.senior_min_age).fill_null(False),
+        deld=inscrit
+        & (
+            full_months(joined.date_inscription, joined.date_entree) >= publics.long_term_months
+        ).fill_null(False),
+        handicapes=connue & joined.travailleur_handicape.fill_null(False),
+    )
+
+
+def _as_int(flag: ir.BooleanValue) -> ir.IntegerValue:
+    return flag.cast("int64")
+
+
+def summary(e: ir.Table) -> ir.Table:
+    """One row per region: the additive counts of the bilan's figures."""
+    return e.group_by("region").aggregate(
+        entrees=e.count(),
+        personnes=e.hash_personne.nunique(),
+        connues=_as_int(e.connue).sum(),
+        peu_qualifies=_as_int(e.peu_qualifies).sum(),
+        jeunes=_as_int(e.jeunes).sum(),
+        seniors=_as_int(e.seniors).sum(),
+        deld=_as_int(e.deld).sum(),
+        handicapes=_as_int(e.handicapes).sum(),
+        heures=e.duree_heures.sum(),
+        avec_duree=e.duree_heures.count(),
+        certifiantes=_as_int(e.certifiante).sum(),
+    )
+
+
+def distinct_persons(e: ir.Table) -> ir.IntegerScalar:
+    return e.hash_personne.nunique()
+
+
+def trainees(t: Tables, start: dt.date, end: dt.date, region: str | None) -> ir.Table:
+    """Every entry starting in the window, whatever its financeurs (the access rate counts all
+    trainings, as the statistics office does)."""
+    e = t.entrees.filter(in_window(t.entrees.date_entree, start, end))
+    return e if region is None else e.filter(e.region == region)
+
+
+def persons_by_region(e: ir.Table) -> ir.Table:
+    return e.group_by("region").aggregate(personnes=e.hash_personne.nunique())
+
+
+def age_band(age: ir.IntegerValue, plan: Plan) -> ir.StringValue:
+    publics = plan.rules.publics
+    return (
+        ibis.cases(
+            (age <= publics.young_max_age, "jeunes"),
+            (age >= publics.senior_min_age, "seniors"),
+            else_="intermediaire",
+        )
+        .cast("string")
+        .fill_null("inconnu")
+    )
+
+
+def counts_by(e: ir.Table, dimension: str, plan: Plan) -> ir.Table:
+    """Entries per region and value of a breakdown dimension (`key`, a string; NULL unknown)."""
+    if dimension == "financeur":
+        exploded = e.select("region", code=e.financeurs.unnest())
+        keyed = exploded.select("region", key=exploded.code.cast("string"))
+        return keyed.group_by(["region", "key"]).aggregate(entrees=keyed.count())
+    keys: dict[str, ir.Value] = {
+        "mois": e.mois.cast("string"),
+        "financeur_principal": e.financeur_principal.cast("string"),
+        "departement": e.departement,
+        "domaine": e.formacode.substr(0, 2),
+        "tranche_age": age_band(e.age, plan),
+        "niveau": ibis.ifelse(e.connue, e.niveau.fill_null("0"), ibis.null("string")),
+    }
+    keyed = e.select("region", key=keys[dimension])
+    return keyed.group_by(["region", "key"]).aggregate(entrees=keyed.count())
+
+
+def top_organismes(e: ir.Table, top: int, by_region: bool) -> ir.Table:
+    """Entries of the `top` training organisations with most entries (per region, or
+    nationally with a NULL region), the others and unknown ones summed under the key `autres`."""
+    keys = ["region", "siret"] if by_region else ["siret"]
+    counts = e.group_by(keys).aggregate(entrees=e.count())
+    window = ibis.window(
+        group_by="region" if by_region else None,
+        order_by=[counts.siret.isnull(), ibis.desc(counts.entrees), counts.siret],
+    )
+    ranked = counts.mutate(rang=ibis.row_number().over(window))
+    keyed = ranked.select(
+        region=ranked.region if by_region else ibis.null("string"),
+        key=ibis.ifelse((ranked.rang < top) & ranked.siret.notnull(), ranked.siret, "autres"),
+        entrees=ranked.entrees,
+    )
+    return keyed.group_by(["region", "key"]).aggregate(entrees=keyed.entrees.sum())
+
+
+def entries_by_month(
+    t: Tables, plan: Plan, start: dt.date, end: dt.date, region: str | None
+) -> ir.Table:
+    """Counted entries starting between `start` and `end`, per region and month number."""
+    base = scoped(t.entrees, plan, region)
+    e = base.filter(in_window(base.date_entree, start, end))
+    keyed = e.select("region", mois=month_number(e.date_entree))
+    return keyed.group_by(["region", "mois"]).aggregate(entrees=keyed.count())
+
+
+def starts_and_ends(t: Tables, plan: Plan, phase: Phase, region: str | None) -> ir.Table:
+    """Counted entries started by the phase end, per region, start month and end month.
+
+    The end month is that of the later of start and end (NULL when the entry has no end date or
+    ends after the phase): the stock at a month end is the starts so far minus the ends so far.
+    """
+    base = scoped(t.entrees, plan, region)
+    e = base.filter(base.date_entree <= ibis.date(phase.end))
+    ended = e.date_sortie.notnull() & (e.date_sortie <= ibis.date(phase.end))
+    last = ibis.greatest(e.date_entree, e.date_sortie)
+    keyed = e.select(
+        "region",
+        debut=month_number(e.date_entree),
+        fin=ibis.ifelse(ended, month_number(last), ibis.null("int64")),
+    )
+    return keyed.group_by(["region", "debut", "fin"]).aggregate(entrees=keyed.count())
+
+
+def leavers_outcomes(t: Tables, plan: Plan, phase: Phase, region: str | None) -> ir.Table:
+    """One row per region and person leaving a counted training in the phase, with flags:
+    a job of at least `min_days` starting within `window_months` after the end; a durable one."""
+    rules = plan.rules.emploi
+    base = scoped(t.entrees, plan, region)
+    leavers = base.filter(in_window(base.date_sortie, phase.start, phase.end)).select(
+        "region", "hash_personne", "date_sortie"
+    )
+    jobs = t.emplois.select(
+        hash_emploi=t.emplois.hash_personne,
+        date_debut=t.emplois.date_debut,
+        date_fin=t.emplois.date_fin,
+        type_contrat=t.emplois.type_contrat,
+    )
+    long_enough = jobs.date_fin.isnull() | (
+        days_inclusive(jobs.date_debut, jobs.date_fin) >= rules.min_days
+    )
+    lasting = jobs.date_fin.isnull() | (
+        full_months(jobs.date_debut, jobs.date_fin + ibis.interval(days=1)) >= rules.durable_months
+    )
+    durable_spell = jobs.type_contrat.isin(["CDI", "CREATION"]) | (
+        jobs.type_contrat.isin(["CDD", "INTERIM"]) & lasting
+    )
+    # No job starting outside [phase start, phase end + window] can count: cut the join early.
+    last_start = _add_months(phase.end, rules.window_months + 1)
+    in_reach = jobs.date_debut.between(ibis.date(phase.start), ibis.date(last_start))
+    jobs = jobs.filter(long_enough & in_reach).mutate(durable=durable_spell)
+    joined = leavers.left_join(
+        jobs,
+        [
+            leavers.hash_personne == jobs.hash_emploi,
+            jobs.date_debut >= leavers.date_sortie,
+            within_months(leavers.date_sortie, jobs.date_debut, rules.window_months),
+        ],
+    )
+    return joined.group_by(["region", "hash_personne"]).aggregate(
+        emploi=_as_int(joined.hash_emploi.notnull()).max(),
+        durable=_as_int(joined.durable.fill_null(False)).max(),
+    )
+
+
+def outcomes_by_region(persons: ir.Table) -> ir.Table:
+    return persons.group_by("region").aggregate(
+        sortants=persons.count(), emploi=persons.emploi.sum(), durable=persons.durable.sum()
+    )
+
+
+def outcomes_national(persons: ir.Table) -> ir.Table:
+    """A person leaving in two regions counts once nationally."""
+    per_person = persons.group_by("hash_personne").aggregate(
+        emploi=persons.emploi.max(), durable=persons.durable.max()
+    )
+    return per_person.aggregate(
+        sortants=per_person.count(),
+        emploi=per_person.emploi.sum(),
+        durable=per_person.durable.sum(),
+    )
+
+
+def places_by_financeur(t: Tables, phase: Phase, region: str | None) -> ir.Table:
+    """Places financed per region and financeur, for actions with a session starting in the phase.
+
+    An action counts once, whatever its number of sessions and however many catalogues list it:
+    its places and place are those of the latest import that describes it.
+    """
+    sessions = t.offre_sessions
+    launched = (
+        sessions.filter(in_window(sessions.debut, phase.start, phase.end))
+        .select(numero_action=sessions.action)
+        .distinct()
+    )
+    a = t.offre_actions
+    latest = a.group_by(numero_action=a.numero).aggregate(import_id=a.import_id.max())
+    actions = a.select(numero_action=a.numero, import_id="import_id", region="region")
+    actions = actions.join(latest, ["numero_action", "import_id"])
+    if region is not None:
+        actions = actions.filter(actions.region == region)
+    places = t.places.select(
+        numero_action=t.places.action,
+        import_id="import_id",
+        financeur="financeur",
+        places="places",
+    )
+    joined = launched.join(actions, "numero_action").join(places, ["numero_action", "import_id"])
+    return joined.group_by(["region", joined.financeur.cast("string").name("key")]).aggregate(
+        places=joined.places.sum()
+    )
+
+
+def demandeurs_by_region(t: Tables, year: int, region: str | None) -> ir.Table:
+    d = t.demandeurs.filter(t.demandeurs.annee == year)
+    if region is not None:
+        d = d.filter(d.region == region)
+    return d.group_by("region").aggregate(demandeurs=d.demandeurs.sum())
+
+
+def actions_by_type(t: Tables, phase: Phase, region: str | None) -> ir.Table:
+    """Aggregate non-training actions per region and type over the months of the phase."""
+    a = t.actions_agregees
+    month = a.annee * 12 + a.mois - 1
+    first = phase.start.year * 12 + phase.start.month - 1
+    last = phase.end.year * 12 + phase.end.month - 1
+    a = a.filter(month.between(first, last))
+    if region is not None:
+        a = a.filter(a.region == region)
+    return a.group_by(["region", a.type_action.name("key")]).aggregate(actions=a.nombre.sum())

@@ -1,8 +1,8 @@
-"""The indicator registry: every figure Jalon publishes, declared once with its definition.
+"""The indicator registry: every figure and table Jalon publishes, declared once and defined.
 
-Reports, the web app and the exports read labels, units and definitions from here; the code that
-computes each figure is named by `compute` (a function of `jalon.indicators.definitions`).
-`docs/indicateurs.md` is generated from this registry (`jalon indicateurs --markdown`).
+Pure data (no I/O). Reports, the web app and the exports read labels, units and definitions from
+here; `jalon.indicators.definitions` computes them (Ibis) and `jalon.indicators.bilan` assembles
+them. `docs/indicateurs.md` is generated from this registry (`jalon indicateurs --markdown`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Unit = Literal["entrées", "personnes", "places", "taux", "heures", "objectif"]
+Unit = Literal[
+    "entrées", "personnes", "places", "actions", "taux", "heures", "objectif", "pour 1 000"
+]
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,30 @@ class Indicator:
     plan_setting: str | None = None
     dimensions: tuple[str, ...] = ()
 
+
+@dataclass(frozen=True)
+class BreakdownSpec:
+    """A table of the bilan: its rows are the values of `dimension`, its columns measure codes."""
+
+    code: str
+    label: str
+    dimension: str
+    columns: tuple[str, ...]
+    definition: str
+    additive: bool = True  # rows partition the entries: their sum is the total
+
+
+_COUNT_DIMENSIONS = (
+    "mois",
+    "financeur_principal",
+    "financeur",
+    "departement",
+    "domaine",
+    "organisme",
+    "public",
+    "tranche_age",
+    "niveau",
+)
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
@@ -35,7 +61,18 @@ INDICATORS: tuple[Indicator, ...] = (
         ),
         unit="entrées",
         plan_setting="rules.counted_financeurs",
-        dimensions=("mois", "financeur", "departement"),
+        dimensions=_COUNT_DIMENSIONS,
+    ),
+    Indicator(
+        code="personnes",
+        label="Personnes formées",
+        definition=(
+            "Nombre de personnes distinctes (empreinte de l'identifiant national) ayant au moins "
+            "une entrée comptée dans la phase. Une personne entrée deux fois en formation compte "
+            "une fois : ce nombre est toujours inférieur ou égal au nombre d'entrées."
+        ),
+        unit="personnes",
+        plan_setting="rules.counted_financeurs",
     ),
     Indicator(
         code="entrees_reference",
@@ -46,6 +83,7 @@ INDICATORS: tuple[Indicator, ...] = (
         ),
         unit="entrées",
         plan_setting="phases.reference_start, phases.reference_end",
+        dimensions=("mois",),
     ),
     Indicator(
         code="entrees_supplementaires",
@@ -95,13 +133,287 @@ INDICATORS: tuple[Indicator, ...] = (
         unit="taux",
         plan_setting="rules.realisation",
     ),
+    Indicator(
+        code="places_lancees",
+        label="Places lancées",
+        definition=(
+            "Somme des places financées (`nb-places-financees` du catalogue LHÉO) des actions "
+            "dont au moins une session commence dans la phase, tous financeurs. Les places d'une "
+            "action comptent une fois, quel que soit son nombre de sessions ; la région est celle "
+            "du lieu de l'action."
+        ),
+        unit="places",
+        dimensions=("financeur",),
+    ),
+    Indicator(
+        code="stock_fin",
+        label="Stagiaires en formation en fin de phase",
+        definition=(
+            "Entrées comptées commencées au plus tard le dernier jour de la phase et non encore "
+            "terminées ce jour-là (date de fin réelle, sinon prévue, postérieure ; une entrée "
+            "sans date de fin est comptée en cours). Le stock à chaque fin de mois figure dans "
+            "la ventilation par mois."
+        ),
+        unit="entrées",
+        dimensions=("mois",),
+    ),
+    Indicator(
+        code="taux_acces",
+        label="Taux d'accès à la formation",
+        definition=(
+            "Personnes distinctes entrées en formation pendant la phase, quels que soient les "
+            "financeurs (comme la statistique publique, toutes les formations comptent), "
+            "rapportées aux demandeurs d'emploi de l'année de début de la phase (personnes ayant "
+            "au moins un mois principalement au chômage, fichier « demandeurs »). Pour une phase "
+            "d'un semestre, le numérateur ne couvre que le semestre."
+        ),
+        unit="taux",
+    ),
+    Indicator(
+        code="part_peu_qualifies",
+        label="Part des peu ou pas qualifiés",
+        definition=(
+            "Part des entrées dont la personne avait, à la date d'entrée, un niveau de formation "
+            "de niveau V ou infra (codes `dict-niveaux` déclarés par le plan), d'après l'extrait "
+            "du registre des demandeurs d'emploi (fichier « personnes ») et non d'après le "
+            "niveau requis par la formation. Dénominateur : entrées dont la personne figure "
+            "dans ce fichier avec une inscription commencée au plus tard à la date d'entrée."
+        ),
+        unit="taux",
+        plan_setting="rules.publics.low_qualified_levels",
+        dimensions=("public",),
+    ),
+    Indicator(
+        code="part_jeunes",
+        label="Part des jeunes",
+        definition=(
+            "Part des entrées dont la personne avait au plus l'âge déclaré par le plan (25 ans : "
+            "moins de 26 ans) à la date d'entrée, l'âge étant calculé à partir du mois de "
+            "naissance (anniversaire supposé le premier du mois). Même dénominateur que la part "
+            "des peu qualifiés."
+        ),
+        unit="taux",
+        plan_setting="rules.publics.young_max_age",
+        dimensions=("public", "tranche_age"),
+    ),
+    Indicator(
+        code="part_seniors",
+        label="Part des seniors",
+        definition=(
+            "Part des entrées dont la personne avait au moins l'âge déclaré par le plan (45 ans) "
+            "à la date d'entrée. Même dénominateur que la part des peu qualifiés."
+        ),
+        unit="taux",
+        plan_setting="rules.publics.senior_min_age",
+        dimensions=("public", "tranche_age"),
+    ),
+    Indicator(
+        code="part_deld",
+        label="Part des demandeurs d'emploi de longue durée",
+        definition=(
+            "Part des entrées dont la personne était, à la date d'entrée, inscrite comme "
+            "demandeur d'emploi depuis au moins la durée déclarée par le plan (12 mois), sans "
+            "interruption (une seule période d'inscription couvrant la date d'entrée)."
+        ),
+        unit="taux",
+        plan_setting="rules.publics.long_term_months",
+        dimensions=("public",),
+    ),
+    Indicator(
+        code="part_handicapes",
+        label="Part des travailleurs handicapés",
+        definition=(
+            "Part des entrées dont la personne avait, à la date d'entrée, une reconnaissance de "
+            "travailleur handicapé (fichier « personnes »)."
+        ),
+        unit="taux",
+        dimensions=("public",),
+    ),
+    Indicator(
+        code="duree_moyenne",
+        label="Durée moyenne des formations",
+        definition=(
+            "Moyenne, sur les entrées de la phase dont la durée est connue, du nombre d'heures "
+            "de la formation (heures en centre plus heures en entreprise)."
+        ),
+        unit="heures",
+    ),
+    Indicator(
+        code="part_certifiante",
+        label="Part des formations certifiantes",
+        definition=(
+            "Part des entrées de la phase dont la formation vise une certification (un code "
+            "Certif Info est renseigné par au moins une des sources de l'entrée)."
+        ),
+        unit="taux",
+    ),
+    Indicator(
+        code="acces_emploi",
+        label="Accès à l'emploi dans les 6 mois",
+        definition=(
+            "Parmi les personnes sorties de formation pendant la phase (date de fin réelle, "
+            "sinon prévue, d'une entrée comptée), part de celles ayant au moins un emploi d'au "
+            "moins un mois (durée minimale déclarée par le plan, en jours) commençant entre le "
+            "jour de la sortie et six mois après (bornes incluses). Un emploi en cours, sans "
+            "date de fin, compte comme assez long."
+        ),
+        unit="taux",
+        plan_setting="rules.emploi.window_months, rules.emploi.min_days",
+    ),
+    Indicator(
+        code="emploi_durable",
+        label="Accès à l'emploi durable dans les 6 mois",
+        definition=(
+            "Même population et même fenêtre que l'accès à l'emploi ; l'emploi est durable s'il "
+            "s'agit d'un CDI, d'une création d'entreprise, ou d'un CDD ou d'une mission "
+            "d'intérim d'au moins six mois (durée déclarée par le plan ; en cours, il compte)."
+        ),
+        unit="taux",
+        plan_setting="rules.emploi.durable_months",
+    ),
+    Indicator(
+        code="actions_agregees",
+        label="Actions hors formations régionalisées",
+        definition=(
+            "Somme, sur les mois de la phase, des actions comptées dans les fichiers agrégés "
+            "(accompagnement à la création d'entreprise, contrats de professionnalisation, VAE "
+            "collective) dont le type figure dans la liste du plan."
+        ),
+        unit="actions",
+        plan_setting="actions_agregees.included",
+        dimensions=("type_action",),
+    ),
+    Indicator(
+        code="total_actions_plan",
+        label="Total des actions du plan",
+        definition=(
+            "Entrées en formation de la phase plus les actions hors formations régionalisées "
+            "que le plan ajoute à son total (bilan national 2016 : 975 000 + 68 000 + 76 000 + "
+            "7 000 = 1 126 000)."
+        ),
+        unit="actions",
+        plan_setting="actions_agregees.included",
+    ),
+    Indicator(
+        code="entrees_pour_1000_demandeurs",
+        label="Entrées pour 1 000 demandeurs d'emploi",
+        definition=(
+            "Entrées de la phase rapportées aux demandeurs d'emploi de l'année de début de la "
+            "phase, multipliées par 1 000 : permet de comparer des régions de tailles différentes."
+        ),
+        unit="pour 1 000",
+    ),
 )
 
 REGISTRY: dict[str, Indicator] = {indicator.code: indicator for indicator in INDICATORS}
 
+# Labels of the measure columns of breakdown tables that are not indicators themselves.
+COLUMNS: dict[str, str] = {
+    "entrees": "Entrées",
+    "entrees_reference": "Entrées de la période de référence",
+    "rythme_objectif": "Rythme de l'objectif (cumul)",
+    "stock": "En formation en fin de mois",
+    "part": "Part des entrées",
+    "places": "Places financées",
+    "actions": "Actions",
+}
 
-def markdown() -> str:
-    """The registry as the Markdown page `docs/indicateurs.md`."""
+BREAKDOWNS: tuple[BreakdownSpec, ...] = (
+    BreakdownSpec(
+        "mois",
+        "Entrées par mois",
+        "Mois",
+        ("entrees", "entrees_reference", "rythme_objectif", "stock"),
+        "Entrées de chaque mois de la phase, entrées du mois correspondant de la période de "
+        "référence, objectif total cumulé réparti selon le profil mensuel de la période de "
+        "référence (uniformément si elle est vide), stagiaires en formation en fin de mois.",
+    ),
+    BreakdownSpec(
+        "financeur_principal",
+        "Entrées par financeur principal",
+        "Financeur principal",
+        ("entrees",),
+        "Le financeur principal d'une entrée est le premier financeur déclaré par la première "
+        "source qui l'a transmise.",
+    ),
+    BreakdownSpec(
+        "financeur",
+        "Entrées par financeur (cofinancements inclus)",
+        "Financeur",
+        ("entrees",),
+        "Une entrée cofinancée compte pour chacun de ses financeurs : la somme des lignes "
+        "dépasse le total.",
+        additive=False,
+    ),
+    BreakdownSpec(
+        "departement",
+        "Entrées par département",
+        "Département",
+        ("entrees",),
+        "Département du lieu de formation.",
+    ),
+    BreakdownSpec(
+        "domaine",
+        "Entrées par domaine de formation",
+        "Domaine Formacode",
+        ("entrees",),
+        "Deux premiers chiffres du Formacode principal de la formation.",
+    ),
+    BreakdownSpec(
+        "organisme",
+        "Entrées par organisme de formation",
+        "Organisme (SIRET)",
+        ("entrees",),
+        "Les vingt organismes qui comptent le plus d'entrées, puis les autres regroupés.",
+    ),
+    BreakdownSpec(
+        "public",
+        "Entrées par public prioritaire",
+        "Public",
+        ("entrees", "part"),
+        "Une personne peut appartenir à plusieurs publics : la somme des lignes n'est pas le "
+        "total. Part : rapportée aux entrées dont la personne est connue du fichier personnes.",
+        additive=False,
+    ),
+    BreakdownSpec(
+        "tranche_age",
+        "Entrées par tranche d'âge",
+        "Âge à l'entrée",
+        ("entrees",),
+        "Tranches bornées par les âges des jeunes et des seniors déclarés par le plan.",
+    ),
+    BreakdownSpec(
+        "niveau",
+        "Entrées par niveau de formation de la personne",
+        "Niveau (dict-niveaux)",
+        ("entrees",),
+        "Niveau de formation le plus élevé de la personne à l'entrée (fichier personnes).",
+    ),
+    BreakdownSpec(
+        "places_financeur",
+        "Places lancées par financeur",
+        "Financeur",
+        ("places",),
+        "Places financées des actions dont une session commence dans la phase.",
+    ),
+    BreakdownSpec(
+        "type_action",
+        "Actions hors formations régionalisées par type",
+        "Type d'action",
+        ("actions",),
+        "Actions comptées à partir des fichiers agrégés, sur les mois de la phase.",
+    ),
+)
+
+BREAKDOWN_SPECS: dict[str, BreakdownSpec] = {spec.code: spec for spec in BREAKDOWNS}
+
+
+def column_label(code: str) -> str:
+    return COLUMNS.get(code) or REGISTRY[code].label
+
+
+def markdown(backtest: str | None = None) -> str:
+    """The registry as the Markdown page `docs/indicateurs.md`, with the forecast's backtest."""
     lines = [
         "# Indicateurs",
         "",
@@ -117,4 +429,11 @@ def markdown() -> str:
         if ind.dimensions:
             lines.append(f"- Ventilations : {', '.join(ind.dimensions)}")
         lines.append("")
+    lines += ["# Ventilations", ""]
+    for spec in BREAKDOWNS:
+        columns = ", ".join(f"{column_label(c)} (`{c}`)" for c in spec.columns)
+        lines += [f"## {spec.label} (`{spec.code}`)", "", spec.definition, ""]
+        lines += [f"- Lignes : {spec.dimension}", f"- Colonnes : {columns}", ""]
+    if backtest:
+        lines += [backtest.rstrip(), ""]
     return "\n".join(lines)

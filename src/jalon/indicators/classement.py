@@ -1,0 +1,112 @@
+"""Ranking of the regions for one phase: by additional entries, realisation rate and entries per
+1 000 job seekers.
+
+Built from the regional bilans (`compute_all_bilans`: one pass of grouped queries, read only).
+Ties share the best rank (1, 2, 2, 4); a region without any entry in the phase or its reference
+window has no rank and is shown as "sans données", never as zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+from jalon.indicators.bilan import Bilan, Value, compute_all_bilans
+from jalon.plan import Plan
+from jalon.reference import regions
+
+CRITERIA: tuple[str, ...] = (
+    "entrees_supplementaires",
+    "taux_realisation",
+    "entrees_pour_1000_demandeurs",
+)
+SHOWN: tuple[str, ...] = (
+    "entrees",
+    "entrees_reference",
+    "entrees_supplementaires",
+    "objectif_supplementaires",
+    "taux_realisation",
+    "entrees_pour_1000_demandeurs",
+)
+
+
+@dataclass(frozen=True)
+class RegionRank:
+    region: str
+    label: str
+    has_data: bool
+    values: dict[str, Value]
+    ranks: dict[str, int | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Classement:
+    plan: str
+    phase: str
+    rule: str
+    regions: list[RegionRank]
+
+    def ordered(self, criterion: str) -> list[RegionRank]:
+        """Regions by rank on `criterion`, then by name; regions without a rank last."""
+        return sorted(
+            self.regions,
+            key=lambda r: (r.ranks[criterion] is None, r.ranks[criterion] or 0, r.label),
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "plan": self.plan,
+            "phase": self.phase,
+            "regle_realisation": self.rule,
+            "criteres": list(CRITERIA),
+            "regions": [
+                {
+                    "region": r.region,
+                    "libelle": r.label,
+                    "donnees": r.has_data,
+                    **r.values,
+                    "rangs": r.ranks,
+                }
+                for r in self.regions
+            ],
+        }
+
+
+def competition_ranks(values: dict[str, Value]) -> dict[str, int | None]:
+    """Rank by decreasing value; equal values share the best rank; `None` is not ranked."""
+    ordered = sorted((v for v in values.values() if v is not None), reverse=True)
+    first: dict[float | int, int] = {}
+    for position, value in enumerate(ordered, start=1):
+        first.setdefault(value, position)
+    return {key: None if value is None else first[value] for key, value in values.items()}
+
+
+def classement_of(bilans: dict[str | None, Bilan], plan: Plan, phase: str) -> Classement:
+    rows = []
+    for reg in regions():
+        bilan = bilans.get(reg.code)
+        has_data = bilan is not None and bool(
+            bilan.value("entrees") or bilan.value("entrees_reference")
+        )
+        values: dict[str, Value] = {
+            code: bilan.value(code) if bilan is not None and has_data else None for code in SHOWN
+        }
+        rows.append(RegionRank(reg.code, reg.nom, has_data, values))
+    ranks = {c: competition_ranks({r.region: r.values[c] for r in rows}) for c in CRITERIA}
+    ranked = [
+        RegionRank(
+            r.region, r.label, r.has_data, r.values, {c: ranks[c][r.region] for c in CRITERIA}
+        )
+        for r in rows
+    ]
+    rule = (
+        "entrées / objectif total"
+        if plan.rules.realisation == "entrees"
+        else "entrées supplémentaires / objectif supplémentaire"
+    )
+    return Classement(plan.code, phase, rule, ranked)
+
+
+def compute_classement(con: duckdb.DuckDBPyConnection, plan: Plan, phase: str) -> Classement:
+    return classement_of(compute_all_bilans(con, plan, phase), plan, phase)

@@ -24,3 +24,13 @@ def test_percentages_and_differences() -> None:
 def test_dates_are_written_out() -> None:
     assert date_longue(dt.date(2017, 1, 23)) == "23 janvier 2017"
     assert date_longue(dt.date(2016, 4, 1)) == "1er avril 2016"
+
+
+def test_values_follow_the_registry_unit() -> None:
+    from jalon.formatting import valeur
+
+    assert valeur(0.154, "taux") == f"15,4{NNBSP}%"
+    assert valeur(487.2, "heures") == "487\u00a0h"
+    assert valeur(173.24, "pour 1 000") == "173,2"
+    assert valeur(92000, "entrées") == f"92{NNBSP}000"
+    assert valeur(None, "taux") == "–"

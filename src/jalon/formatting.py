@@ -43,3 +43,16 @@ def ecart(value: int | None) -> str:
 def date_longue(day: dt.date) -> str:
     text = format_date(day, format="d MMMM y", locale=LOCALE)
     return text.replace("1 ", "1er ", 1) if day.day == 1 else text
+
+
+def valeur(value: float | int | None, unit: str) -> str:
+    """A figure in the unit the indicator registry declares for it (`taux` → `15,4 %`)."""
+    if value is None:
+        return MISSING
+    if unit == "taux":
+        return pourcentage(value, 1)
+    if unit == "heures":
+        return f"{nombre(value)}\u00a0h"
+    if unit == "pour 1 000":
+        return nombre(value, 1)
+    return nombre(value)

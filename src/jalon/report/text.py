@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from jalon.formatting import ecart, nombre, pourcentage
-from jalon.indicators import Bilan
+from jalon.formatting import ecart, nombre, valeur
+from jalon.indicators import REGISTRY, Bilan
 from jalon.ingest import ImportSummary
 from jalon.plan import Plan
 from jalon.reference import region as region_of
@@ -56,11 +56,9 @@ def bilan_table(bilan: Bilan, plan: Plan) -> Table:
     table.add_column("Valeur", justify="right")
     table.add_column("Précision", style="dim")
     for figure in bilan.figures:
-        if figure.code == "taux_realisation":
-            shown = pourcentage(figure.value)
-        elif figure.code.startswith("entrees_supplementaires"):
+        if figure.code.startswith("entrees_supplementaires"):
             shown = ecart(None if figure.value is None else int(figure.value))
         else:
-            shown = nombre(figure.value)
+            shown = valeur(figure.value, REGISTRY[figure.code].unit)
         table.add_row(figure.label, shown, figure.note or "")
     return table

@@ -1,0 +1,144 @@
+"""Report commands: `jalon rapport` (the bilan as PDF or HTML) and `jalon presse note|invitation`.
+
+Each opens the store read-only, builds the view data once (`jalon.report.document`,
+`jalon.report.presse`) and writes the file named by `--sortie`, whose extension chooses the
+format. Nothing is written to the store.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from jalon.cli.common import DbOption, PlanOption, app, console, fail, store, user_errors
+from jalon.plan import load_plan
+
+presse_app = typer.Typer(
+    help="Dossier de presse : communiqué et invitation, écrits à partir des données.",
+    no_args_is_help=True,
+)
+app.add_typer(presse_app, name="presse")
+
+SortieOption = Annotated[
+    Path,
+    typer.Option(
+        "--sortie", "-o", help="Fichier à écrire ; son extension choisit le format (.pdf, .html…)."
+    ),
+]
+RegionOption = Annotated[
+    str | None, typer.Option("--region", help="Code INSEE de la région, ex. 76.")
+]
+
+
+def _format(sortie: Path, allowed: tuple[str, ...]) -> str:
+    """The output format named by the file's extension; checked before any computation."""
+    suffix = sortie.suffix.lower().lstrip(".")
+    if suffix not in allowed:
+        fail(
+            f"{sortie} : extension « .{suffix} » non prise en charge "
+            f"(attendu : {', '.join('.' + a for a in allowed)})."
+        )
+    if not sortie.parent.is_dir():
+        fail(f"impossible d'écrire {sortie} : le dossier {sortie.parent} n'existe pas.")
+    return suffix
+
+
+def _write(sortie: Path, content: str | bytes) -> None:
+    try:
+        if isinstance(content, bytes):
+            sortie.write_bytes(content)
+        else:
+            sortie.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        fail(f"impossible d'écrire {sortie} : {exc.strerror}")
+    console.print(f"Écrit : {sortie}")
+
+
+@app.command("rapport")
+def rapport(
+    phase: Annotated[str, typer.Option("--phase", help="Phase du plan, ex. 2016 ou 2017S1.")],
+    sortie: SortieOption,
+    region: RegionOption = None,
+    national: Annotated[bool, typer.Option("--national", help="Bilan national.")] = False,
+    interne: Annotated[
+        bool,
+        typer.Option(
+            "--interne",
+            help="Pour le comité de pilotage : sans secret statistique, « Diffusion restreinte ».",
+        ),
+    ] = False,
+    db: DbOption = None,
+    plan: PlanOption = None,
+) -> None:
+    """Écrit le bilan d'une phase (PDF ou HTML) pour une région ou pour la France entière."""
+    if (region is None) == (not national):
+        fail("indiquez soit --region CODE, soit --national.")
+    kind = _format(sortie, ("pdf", "html"))
+    # WeasyPrint and vl-convert take a while to import: only the report commands pay for it.
+    from jalon.report import rendu
+    from jalon.report.document import build_document
+
+    with user_errors():
+        the_plan = load_plan(plan)
+        with store(db, read_only=True) as con:
+            doc = build_document(con, the_plan, phase, region, interne=interne)
+    html = rendu.bilan_html(doc)
+    _write(sortie, rendu.pdf(html) if kind == "pdf" else html)
+    console.print(f"Version des données : {doc.version.code}")
+
+
+@presse_app.command("note")
+def note(
+    phase: Annotated[str, typer.Option("--phase", help="Phase du plan, ex. 2016.")],
+    region: Annotated[str, typer.Option("--region", help="Code INSEE de la région, ex. 76.")],
+    sortie: SortieOption,
+    db: DbOption = None,
+    plan: PlanOption = None,
+) -> None:
+    """Écrit le communiqué de presse d'une région (une page PDF, HTML ou texte .txt)."""
+    kind = _format(sortie, ("pdf", "html", "txt"))
+    from jalon.report import rendu
+    from jalon.report.presse import build_note
+
+    with user_errors():
+        the_plan = load_plan(plan)
+        with store(db, read_only=True) as con:
+            built = build_note(con, the_plan, phase, region)
+    if kind == "txt":
+        _write(sortie, rendu.note_text(built))
+    else:
+        html = rendu.note_html(built)
+        _write(sortie, rendu.pdf(html) if kind == "pdf" else html)
+
+
+@presse_app.command("invitation")
+def invitation(
+    region: Annotated[str, typer.Option("--region", help="Code INSEE de la région, ex. 76.")],
+    evenement: Annotated[
+        Path,
+        typer.Option("--evenement", help="Fichier TOML de l'événement (lieu, date, programme…)."),
+    ],
+    sortie: SortieOption,
+    db: DbOption = None,
+    plan: PlanOption = None,
+) -> None:
+    """Écrit l'invitation presse d'un événement (PDF, HTML ou texte .txt pour un courriel)."""
+    kind = _format(sortie, ("pdf", "html", "txt"))
+    from jalon.report import rendu
+    from jalon.report.presse import EvenementError, build_invitation, load_evenement
+
+    with user_errors():
+        try:
+            event = load_evenement(evenement)
+        except EvenementError as exc:
+            fail(str(exc))
+        the_plan = load_plan(plan)
+        with store(db, read_only=True) as con:
+            built = build_invitation(con, the_plan, region, event)
+    if kind == "txt":
+        _write(sortie, rendu.invitation_text(built))
+    else:
+        html = rendu.invitation_html(built)
+        _write(sortie, rendu.pdf(html) if kind == "pdf" else html)

@@ -1,0 +1,680 @@
+"""The bilan document: the view data of one report, built once from the indicators, then rendered.
+
+`build_document` reads the store (read-only) through `compute_all_bilans` (the territory's bilan
+and the regions' ranking from one pass) and `compute_prevision`; applies statistical secrecy
+(`apply_secret_bilan`) to every figure and table unless the document is internal; draws charts
+and maps as SVG; and returns plain data (`Document`) that the HTML template only lays out.
+Which sections exist and what each shows is declared once in `SECTIONS`; a figure or table that
+the indicators do not (yet) provide is shown as "donnée non disponible", never as a number.
+Nothing here reads the clock: the document's date is its data version's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+import duckdb
+
+from jalon.formatting import date_longue, ecart, nombre, pourcentage
+from jalon.indicators import (
+    REGISTRY,
+    Bilan,
+    Breakdown,
+    Classement,
+    Prevision,
+    Row,
+    apply_secret,
+    apply_secret_bilan,
+    compute_all_bilans,
+    compute_prevision,
+    registry,
+)
+from jalon.indicators.classement import classement_of
+from jalon.plan import Plan
+from jalon.reference import departements_of_region
+from jalon.reference import region as region_of
+from jalon.report import graphiques, redaction
+from jalon.report.version import DataVersion, data_version
+
+NON_DISPONIBLE = "donnée non disponible"
+SECRET = "s"
+SECRET_NOTE = "secret statistique"
+Chart = Literal["courbe", "barres", "carte"]
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    code: str
+    title: str
+    intro: str
+    figures: tuple[str, ...] = ()
+    breakdowns: tuple[str, ...] = ()
+    chart: Chart | None = None
+
+
+SECTIONS: tuple[SectionSpec, ...] = (
+    SectionSpec(
+        "rythme",
+        "Le rythme des entrées",
+        "Entrées cumulées mois après mois, comparées à la période de référence et au rythme "
+        "qui mène à l'objectif.",
+        (
+            "entrees",
+            "entrees_reference",
+            "entrees_supplementaires",
+            "entrees_supplementaires_base_declaree",
+            "stock_fin",
+        ),
+        ("mois",),
+        "courbe",
+    ),
+    SectionSpec(
+        "financeurs",
+        "Les financeurs",
+        "Qui finance les entrées en formation, et les places lancées par chaque financeur.",
+        ("places_lancees",),
+        ("financeur_principal", "financeur", "places_financeur"),
+        "barres",
+    ),
+    SectionSpec(
+        "territoires",
+        "Les territoires",
+        "Entrées selon le département du lieu de formation.",
+        ("taux_acces", "entrees_pour_1000_demandeurs"),
+        ("departement",),
+        "carte",
+    ),
+    SectionSpec(
+        "domaines",
+        "Les domaines de formation",
+        "Entrées par domaine de formation (Formacode) et par organisme de formation.",
+        (),
+        ("domaine", "organisme"),
+        "barres",
+    ),
+    SectionSpec(
+        "publics",
+        "Les publics prioritaires",
+        "Les publics que le plan vise en priorité, d'après la situation de la personne le jour "
+        "de son entrée en formation. Une personne peut appartenir à plusieurs publics.",
+        (
+            "personnes",
+            "part_peu_qualifies",
+            "part_jeunes",
+            "part_seniors",
+            "part_deld",
+            "part_handicapes",
+        ),
+        ("public", "tranche_age", "niveau"),
+        "barres",
+    ),
+    SectionSpec(
+        "durees",
+        "Durées et certification",
+        "La durée des formations suivies et la part de celles qui mènent à une certification.",
+        ("duree_moyenne", "part_certifiante"),
+    ),
+    SectionSpec(
+        "emploi",
+        "L'accès à l'emploi",
+        "Ce que deviennent les personnes sorties de formation pendant la phase.",
+        ("acces_emploi", "emploi_durable"),
+    ),
+    SectionSpec(
+        "actions",
+        "Les autres actions du plan",
+        "Actions comptées à partir de fichiers agrégés, que le plan ajoute à son total.",
+        ("actions_agregees", "total_actions_plan"),
+        ("type_action",),
+    ),
+)
+COVER = (
+    "entrees",
+    "entrees_supplementaires",
+    "objectif_entrees",
+    "taux_realisation",
+    "places_lancees",
+    "acces_emploi",
+)
+
+
+@dataclass(frozen=True)
+class Valeur:
+    """One figure ready to print; `texte` None means the figure is not available."""
+
+    code: str
+    libelle: str
+    texte: str | None
+    note: str | None = None
+
+    @property
+    def secret(self) -> bool:
+        return self.texte is None and self.note == SECRET_NOTE
+
+    @property
+    def affiche(self) -> str:
+        """What the reader sees: the figure, "secret statistique" or "donnée non disponible"."""
+        if self.texte is not None:
+            return self.texte
+        return SECRET_NOTE if self.secret else NON_DISPONIBLE
+
+    @property
+    def precision(self) -> str | None:
+        return None if self.secret else self.note
+
+
+@dataclass(frozen=True)
+class Tableau:
+    code: str
+    titre: str
+    definition: str | None
+    entete: tuple[str, ...]
+    lignes: tuple[tuple[str, ...], ...]
+    total: tuple[str, ...] | None
+    masque: bool
+    texte: int = 1  # leading columns of text; the others are right-aligned figures
+
+
+@dataclass(frozen=True)
+class Graphique:
+    src: str
+    alt: str
+    legende: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    code: str
+    titre: str
+    intro: str
+    valeurs: tuple[Valeur, ...]
+    graphiques: tuple[Graphique, ...]
+    tableaux: tuple[Tableau, ...]
+    manquants: tuple[str, ...]
+
+    @property
+    def vide(self) -> bool:
+        return not self.tableaux and all(v.texte is None for v in self.valeurs)
+
+
+@dataclass(frozen=True)
+class Definition:
+    code: str
+    libelle: str
+    definition: str
+    unite: str
+    reglage: str | None
+
+
+@dataclass(frozen=True)
+class Document:
+    plan: str
+    titre: str
+    territoire: str
+    national: bool
+    phase: str
+    periode: str
+    date: str
+    created: dt.datetime
+    interne: bool
+    seuil_secret: int
+    cles: tuple[Valeur, ...]
+    resume: tuple[str, ...]
+    sections: tuple[Section, ...]
+    definitions: tuple[Definition, ...]
+    version: DataVersion
+
+    @property
+    def diffusion(self) -> str:
+        return "Diffusion restreinte" if self.interne else "Document public"
+
+
+def texte_valeur(code: str, value: float | int | None) -> str | None:
+    """A figure as French text, by the unit the registry gives it."""
+    if value is None:
+        return None
+    unit = REGISTRY[code].unit if code in REGISTRY else None
+    if code.startswith("entrees_supplementaires"):
+        return ecart(int(value))
+    if unit == "taux":
+        return pourcentage(value, 1)
+    if unit == "heures":
+        return f"{nombre(value)}\u00a0h"
+    if unit == "pour 1 000":
+        return nombre(value, 1)
+    return nombre(value)
+
+
+def valeur(bilan: Bilan, code: str) -> Valeur:
+    figure = next((f for f in bilan.figures if f.code == code), None)
+    label = REGISTRY[code].label if code in REGISTRY else code
+    if figure is None:
+        return Valeur(code, label, None)
+    return Valeur(code, label, texte_valeur(code, figure.value), figure.note)
+
+
+def _cell(column: str, value: float | int | None, hidden: bool) -> str:
+    if hidden:
+        return SECRET
+    if value is None:
+        return "–"
+    if column == "part":
+        return pourcentage(value, 1)
+    return nombre(value)
+
+
+def _column_label(code: str) -> str:
+    label = registry.COLUMNS.get(code) if hasattr(registry, "COLUMNS") else None
+    return label or (REGISTRY[code].label if code in REGISTRY else code)
+
+
+def _spec_attr(code: str, attr: str) -> Any:
+    specs = getattr(registry, "BREAKDOWN_SPECS", {})
+    return getattr(specs[code], attr) if code in specs else None
+
+
+def tableau(breakdown: Breakdown, totals: Breakdown | None = None) -> Tableau:
+    """A breakdown as printable rows, secret cells marked `s`, with a total where it adds up.
+
+    `totals` is the same table before secrecy: its totals are true (the hidden cells count in
+    them) and publishable unless secrecy marked them `total_suppressed`.
+    """
+    columns = breakdown.columns
+    totals = totals or breakdown
+    lignes = tuple(
+        (row.label, *(_cell(c, row.values.get(c), c in row.suppressed) for c in columns))
+        for row in breakdown.rows
+    )
+    total = None
+    additive = _spec_attr(breakdown.code, "additive")
+    summable = [c for c in columns if c not in ("part", "rythme_objectif", "stock")]
+    if additive is not False and summable and len(breakdown.rows) > 1:
+        total = (
+            "Total",
+            *(
+                (SECRET if c in breakdown.total_suppressed else nombre(totals.total(c)))
+                if c in summable
+                else ""
+                for c in columns
+            ),
+        )
+    masque = any(row.suppressed for row in breakdown.rows) or bool(breakdown.total_suppressed)
+    return Tableau(
+        breakdown.code,
+        breakdown.label,
+        _spec_attr(breakdown.code, "definition"),
+        (breakdown.dimension, *(_column_label(c) for c in columns)),
+        lignes,
+        total,
+        masque,
+    )
+
+
+def _visible(breakdown: Breakdown, column: str) -> dict[str, float | int | None]:
+    return {
+        row.key: None if column in row.suppressed else row.values.get(column)
+        for row in breakdown.rows
+    }
+
+
+def _chart(spec: SectionSpec, tables: dict[str, Breakdown], region: str | None) -> list[Graphique]:
+    present = [tables[c] for c in spec.breakdowns if c in tables]
+    if not present or spec.chart is None:
+        return []
+    first = present[0]
+    caption = None
+    if spec.chart == "courbe":
+        drawn = graphiques.courbe_mensuelle(_masked(first), cumulative=("rythme_objectif", "stock"))
+        alt = "Courbe des entrées cumulées par mois, de la référence et du rythme de l'objectif."
+    elif spec.chart == "carte":
+        codes = None if region is None else {d.code for d in departements_of_region(region)}
+        drawn = graphiques.carte(
+            "departements", _visible(first, first.columns[0]), "Entrées", codes
+        )
+        alt = "Carte des entrées par département."
+        caption = "En gris : effectif masqué (secret statistique) ou aucune entrée."
+    else:
+        column = first.columns[0]
+        drawn = graphiques.barres(_masked(first), column, _column_label(column))
+        alt = f"Diagramme en barres : {first.label.lower()}."
+    if drawn is None:
+        return []
+    return [Graphique(graphiques.data_uri(graphiques.svg(drawn)), alt, caption)]
+
+
+def _masked(breakdown: Breakdown) -> Breakdown:
+    """The breakdown with its secret cells set to None, so that no chart can show them."""
+    rows = [
+        replace(r, values={c: None if c in r.suppressed else v for c, v in r.values.items()})
+        for r in breakdown.rows
+    ]
+    return replace(breakdown, rows=rows)
+
+
+def section(
+    spec: SectionSpec,
+    bilan: Bilan,
+    tables: dict[str, Breakdown],
+    raw: dict[str, Breakdown] | None = None,
+) -> Section:
+    """One section of the bilan; `raw` are its tables before secrecy (for their totals)."""
+    missing = tuple(
+        str(_spec_attr(code, "label") or code) for code in spec.breakdowns if code not in tables
+    )
+    return Section(
+        spec.code,
+        spec.title,
+        spec.intro,
+        tuple(valeur(bilan, code) for code in spec.figures),
+        tuple(_chart(spec, tables, bilan.region)),
+        tuple(tableau(tables[c], (raw or {}).get(c)) for c in spec.breakdowns if c in tables),
+        missing,
+    )
+
+
+def rank_of(classement: Classement, region: str | None) -> int | None:
+    """The region's rank by additional entries (the press's "1re région de France")."""
+    if region is None:
+        return None
+    found = next((r for r in classement.regions if r.region == region), None)
+    return None if found is None else found.ranks.get("entrees_supplementaires")
+
+
+def _definitions() -> tuple[Definition, ...]:
+    return tuple(
+        Definition(ind.code, ind.label, ind.definition, ind.unit, ind.plan_setting)
+        for ind in registry.INDICATORS
+    )
+
+
+def _cover(bilan: Bilan, rank: int | None) -> tuple[Valeur, ...]:
+    values = [valeur(bilan, code) for code in COVER]
+    if bilan.region is not None:
+        values.insert(
+            5,
+            Valeur(
+                "rang",
+                "Rang national (entrées supplémentaires)",
+                None if rank is None else redaction.rang(rank),
+            ),
+        )
+    return tuple(values)
+
+
+def _summary(bilan: Bilan, plan: Plan, territoire: str, rank: int | None) -> tuple[str, ...]:
+    phase = plan.phase(bilan.phase)
+
+    def known(code: str) -> Any:
+        return next((f.value for f in bilan.figures if f.code == code), None)
+
+    goal = "objectif_entrees" if plan.rules.realisation == "entrees" else "objectif_supplementaires"
+    chiffres = redaction.ChiffresCles(
+        territoire=territoire,
+        start=phase.start,
+        end=phase.end,
+        reference_start=phase.reference_start,
+        reference_end=phase.reference_end,
+        entrees=known("entrees"),
+        supplementaires=known("entrees_supplementaires"),
+        objectif=known(goal),
+        taux_realisation=known("taux_realisation"),
+        places=known("places_lancees"),
+        rang=rank,
+    )
+    return tuple(redaction.paragraphe(chiffres))
+
+
+CLASSEMENT_COLUMNS = (
+    "entrees",
+    "entrees_reference",
+    "entrees_supplementaires",
+    "objectif_supplementaires",
+    "taux_realisation",
+    "entrees_pour_1000_demandeurs",
+)
+# Short headers: the ranking has eight columns on a portrait page.
+CLASSEMENT_HEADERS = (
+    "Rang",
+    "Région",
+    "Entrées",
+    "Référence",
+    "Supplé­mentaires",
+    "Objectif supplé­mentaire",
+    "Réali­sation",
+    "Pour 1 000 deman­deurs",
+)
+
+
+def _classement_breakdown(classement: Classement, interne: bool, threshold: int) -> Breakdown:
+    """The ranking as a table; in public, a region with a hidden count shows no figure at all."""
+    rows = [
+        Row(
+            r.region,
+            r.label if r.has_data else f"{r.label} (sans données)",
+            {
+                **{c: r.values.get(c) for c in CLASSEMENT_COLUMNS},
+                "rang": r.ranks.get("entrees_supplementaires"),
+            },
+        )
+        for r in classement.ordered("entrees_supplementaires")
+    ]
+    table = Breakdown("classement", "Classement des régions", "Région", CLASSEMENT_COLUMNS, rows)
+    if interne:
+        return table
+    protected = apply_secret(table, threshold)
+    hidden_rows = [
+        replace(r, suppressed=frozenset(CLASSEMENT_COLUMNS), values=dict.fromkeys(r.values))
+        if r.suppressed
+        else r
+        for r in protected.rows
+    ]
+    return replace(protected, rows=hidden_rows, total_suppressed=frozenset())
+
+
+def _classement_section(
+    classement: Classement, region: str | None, interne: bool, threshold: int
+) -> Section:
+    table = _classement_breakdown(classement, interne, threshold)
+    lignes = tuple(
+        (
+            "–" if row.values.get("rang") is None else str(row.values["rang"]),
+            row.label + (" ◀" if row.key == region else ""),
+            *(
+                SECRET if c in row.suppressed else texte_valeur(c, row.values.get(c)) or "–"
+                for c in CLASSEMENT_COLUMNS
+            ),
+        )
+        for row in table.rows
+    )
+    graphics: list[Graphique] = []
+    rates = {r.key: r.values.get("taux_realisation") for r in table.rows}
+    drawn = graphiques.carte("regions", rates, "Taux de réalisation", fmt=".1~%")
+    if drawn is not None:
+        graphics.append(
+            Graphique(
+                graphiques.data_uri(graphiques.svg(drawn)),
+                "Carte des régions selon leur taux de réalisation.",
+                "En gris : région sans données ou dont les effectifs sont masqués.",
+            )
+        )
+    return Section(
+        "classement",
+        "Le classement des régions",
+        "Régions classées par entrées supplémentaires mesurées ; les ex aequo partagent le "
+        f"meilleur rang. Taux de réalisation selon la règle : {classement.rule}.",
+        (),
+        tuple(graphics),
+        (
+            Tableau(
+                "classement",
+                table.label,
+                None,
+                CLASSEMENT_HEADERS,
+                lignes,
+                None,
+                any(r.suppressed for r in table.rows),
+                texte=2,
+            ),
+        ),
+        (),
+    )
+
+
+def _prevision_values(prevision: Prevision, label: str) -> tuple[Valeur, ...]:
+    f = prevision.forecast
+    interval = f"de {nombre(f.low)} à {nombre(f.high)} (intervalle à 80\u00a0%)"
+    values = [
+        Valeur(
+            "prevision_mois",
+            f"{label} : mois observés",
+            f"{f.months_observed} sur {f.months_total}",
+            f"arrêté au {date_longue(prevision.as_of)}",
+        ),
+        Valeur("prevision_observe", f"{label} : entrées observées", nombre(f.observed)),
+    ]
+    if f.months_observed < f.months_total:
+        values += [
+            Valeur(
+                "prevision_projection",
+                f"{label} : entrées projetées",
+                nombre(f.projection),
+                interval,
+            ),
+            Valeur(
+                "prevision_rythme",
+                f"{label} : rythme mensuel nécessaire",
+                None if f.pace_needed is None else nombre(f.pace_needed),
+                None
+                if f.pace_current is None
+                else f"rythme des trois derniers mois : {nombre(f.pace_current)}",
+            ),
+            Valeur(
+                "prevision_probabilite",
+                f"{label} : probabilité d'atteindre l'objectif",
+                None if f.probability is None else pourcentage(f.probability),
+            ),
+        ]
+    values.append(
+        Valeur(
+            "prevision_objectif",
+            f"{label} : objectif total d'entrées",
+            None if f.target is None else nombre(f.target),
+        )
+    )
+    return tuple(values)
+
+
+def _prevision_section(
+    con: duckdb.DuckDBPyConnection, plan: Plan, phase: str, region: str | None, secret: bool
+) -> Section:
+    """The forecast of the report's phase and, when it has started, of the next one; none when
+    secrecy hides the territory's entries (the forecast would give them back)."""
+    codes = [p.code for p in plan.phases]
+    following = codes[codes.index(phase) :][:2]
+    values: list[Valeur] = []
+    method = ""
+    for code in [] if secret else following:
+        prevision = compute_prevision(con, plan, code, region)
+        if code != phase and prevision.forecast.months_observed == 0:
+            continue
+        values += _prevision_values(prevision, plan.phase(code).label)
+        method = prevision.method
+    intro = "Projection des entrées à la fin de la phase à partir des mois observés"
+    intro += f" ; méthode : {method}." if method else "."
+    intro += " Une phase terminée est donnée avec son total définitif."
+    if secret:
+        values = [Valeur("prevision", "Entrées projetées", None, SECRET_NOTE)]
+    return Section("prevision", "La prévision", intro, tuple(values), (), (), ())
+
+
+def territory_views(
+    con: duckdb.DuckDBPyConnection, plan: Plan, phase: str, region: str | None, *, interne: bool
+) -> tuple[Bilan, Classement, Bilan]:
+    """The territory's bilan (secrecy applied unless internal), the regions' ranking and the
+    bilan before secrecy (for true totals only), from one pass of the indicators."""
+    plan.phase(phase)
+    if region is not None:
+        region_of(region)
+    bilans = compute_all_bilans(con, plan, phase)
+    classement = classement_of(bilans, plan, phase)
+    raw = bilans.get(region) or _empty_bilan(bilans[None], region)
+    bilan = raw if interne else _hide_derived(apply_secret_bilan(raw, plan.secret.threshold))
+    return bilan, classement, raw
+
+
+# Figures from which a hidden entry count could be recomputed (e.g. reference + additional).
+DERIVED_FROM_COUNTS = frozenset(
+    {
+        "entrees",
+        "entrees_reference",
+        "entrees_supplementaires",
+        "entrees_supplementaires_base_declaree",
+        "taux_realisation",
+        "personnes",
+        "stock_fin",
+        "total_actions_plan",
+        "entrees_pour_1000_demandeurs",
+        "taux_acces",
+    }
+)
+
+
+def counts_hidden(bilan: Bilan) -> bool:
+    return any(f.note == SECRET_NOTE and f.value is None for f in bilan.figures)
+
+
+def _hide_derived(bilan: Bilan) -> Bilan:
+    """Once secrecy hides an entry count, hide every figure it could be recomputed from."""
+    if not counts_hidden(bilan):
+        return bilan
+    figures = [
+        replace(f, value=None, note=SECRET_NOTE) if f.code in DERIVED_FROM_COUNTS else f
+        for f in bilan.figures
+    ]
+    return replace(bilan, figures=figures)
+
+
+def build_document(
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    phase: str,
+    region: str | None,
+    *,
+    interne: bool = False,
+    sections: Sequence[SectionSpec] = SECTIONS,
+) -> Document:
+    the_phase = plan.phase(phase)
+    bilan, classement, raw = territory_views(con, plan, phase, region, interne=interne)
+    tables = {b.code: b for b in bilan.breakdowns}
+    raw_tables = {b.code: b for b in raw.breakdowns}
+    version = data_version(con, plan)
+    rank = rank_of(classement, region)
+    territoire = "France entière" if region is None else region_of(region).nom
+    body = [section(spec, bilan, tables, raw_tables) for spec in sections]
+    body.append(_prevision_section(con, plan, phase, region, counts_hidden(bilan)))
+    body.append(_classement_section(classement, region, interne, plan.secret.threshold))
+    return Document(
+        plan=plan.name,
+        titre=f"Bilan du {plan.name[0].lower()}{plan.name[1:]}",
+        territoire=territoire,
+        national=region is None,
+        phase=the_phase.label,
+        periode=f"du {date_longue(the_phase.start)} au {date_longue(the_phase.end)}",
+        date=date_longue(version.as_of.date()),
+        created=version.as_of,
+        interne=interne,
+        seuil_secret=plan.secret.threshold,
+        cles=_cover(bilan, rank),
+        resume=_summary(bilan, plan, territoire, rank),
+        sections=tuple(body),
+        definitions=_definitions(),
+        version=version,
+    )
+
+
+def _empty_bilan(national: Bilan, region: str | None) -> Bilan:
+    """A region the store knows nothing of: every figure absent rather than zero."""
+    return replace(national, region=region, figures=[], breakdowns=[])

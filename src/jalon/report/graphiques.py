@@ -1,0 +1,373 @@
+"""Charts and maps of the bilan: Vega-Lite specifications rendered to SVG by vl-convert.
+
+Each function turns view data (a `Breakdown`, or values by area code) into a Vega-Lite spec (a
+plain dict, declared here once), and `svg` renders it without a browser or network access
+(`allowed_base_urls=[]`: every datum is inline). Rendering is deterministic: the same data give
+the same SVG bytes. Maps use the outlines packaged in `jalon.reference` (`geojson`); overseas
+départements and regions are drawn in small panels under mainland France.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import vl_convert as vlc
+
+from jalon.indicators import Breakdown
+from jalon.reference import GeoLevel, geojson
+
+Spec = dict[str, Any]
+
+FONT = "DejaVu Sans"
+# DSFR colours (système de design de l'État): bleu France, and the illustrative palette.
+BLEU_FRANCE = "#000091"
+ROUGE_MARIANNE = "#e1000f"
+GRIS = "#666666"
+GRIS_CLAIR = "#e5e5e5"
+PALETTE = (
+    "#000091",
+    "#e4794a",
+    "#009081",
+    "#a558a0",
+    "#c3992a",
+    "#417dc4",
+    "#ce614a",
+    "#68a532",
+    "#bd987a",
+    "#929292",
+)
+# Sequential blues of the DSFR (bleu France 950 → 113): readable in grey-scale too.
+SEQUENTIEL = ("#ececfe", "#cacafb", "#a1a1f8", "#6a6af4", "#000091")
+
+FORMAT_LOCALE = {
+    "decimal": ",",
+    "thousands": "\u202f",
+    "grouping": [3],
+    "currency": ["", "\u00a0€"],
+    "percent": "\u202f%",
+}
+CONFIG: Spec = {
+    "font": FONT,
+    "background": "white",
+    "view": {"stroke": None},
+    "axis": {
+        "labelColor": "#3a3a3a",
+        "titleColor": "#3a3a3a",
+        "gridColor": GRIS_CLAIR,
+        "domainColor": "#929292",
+        "tickColor": "#929292",
+        "labelFontSize": 10,
+        "titleFontSize": 10,
+        "titleFontWeight": "normal",
+    },
+    "legend": {"labelFontSize": 10, "titleFontSize": 10, "titleFontWeight": "normal"},
+    "title": {"fontSize": 11, "fontWeight": "normal", "color": "#3a3a3a"},
+    "range": {"category": list(PALETTE)},
+}
+OVERSEAS_REGIONS = ("01", "02", "03", "04", "06")
+BAR_ROWS = 12
+
+
+_PATH = re.compile(r'd="([^"]*)"')
+_LONG_DECIMAL = re.compile(r"(\.\d)\d+")
+
+
+def _lighter_path(match: re.Match[str]) -> str:
+    return 'd="' + _LONG_DECIMAL.sub(r"\1", match.group(1)) + '"'
+
+
+def svg(spec: Spec) -> str:
+    """The SVG text of a Vega-Lite spec (French number format, no network).
+
+    Path coordinates are cut to a tenth of a pixel: invisible at print size, and it makes a
+    national map several times lighter.
+    """
+    full = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", **spec}
+    text = vlc.vegalite_to_svg(
+        full,
+        config=CONFIG,
+        format_locale=FORMAT_LOCALE,
+        time_format_locale="fr-FR",
+        allowed_base_urls=[],
+    )
+    return _PATH.sub(_lighter_path, str(text))
+
+
+def data_uri(svg_text: str) -> str:
+    """An `<img src>` for the SVG: charts keep their own ids, so several can share a page."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg_text.encode()).decode("ascii")
+
+
+SERIES_MOIS = {
+    "entrees": "Entrées de la phase (cumul)",
+    "entrees_reference": "Entrées de la référence (cumul)",
+    "rythme_objectif": "Rythme de l'objectif",
+}
+
+
+def courbe_mensuelle(mois: Breakdown, cumulative: Sequence[str] = ()) -> Spec | None:
+    """Cumulated entries month by month against the reference window and the target pace.
+
+    Columns named in `cumulative` are already cumulated by the indicators; the others are summed
+    here. Months whose value is hidden (secret) or absent break the line rather than read as 0.
+    """
+    series = [c for c in SERIES_MOIS if c in mois.columns]
+    if "entrees" not in series or not mois.rows:
+        return None
+    values: list[dict[str, Any]] = []
+    for column in series:
+        total: float | None = 0.0
+        for position, row in enumerate(mois.rows):
+            raw = row.values.get(column)
+            if column in cumulative:
+                total = raw
+            elif total is not None and raw is not None:
+                total += raw
+            else:
+                total = None
+            values.append(
+                {"mois": row.label, "ordre": position, "serie": SERIES_MOIS[column], "v": total}
+            )
+    return {
+        "width": 440,
+        "height": 220,
+        "data": {"values": values},
+        "mark": {"type": "line", "point": {"size": 18}, "strokeWidth": 2},
+        "encoding": {
+            "x": {
+                "field": "mois",
+                "type": "ordinal",
+                "sort": {"field": "ordre"},
+                "title": None,
+                "axis": {"labelAngle": -45},
+            },
+            "y": {"field": "v", "type": "quantitative", "title": "Entrées cumulées"},
+            "color": {
+                "field": "serie",
+                "type": "nominal",
+                "title": None,
+                "sort": list(SERIES_MOIS.values()),
+                "scale": {"range": [BLEU_FRANCE, "#929292", ROUGE_MARIANNE]},
+                "legend": {"orient": "bottom", "direction": "vertical"},
+            },
+            "strokeDash": {
+                "field": "serie",
+                "type": "nominal",
+                "sort": list(SERIES_MOIS.values()),
+                "scale": {"range": [[1, 0], [4, 3], [2, 2]]},
+                "legend": None,
+            },
+        },
+    }
+
+
+def barres(breakdown: Breakdown, measure: str, title: str) -> Spec | None:
+    """Horizontal bars of one measure, largest first (the first `BAR_ROWS` rows)."""
+    shown = [r for r in breakdown.rows if isinstance(r.values.get(measure), int | float)]
+    shown.sort(key=lambda r: (-float(r.values[measure] or 0), r.key))
+    shown = shown[:BAR_ROWS]
+    if not any(r.values[measure] for r in shown):
+        return None
+    values = [{"libelle": _short(r.label), "v": r.values[measure]} for r in shown]
+    order = [v["libelle"] for v in values]
+    bars: Spec = {"type": "bar", "color": BLEU_FRANCE, "height": {"band": 0.7}}
+    return {
+        "width": 300,
+        "height": {"step": 18},
+        "data": {"values": values},
+        "encoding": {
+            "y": {"field": "libelle", "type": "nominal", "sort": order, "title": None},
+            "x": {"field": "v", "type": "quantitative", "title": title},
+        },
+        "layer": [
+            {"mark": bars},
+            {
+                "mark": {"type": "text", "align": "left", "dx": 3, "fontSize": 9},
+                "encoding": {"text": {"field": "v", "type": "quantitative", "format": ",d"}},
+            },
+        ],
+    }
+
+
+def _short(label: str, width: int = 38) -> str:
+    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
+
+
+def _ring_for_d3(ring: list[list[float]], exterior: bool) -> list[list[float]] | None:
+    """A ring cut to 0.01° (about 1 km, under a pixel at report size), wound as d3 wants it.
+
+    GeoJSON (RFC 7946) winds exteriors counter-clockwise; d3, behind Vega's geoshape, reads such
+    a ring as "the whole globe but this area". Rings that the rounding flattens are dropped.
+    """
+    points: list[list[float]] = []
+    for x, y in ring:
+        point = [round(x, 2), round(y, 2)]
+        if not points or point != points[-1]:
+            points.append(point)
+    if len(points) < 4:
+        return None
+    area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(points))
+    if area == 0:
+        return None
+    return points if (area < 0) == exterior else points[::-1]
+
+
+def _geometry_for_d3(geometry: Mapping[str, Any]) -> dict[str, Any]:
+    polygons = (
+        [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    )
+    shaped = []
+    for polygon in polygons:
+        rings = [_ring_for_d3(ring, position == 0) for position, ring in enumerate(polygon)]
+        if rings[0] is not None:
+            shaped.append([r for r in rings if r is not None])
+    return {"type": "MultiPolygon", "coordinates": shaped}
+
+
+def _features(level: GeoLevel, codes: set[str] | None) -> list[dict[str, Any]]:
+    return [
+        {"properties": f["properties"], "geometry": _geometry_for_d3(f["geometry"])}
+        for f in geojson(level)["features"]
+        if codes is None or f["properties"]["code"] in codes
+    ]
+
+
+def _overseas(feature: Mapping[str, Any], level: GeoLevel) -> bool:
+    props = feature["properties"]
+    region = props["code"] if level == "regions" else props["region"]
+    return region in OVERSEAS_REGIONS
+
+
+def _mercator_fit(features: list[dict[str, Any]], width: int, height: int) -> Spec:
+    """An explicit Mercator projection framing `features`.
+
+    Concatenated views with the same projection type would otherwise share one fitted projection,
+    and each overseas panel must frame its own territory.
+    """
+    points = [
+        point
+        for f in features
+        for polygon in f["geometry"]["coordinates"]
+        for ring in polygon
+        for point in ring
+    ]
+    lons = [p[0] for p in points]
+    ys = [math.log(math.tan(math.pi / 4 + math.radians(p[1]) / 2)) for p in points]
+    span_x = math.radians(max(lons) - min(lons)) or 1e-3
+    span_y = (max(ys) - min(ys)) or 1e-3
+    scale = 0.9 * min(width / span_x, height / span_y)
+    centre_y = math.degrees(2 * math.atan(math.exp((max(ys) + min(ys)) / 2)) - math.pi / 2)
+    return {
+        "type": "mercator",
+        "scale": round(scale, 2),
+        "center": [round((max(lons) + min(lons)) / 2, 4), round(centre_y, 4)],
+        "translate": [width / 2, height / 2],
+    }
+
+
+def _map_layer(
+    features: list[dict[str, Any]],
+    values: Mapping[str, float | int | None],
+    title: str,
+    domain: tuple[float, float],
+    projection: str,
+    width: int,
+    height: int,
+    panel_title: str | None = None,
+    fmt: str = ",d",
+) -> Spec:
+    shaped = [
+        {
+            "type": "Feature",
+            "geometry": f["geometry"],
+            "properties": {
+                "code": f["properties"]["code"],
+                "nom": f["properties"]["nom"],
+                "v": values.get(f["properties"]["code"]),
+            },
+        }
+        for f in features
+    ]
+    spec: Spec = {
+        "width": width,
+        "height": height,
+        "data": {"values": shaped},
+        "projection": (
+            _mercator_fit(features, width, height)
+            if projection == "mercator"
+            else {"type": projection}
+        ),
+        "layer": [
+            {
+                "transform": [{"filter": "!isValid(datum.properties.v)"}],
+                "mark": {"type": "geoshape", "fill": GRIS_CLAIR, "stroke": "white"},
+            },
+            {
+                "transform": [{"filter": "isValid(datum.properties.v)"}],
+                "mark": {"type": "geoshape", "stroke": "white", "strokeWidth": 0.7},
+                "encoding": {
+                    "color": {
+                        "field": "properties.v",
+                        "type": "quantitative",
+                        "title": title,
+                        "scale": {
+                            "type": "quantize",
+                            "domain": list(domain),
+                            "range": list(SEQUENTIEL),
+                            "nice": True,
+                        },
+                        "legend": {"format": fmt, "orient": "right", "symbolType": "square"},
+                    }
+                },
+            },
+        ],
+    }
+    if panel_title:
+        spec["title"] = {"text": panel_title, "fontSize": 8}
+    return spec
+
+
+def carte(
+    level: GeoLevel,
+    values: Mapping[str, float | int | None],
+    title: str,
+    codes: set[str] | None = None,
+    fmt: str = ",d",
+) -> Spec | None:
+    """A choropleth of `values` by area code, over the areas `codes` (all when None).
+
+    Mainland areas share one conic conformal map; overseas ones get a small panel each below it.
+    Values fall in five classes of equal width (a classed map reads better in print than a
+    continuous ramp, and its legend is plain squares). Areas without a value (absent or hidden by
+    secrecy) are drawn in light grey.
+    """
+    features = _features(level, codes)
+    known = [v for v in values.values() if v is not None]
+    if not features or not known:
+        return None
+    domain = (0.0, float(max(known)) or 1.0)
+    mainland = [f for f in features if not _overseas(f, level)]
+    overseas = [f for f in features if _overseas(f, level)]
+    panels: list[Spec] = []
+    if mainland:
+        size = 420 if codes is None or len(mainland) > 15 else 320
+        panels.append(
+            _map_layer(mainland, values, title, domain, "conicConformal", size, size, fmt=fmt)
+        )
+    small = 70 if mainland else 260
+    insets = [
+        _map_layer(
+            [f], values, title, domain, "mercator", small, small, f["properties"]["nom"], fmt
+        )
+        for f in overseas
+    ]
+    if insets:
+        panels.append({"hconcat": insets, "spacing": 6})
+    if len(panels) == 1 and "hconcat" not in panels[0]:
+        return panels[0]
+    return {"vconcat": panels, "spacing": 4, "resolve": {"scale": {"color": "shared"}}}

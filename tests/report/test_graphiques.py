@@ -1,0 +1,84 @@
+"""Charts and maps: Vega-Lite specs from view data, rendered to SVG offline and reproducibly."""
+
+from __future__ import annotations
+
+import itertools
+
+from jalon.indicators import Breakdown, Row
+from jalon.reference import departements_of_region
+from jalon.report import graphiques
+
+
+def _mois() -> Breakdown:
+    rows = [
+        Row(
+            f"2016-{m:02d}",
+            f"m{m}",
+            {"entrees": 10, "entrees_reference": 5, "rythme_objectif": 12 * m},
+        )
+        for m in range(1, 4)
+    ]
+    rows[1] = Row(
+        "2016-02",
+        "m2",
+        {"entrees": None, "entrees_reference": 5, "rythme_objectif": 24},
+        frozenset({"entrees"}),
+    )
+    return Breakdown(
+        "mois",
+        "Entrées par mois",
+        "Mois",
+        ("entrees", "entrees_reference", "rythme_objectif"),
+        rows,
+    )
+
+
+def test_monthly_curve_cumulates_counts_and_breaks_on_hidden_months() -> None:
+    spec = graphiques.courbe_mensuelle(_mois(), cumulative=("rythme_objectif",))
+    assert spec is not None
+    series: dict[str, list[float | None]] = {}
+    for point in spec["data"]["values"]:
+        series.setdefault(point["serie"], []).append(point["v"])
+    assert series["Entrées de la référence (cumul)"] == [5, 10, 15]
+    assert series["Entrées de la phase (cumul)"] == [10, None, None]
+    assert series["Rythme de l'objectif"] == [12, 24, 36]
+
+
+def test_rings_are_wound_for_d3_and_outlines_filtered() -> None:
+    features = graphiques._features("departements", {d.code for d in departements_of_region("76")})
+    assert sorted(f["properties"]["code"] for f in features)[:3] == ["09", "11", "12"]
+    assert len(features) == 13
+    for feature in features:
+        for polygon in feature["geometry"]["coordinates"]:
+            ring = polygon[0]
+            area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(ring))
+            assert area < 0  # clockwise exterior
+
+
+def test_national_map_puts_overseas_in_their_own_panels() -> None:
+    spec = graphiques.carte("regions", {"76": 10, "04": 3, "11": None}, "Entrées")
+    assert spec is not None
+    mainland, overseas = spec["vconcat"]
+    assert len(overseas["hconcat"]) == 5
+    assert {p["title"]["text"] for p in overseas["hconcat"]} >= {"La Réunion", "Mayotte"}
+    assert all(p["projection"]["type"] == "mercator" for p in overseas["hconcat"])
+    assert mainland["projection"] == {"type": "conicConformal"}
+
+
+def test_svg_is_offline_deterministic_and_french() -> None:
+    rows = [Row(str(i), f"Financeur {i}", {"entrees": 1000 * i}) for i in range(1, 5)]
+    spec = graphiques.barres(
+        Breakdown("financeur", "F", "Financeur", ("entrees",), rows), "entrees", "Entrées"
+    )
+    assert spec is not None
+    first, second = graphiques.svg(spec), graphiques.svg(spec)
+    assert first == second
+    assert first.startswith("<svg")
+    assert "4\u202f000" in first  # French thousands separator in the labels
+    assert graphiques.data_uri(first).startswith("data:image/svg+xml;base64,")
+
+
+def test_nothing_to_draw_gives_no_chart() -> None:
+    empty = Breakdown("public", "P", "Public", ("entrees",), [Row("a", "A", {"entrees": 0})])
+    assert graphiques.barres(empty, "entrees", "Entrées") is None
+    assert graphiques.carte("regions", {"76": None}, "Entrées") is None

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup lint clean
+.PHONY: demo test setup lint clean assets chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,27 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-demo: $(STAMP)
+# The State design system (DSFR) from npm, copied into the web app's static folder (git-ignored).
+# Its pre-install script refuses outside its own initialiser, hence --ignore-scripts.
+DSFR_VERSION := 1.15.3
+NPM_DIR := build/dsfr
+DSFR_STATIC := src/jalon/web/static/dsfr
+$(DSFR_STATIC)/.version-$(DSFR_VERSION):
+	mkdir -p $(NPM_DIR)
+	test -f $(NPM_DIR)/package.json || echo '{"name":"jalon-assets","private":true}' > $(NPM_DIR)/package.json
+	cd $(NPM_DIR) && npm install --ignore-scripts --no-audit --no-fund @gouvfr/dsfr@$(DSFR_VERSION)
+	rm -rf $(DSFR_STATIC) && mkdir -p $(DSFR_STATIC)
+	cp -R $(NPM_DIR)/node_modules/@gouvfr/dsfr/dist/. $(DSFR_STATIC)/
+	touch $@
+
+assets: $(DSFR_STATIC)/.version-$(DSFR_VERSION)
+
+# Debian's Chromium for the browser tests (Playwright never downloads its own browser).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+chromium:
+	@test -x /usr/bin/chromium || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
+
+demo: $(STAMP) assets
 	$(BIN)/jalon demo --db jalon-demo.duckdb
 
 lint: $(STAMP)
@@ -22,8 +42,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy
 
-test: lint
+test: lint assets chromium
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) jalon-demo.duckdb .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) jalon-demo.duckdb .pytest_cache .mypy_cache .ruff_cache $(NPM_DIR) $(DSFR_STATIC)

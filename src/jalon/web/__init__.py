@@ -1,0 +1,6 @@
+"""The steering web app: `jalon serveur` serves DSFR pages, their JSON twins and the import screen.
+
+`create_app` (in `jalon.web.app`) builds the FastAPI app over one store; `jalon.web.client` tells
+other processes whether a server holds a base. DSFR assets are copied into `static/dsfr/` by
+`make assets` (never committed).
+"""

@@ -1,0 +1,176 @@
+"""The import screen's work: keep an uploaded file, preview its accounting, then import it.
+
+An upload is copied in chunks to a private temporary folder and refused past the size bound. The
+preview runs the real ingest twice without writing to the base: once in dry-run mode on the
+server's base (so a file already imported, an unknown header or a wrong key is refused exactly as
+the real import would), and once into a throw-away in-memory base, whose `rejets` table gives the
+rejected lines and whose `entrees` give the regions the file touches (a regional account may
+only import entries of its own region). Confirming runs `import_file` for real under the
+connection lock, records who imported it, writes the audit log and bumps the data version.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from jalon.ingest import ImportSummary, IngestError, import_file
+from jalon.ingest.pseudonymise import key_from_env
+from jalon.ingest.textfile import sniff
+from jalon.sources import Profile, builtin_profiles
+from jalon.store import open_store
+from jalon.web.accounts import User, audit
+from jalon.web.views import WebStore
+
+CHUNK = 1 << 20
+MAX_REJECTS_SHOWN = 200
+
+
+@dataclass(frozen=True)
+class Rejet:
+    line: int
+    column: str | None
+    reason: str
+    message: str
+
+
+@dataclass
+class Pending:
+    """An uploaded file waiting for its user to confirm the import."""
+
+    token: str
+    owner: str
+    path: Path
+    profile: str
+    summary: ImportSummary
+    rejets: list[Rejet]
+    regions: dict[str, int] = field(default_factory=dict)
+    refused: str | None = None
+
+
+class UploadTooLarge(IngestError):
+    pass
+
+
+def save_upload(stream: BinaryIO, name: str, folder: Path, limit: int) -> Path:
+    """Copy `stream` to a new private folder under `folder`; refuse past `limit` bytes."""
+    safe = Path(name).name.replace("\x00", "") or "fichier"
+    target_dir = Path(tempfile.mkdtemp(prefix="envoi-", dir=folder))
+    target = target_dir / safe
+    written = 0
+    with target.open("wb") as out:
+        while chunk := stream.read(CHUNK):
+            written += len(chunk)
+            if written > limit:
+                out.close()
+                shutil.rmtree(target_dir, ignore_errors=True)
+                raise UploadTooLarge(
+                    f"{safe} : fichier trop volumineux (plus de {limit // (1 << 20)} Mio) ; "
+                    "importez-le avec « jalon import » quand le serveur est arrêté."
+                )
+            out.write(chunk)
+    return target
+
+
+def detect_profile(path: Path) -> Profile:
+    """The built-in profile whose known header layouts match the file's first line."""
+    for profile in builtin_profiles().values():
+        try:
+            header = sniff(path, profile.delimiter).header
+        except (IngestError, UnicodeError, OSError):
+            continue
+        if profile.match_layout(header):
+            return profile
+    names = ", ".join(sorted(builtin_profiles()))
+    raise IngestError(
+        f"{path.name}, ligne 1 : en-tête reconnu par aucun profil ({names}) ; "
+        "choisissez le profil dans la liste."
+    )
+
+
+def choose_profile(path: Path, name: str) -> Profile:
+    if name in ("", "auto"):
+        return detect_profile(path)
+    profiles = builtin_profiles()
+    if name not in profiles:
+        raise IngestError(f"profil inconnu « {name} » (profils : {', '.join(sorted(profiles))})")
+    return profiles[name]
+
+
+def preview(store: WebStore, user: User, path: Path, profile_name: str) -> Pending:
+    """Check `path` without writing to the base: accounting, rejected lines, regions touched."""
+    profile = choose_profile(path, profile_name)
+    key = key_from_env()
+    with store.lock:
+        summary = import_file(store.con, path, profile, store.plan, key, dry_run=True)
+    scratch = open_store(Path(":memory:"))
+    try:
+        scratch_summary = import_file(scratch, path, profile, store.plan, key)
+        rejets = [
+            Rejet(int(r[0]), r[1], str(r[2]), str(r[3]))
+            for r in scratch.execute(
+                "SELECT line, column_name, reason, message FROM rejets "
+                "WHERE import_id = ? ORDER BY line, column_name LIMIT ?",
+                [scratch_summary.import_id, MAX_REJECTS_SHOWN],
+            ).fetchall()
+        ]
+        regions = {
+            str(r[0]) if r[0] is not None else "?": int(r[1])
+            for r in scratch.execute(
+                "SELECT region, count(*) FROM entrees GROUP BY ALL ORDER BY 1"
+            ).fetchall()
+        }
+    finally:
+        scratch.close()
+    pending = Pending(
+        secrets.token_urlsafe(16), user.identifiant, path, profile.name, summary, rejets, regions
+    )
+    if user.role == "regional":
+        outside = {code: n for code, n in regions.items() if code != user.region}
+        if outside:
+            count = sum(outside.values())
+            pending.refused = (
+                f"{path.name} : {count} entrée(s) hors de votre région "
+                f"(régions {', '.join(sorted(outside))}) ; un compte régional n'importe que les "
+                "entrées de sa région. Rien ne sera écrit."
+            )
+    return pending
+
+
+def confirm(store: WebStore, user: User, pending: Pending) -> ImportSummary:
+    if pending.refused:
+        raise IngestError(pending.refused)
+    profile = builtin_profiles()[pending.profile]
+    key = key_from_env()
+    with store.lock:
+        summary = import_file(store.con, pending.path, profile, store.plan, key)
+        store.con.execute(
+            "UPDATE imports SET imported_by = ? WHERE import_id = ?",
+            [user.identifiant, summary.import_id],
+        )
+        regions = sorted(pending.regions)
+        audit(
+            store.con,
+            user,
+            "import",
+            user.region if user.role == "regional" else (regions[0] if len(regions) == 1 else None),
+            f"import n° {summary.import_id} : {summary.file_name} ({summary.profile}), "
+            f"{summary.lines_read} lignes lues, {summary.accepted} acceptées, "
+            f"{summary.rejected} rejetées, {summary.duplicates} doublons",
+        )
+    store.data_changed()
+    discard(pending)
+    return summary
+
+
+def discard(pending: Pending) -> None:
+    discard_path(pending.path)
+
+
+def discard_path(path: Path) -> None:
+    """Remove an uploaded file and the private folder `save_upload` made for it."""
+    shutil.rmtree(path.parent, ignore_errors=True)

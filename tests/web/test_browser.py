@@ -1,0 +1,110 @@
+"""The web app in Debian's Chromium (Playwright): what users see matches the JSON API, the import
+screen shows rejected lines, and a regional account cannot open another region."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from jalon.web.app import afficher
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, running_server
+from tests.web.conftest import PASSWORD, WEB_DATA
+
+pytestmark = pytest.mark.slow
+# The first page of a fresh server computes its views (a second or two on this machine).
+expect.set_options(timeout=15_000)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.exists(), (
+        "Chromium manque : « make test » l'installe (apt-get install chromium)"
+    )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def server(web_db: Path) -> Iterator[str]:
+    with running_server(web_db) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def sign_in(page: Page, server: str, identifiant: str) -> None:
+    page.goto(f"{server}/connexion?suite=/indicateurs")
+    page.get_by_label("Identifiant").fill(identifiant)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.locator(f'[data-compte="{identifiant}"]').first).to_be_visible()
+
+
+def test_national_page_shows_the_api_totals_and_map(page: Page, server: str) -> None:
+    page.goto(server + "/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Vue nationale")
+    data = httpx.get(server + "/api/national").json()
+    for code, figure in data["bilan"]["indicateurs"].items():
+        tile = page.locator(f'#totaux [data-indicateur="{code}"]')
+        if tile.count():
+            expect(tile).to_have_text(afficher(code, figure["valeur"], figure["note"]))
+    expect(page.locator("svg.jalon-carte path")).to_have_count(18)
+    expect(page.locator("#classement tbody tr")).to_have_count(len(data["classement"]["regions"]))
+    page.select_option("#phase", "2017S1")
+    page.get_by_role("button", name="Afficher").click()
+    expect(page).to_have_url(f"{server}/?phase=2017S1")
+
+
+def test_region_page_matches_its_json_for_a_regional_user(page: Page, server: str) -> None:
+    sign_in(page, server, "occitanie")
+    page.goto(server + "/regions/76")
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    data = httpx.get(server + "/api/regions/76", cookies=cookies).json()
+    assert data["public"] is False
+    figures = data["bilan"]["indicateurs"]
+    assert figures["entrees"]["valeur"] == 5
+    for code, figure in figures.items():
+        expect(page.locator(f'main [data-indicateur="{code}"]')).to_have_text(
+            afficher(code, figure["valeur"], figure["note"])
+        )
+    for code in data["bilan"]["ventilations"]:
+        expect(page.locator(f'table[data-ventilation="{code}"]')).to_have_count(1)
+    with page.expect_download() as download:
+        page.locator('a[href*="/ventilations/"][download]').first.click()
+    assert download.value.suggested_filename.startswith("jalon-76-2016-")
+
+
+def test_regional_user_cannot_open_another_region(page: Page, server: str) -> None:
+    sign_in(page, server, "occitanie")
+    response = page.goto(server + "/regions/53")
+    assert response is not None and response.status == 403
+    expect(page.get_by_role("alert")).to_contain_text("région 76 seulement")
+    api = page.goto(server + "/api/regions/53")
+    assert api is not None and api.status == 403
+    assert "région 76 seulement" in api.text()
+
+
+def test_upload_shows_rejected_lines_then_imports(page: Page, server: str) -> None:
+    sign_in(page, server, "national")
+    page.goto(server + "/imports")
+    page.set_input_files("#fichier", str(WEB_DATA / "occitanie-avec-rejets.csv"))
+    page.get_by_role("button", name="Contrôler le fichier").click()
+    expect(page.locator('[data-compte="rejetees"]').first).to_have_text("2")
+    rejected = page.locator("#rejets tbody tr")
+    expect(rejected).to_have_count(2)
+    expect(rejected.nth(0)).to_contain_text("dd_datedebutmodule")
+    expect(rejected.nth(1)).to_contain_text("dn_individu_national")
+    page.get_by_role("button", name="Confirmer l'import").click()
+    expect(page.locator("#import-fait")).to_contain_text("occitanie-avec-rejets.csv")
+    expect(page.locator("#historique tbody tr").first).to_contain_text("national")

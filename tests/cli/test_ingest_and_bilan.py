@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import duckdb
 from typer.testing import CliRunner
 
 from jalon.cli import app
 from tests.conftest import DATA, TEST_KEY
 
 runner = CliRunner()
+SRC = Path(__file__).parents[2] / "src" / "jalon"
 EXPORT = DATA / "pe-stagiaires" / "indicateurs-2016.csv"
 
 
@@ -17,7 +20,14 @@ def test_init_twice_is_a_no_op(db_path) -> None:
     first = runner.invoke(app, ["init", "--db", str(db_path)])
     second = runner.invoke(app, ["init", "--db", str(db_path)])
     assert first.exit_code == 0 and second.exit_code == 0
-    assert "schéma n° 2" in second.output
+    numbers = [int(p.name[:3]) for p in (SRC / "store" / "migrations").glob("[0-9]*_*.sql")]
+    latest = max(numbers)
+    assert f"schéma n° {latest}" in first.output
+    assert f"schéma n° {latest}" in second.output
+    con = duckdb.connect(str(db_path), read_only=True)
+    applied = con.execute("SELECT count(*) FROM schema_version").fetchone()
+    con.close()
+    assert applied == (len(numbers),)
 
 
 def test_import_refuses_without_a_key(db_path, monkeypatch) -> None:

@@ -4,7 +4,20 @@ Each command opens the store, calls one package function and renders its result;
 user can fix (bad file, missing key, locked base) are printed in French without a traceback.
 """
 
-from jalon.cli import bilan_commands, demo_commands, ingest_commands
+from jalon.cli import (
+    bilan_commands,
+    demo_commands,
+    ingest_commands,
+    report_commands,
+    web_commands,
+)
 from jalon.cli.common import app
 
-__all__ = ["app", "bilan_commands", "demo_commands", "ingest_commands"]
+__all__ = [
+    "app",
+    "bilan_commands",
+    "demo_commands",
+    "ingest_commands",
+    "report_commands",
+    "web_commands",
+]

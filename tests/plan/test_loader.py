@@ -94,3 +94,37 @@ def test_invalid_toml_and_missing_file(tmp_path: Path) -> None:
         load_plan(broken)
     with pytest.raises(PlanError, match="illisible"):
         load_plan(tmp_path / "absent.toml")
+
+
+def test_scale_shrinks_every_target_and_keeps_them_consistent(tmp_path: Path) -> None:
+    path = _write_variant(tmp_path, "scale = 1.0", "scale = 0.02")
+    plan = load_plan(path)
+    assert plan.scale == 0.02
+    occitanie = plan.convention("76")
+    assert occitanie is not None
+    target = occitanie.target("2016")
+    assert target is not None
+    assert (target.declared_baseline, target.additional_entries, target.total_entries) == (
+        1200,
+        600,
+        1800,
+    )
+    full = load_plan().convention("76")
+    assert full is not None and full.targets[0].total_entries == 90000
+
+
+def test_scale_outside_zero_one_is_refused(tmp_path: Path) -> None:
+    path = _write_variant(tmp_path, "scale = 1.0", "scale = 2.0")
+    with pytest.raises(PlanError, match="scale"):
+        load_plan(path)
+
+
+def test_write_scaled_plan_copies_the_default_plan_at_a_scale(tmp_path: Path) -> None:
+    from jalon.plan import write_scaled_plan
+
+    plan = write_scaled_plan(tmp_path / "base.duckdb.plan.toml", 0.5)
+    assert plan.scale == 0.5
+    assert plan.sha256 != load_plan().sha256
+    occitanie = plan.convention("76")
+    assert occitanie is not None and occitanie.targets[0].total_entries == 45000
+    assert "scale = 0.5" in (tmp_path / "base.duckdb.plan.toml").read_text(encoding="utf-8")

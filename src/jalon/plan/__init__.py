@@ -1,6 +1,6 @@
 """The declared plan: phases, counting rules and regional conventions, loaded from TOML."""
 
-from jalon.plan.loader import PlanError, default_plan_path, load_plan
+from jalon.plan.loader import PlanError, default_plan_path, load_plan, write_scaled_plan
 from jalon.plan.model import Convention, Phase, Plan, Rules, Target
 
 __all__ = [
@@ -12,4 +12,5 @@ __all__ = [
     "Target",
     "default_plan_path",
     "load_plan",
+    "write_scaled_plan",
 ]

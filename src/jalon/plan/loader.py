@@ -72,6 +72,18 @@ def _describe(error: ValidationError) -> str:
     return "\n".join(lines)
 
 
+def write_scaled_plan(target: Path, scale: float) -> Plan:
+    """Write a copy of the default plan whose targets are at `scale` (for a simulated store of
+    that size), and load it."""
+    text = default_plan_path().read_text(encoding="utf-8")
+    scaled = text.replace("\nscale = 1.0\n", f"\nscale = {scale}\n", 1)
+    if scaled == text:
+        raise PlanError(f"{default_plan_path()} ne déclare pas « scale = 1.0 ».")
+    header = f"# Copie du plan par défaut, objectifs à l'échelle {scale} (données simulées).\n"
+    target.write_text(header + scaled, encoding="utf-8")
+    return load_plan(target)
+
+
 def load_plan(path: Path | None = None) -> Plan:
     """Read and validate a plan file; `PlanError` names each wrong key and what is expected."""
     path = path or default_plan_path()
@@ -89,4 +101,4 @@ def load_plan(path: Path | None = None) -> Plan:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
         raise PlanError(f"{path} : déclaration de plan invalide\n{_describe(exc)}") from None
-    return plan.model_copy(update={"sha256": hashlib.sha256(raw).hexdigest()})
+    return plan.scaled_targets().model_copy(update={"sha256": hashlib.sha256(raw).hexdigest()})

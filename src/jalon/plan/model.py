@@ -113,6 +113,7 @@ class Plan(_Strict):
     secret: Secret
     actions_agregees: ActionsAgregees = ActionsAgregees()
     conventions: list[Convention]
+    scale: float = Field(default=1.0, gt=0, le=1)
     sha256: str = ""
 
     @model_validator(mode="after")
@@ -141,3 +142,30 @@ class Plan(_Strict):
 
     def convention(self, region: str) -> Convention | None:
         return next((c for c in self.conventions if c.region == region), None)
+
+    def scaled_targets(self) -> Plan:
+        """The plan with every target multiplied by `scale` (rounded), for a simulated store whose
+        files are `scale` times the real size: rates and ranks then read as at full size."""
+        if self.scale == 1:
+            return self
+
+        def shrink(target: Target) -> Target:
+            baseline = round(target.declared_baseline * self.scale)
+            additional = round(target.additional_entries * self.scale)
+            return target.model_copy(
+                update={
+                    "declared_baseline": baseline,
+                    "additional_entries": additional,
+                    "total_entries": baseline + additional,
+                    "places": None if target.places is None else round(target.places * self.scale),
+                    "budget_eur": None
+                    if target.budget_eur is None
+                    else round(target.budget_eur * self.scale),
+                }
+            )
+
+        conventions = [
+            c.model_copy(update={"targets": [shrink(t) for t in c.targets]})
+            for c in self.conventions
+        ]
+        return self.model_copy(update={"conventions": conventions})

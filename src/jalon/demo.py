@@ -1,31 +1,39 @@
-"""`jalon demo`: simulate a region-by-region data set, import it through the real ingest, and show
-the Occitanie bilan of 2016 next to the claims of the January 2017 press invitation.
+"""`jalon demo`: simulate every region's files, import them through the real ingest, compute the
+bilans, write the Occitanie bilan as PDF, and end with the press invitation's claims next to the
+figures Jalon computed.
 
 Writes a fresh database (a temporary one, or `--db PATH`, which must be absent or a previous demo
-database) and a demo-only pseudonymisation key beside it (`PATH.cle`, mode 600). Simulated data
-only: no real person is involved.
+database), a demo-only pseudonymisation key beside it (`PATH.cle`, mode 600) and the store's own
+plan (`PATH.plan.toml`: the default plan with `scale` set to the simulation's, so targets are
+compared with data of the same size; every command reading this store picks it up). Simulated
+data only: no real person is involved.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
+import duckdb
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from jalon.formatting import nombre
 from jalon.indicators import compute_bilan
-from jalon.ingest import IngestError, import_file
+from jalon.ingest import ImportSummary, import_file
 from jalon.ingest.pseudonymise import ENV_VAR, generate_key
-from jalon.plan import load_plan
+from jalon.plan import Plan, write_scaled_plan
 from jalon.report.text import bilan_table
-from jalon.simulate import simulate
+from jalon.simulate import Manifest, simulate
 from jalon.sources import builtin_profiles
 from jalon.store import StoreError, open_store
 
 DEMO_SCALE = 0.02
 DEMO_SEED = 2016
+REGION = "76"
+PHASE = "2016"
 
 
 def _fresh_database(path: Path) -> None:
@@ -51,65 +59,107 @@ def _demo_key(path: Path, console: Console) -> bytes:
     key_file.chmod(0o600)
     os.environ[ENV_VAR] = key
     console.print(
-        f"Clé de pseudonymisation de démonstration générée dans {key_file} "
+        f"Clé de pseudonymisation de démonstration : {key_file} "
         f"(pour importer d'autres fichiers : export {ENV_VAR}=$(cat {key_file}))."
     )
     return key.encode("utf-8")
 
 
+def _import_all(
+    console: Console, con: duckdb.DuckDBPyConnection, manifest: Manifest, plan: Plan, key: bytes
+) -> list[ImportSummary]:
+    """Import every file in manifest order; a correction replaces the import it corrects."""
+    profiles = builtin_profiles()
+    import_of: dict[Path, int] = {}
+    summaries = []
+    with Progress(
+        TextColumn("[bold]Import[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("", total=len(manifest.files))
+        for item in manifest.files:
+            progress.update(task, description=item.path.name)
+            replaces = import_of.get(item.replaces) if item.replaces else None
+            summary = import_file(
+                con, item.path, profiles[item.profile], plan, key, replaces=replaces
+            )
+            if summary.import_id is not None:
+                import_of[item.path] = summary.import_id
+            summaries.append(summary)
+            progress.advance(task)
+    return summaries
+
+
+def _accounting(summaries: list[ImportSummary]) -> str:
+    read = sum(s.lines_read for s in summaries)
+    accepted = sum(s.accepted for s in summaries)
+    rejected = sum(s.rejected for s in summaries)
+    duplicates = sum(s.duplicates for s in summaries)
+    replaced = sum(1 for s in summaries if s.replaces is not None)
+    return (
+        f"{len(summaries)} fichiers importés ({replaced} rectificatifs) : {nombre(read)} lignes "
+        f"ou éléments lus = {nombre(accepted)} acceptés + {nombre(rejected)} rejetés "
+        f"+ {nombre(duplicates)} doublons."
+    )
+
+
 def run_demo(console: Console, db: Path | None) -> None:
+    started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="jalon-demo-"))
     path = db or workdir / "jalon-demo.duckdb"
     _fresh_database(path)
-    plan = load_plan()
     key = _demo_key(path, console)
-    profiles = builtin_profiles()
-    with console.status("Simulation des fichiers des financeurs…"):
-        manifest = simulate(workdir / "fichiers", scale=DEMO_SCALE, seed=DEMO_SEED)
-    console.print(f"{len(manifest.files)} fichiers simulés dans {workdir / 'fichiers'}.")
+    plan = write_scaled_plan(Path(f"{path}.plan.toml"), DEMO_SCALE)
+    with console.status("Simulation des fichiers des financeurs…") as status:
+        manifest = simulate(
+            workdir / "fichiers",
+            scale=DEMO_SCALE,
+            seed=DEMO_SEED,
+            progress=lambda message, done, total: status.update(f"{message} ({done}/{total})"),
+        )
+    console.print(
+        f"{len(manifest.files)} fichiers simulés (échelle {DEMO_SCALE}, 18 régions) "
+        f"dans {manifest.root}."
+    )
     con = open_store(path)
-    totals = {"lues": 0, "acceptées": 0, "rejetées": 0, "doublons": 0}
-    skipped: dict[str, int] = {}
     try:
         con.execute("INSERT INTO meta VALUES ('demo', 'oui')")
-        with Progress(
-            TextColumn("[bold]Import[/] {task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("", total=len(manifest.files))
-            for item in manifest.files:
-                progress.update(task, description=item.path.name)
-                profile = profiles.get(item.profile)
-                if profile is None:
-                    skipped[item.profile] = skipped.get(item.profile, 0) + 1
-                else:
-                    try:
-                        s = import_file(con, item.path, profile, plan, key)
-                    except IngestError as exc:
-                        console.print(f"[yellow]Fichier refusé[/] : {exc}")
-                    else:
-                        totals["lues"] += s.lines_read
-                        totals["acceptées"] += s.accepted
-                        totals["rejetées"] += s.rejected
-                        totals["doublons"] += s.duplicates
-                progress.advance(task)
-        console.print(
-            "Lignes importées : "
-            + ", ".join(
-                f"{name} {value:,}".replace(",", "\u202f") for name, value in totals.items()
-            )
-        )
-        if skipped:
-            console.print(
-                "Non importés (format sans profil dans cette version) : "
-                + ", ".join(f"{name} ({n} fichiers)" for name, n in sorted(skipped.items()))
-            )
-        bilan = compute_bilan(con, plan, "2016", "76")
+        summaries = _import_all(console, con, manifest, plan, key)
+        console.print(_accounting(summaries))
+        bilan = compute_bilan(con, plan, PHASE, REGION)
     finally:
         con.close()
     console.print(bilan_table(bilan, plan))
-    console.print(f"Base de démonstration : {path}")
+    _write_report_and_claims(console, path, plan)
+    console.print(
+        f"Démonstration terminée en {round(time.monotonic() - started)} s. Base : {path}\n"
+        f"Tableau de bord : jalon serveur --db {path} --http-local"
+    )
+
+
+def _write_report_and_claims(console: Console, path: Path, plan: Plan) -> None:
+    # WeasyPrint and vl-convert are slow to import: only load them once the data is in.
+    from jalon.report import rendu
+    from jalon.report.document import build_document
+    from jalon.report.presse import chiffres_presse
+
+    pdf_path = path.with_name(f"{path.stem}-bilan-{REGION}-{PHASE}.pdf")
+    con = open_store(path, read_only=True)
+    try:
+        with console.status("Bilan PDF de l'Occitanie…"):
+            document = build_document(con, plan, PHASE, REGION, interne=False)
+            pdf_path.write_bytes(rendu.pdf(rendu.bilan_html(document)))
+        claims = chiffres_presse(con, plan, PHASE, REGION)
+    finally:
+        con.close()
+    console.print(f"Bilan 2016 de l'Occitanie : {pdf_path}")
+    console.print(
+        "[bold]Ce que l'invitation presse du 23 janvier 2017 affirme, recalculé par Jalon[/] "
+        f"(données simulées à l'échelle {plan.scale}, objectifs à la même échelle) :"
+    )
+    for phrase in claims.phrases:
+        console.print(f"  • {phrase}")

@@ -18,7 +18,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from jalon.cli.common import DbOption, PlanOption, app, console, fail, store, user_errors
+from jalon.cli.common import (
+    DbOption,
+    PlanOption,
+    app,
+    console,
+    fail,
+    plan_for,
+    store,
+    user_errors,
+)
 from jalon.formatting import date_longue, ecart, nombre, pourcentage
 from jalon.indicators import (
     REGISTRY,
@@ -35,7 +44,7 @@ from jalon.indicators import (
 from jalon.indicators.classement import CRITERIA
 from jalon.indicators.prevision import backtest_markdown
 from jalon.indicators.registry import column_label
-from jalon.plan import Plan, load_plan
+from jalon.plan import Plan
 from jalon.reference import region as region_of
 
 
@@ -146,7 +155,7 @@ def bilan(
     """Affiche le bilan complet d'une phase pour une région ou pour la France entière."""
     scope = _scope(region, national)
     with user_errors():
-        the_plan = load_plan(plan)
+        the_plan = plan_for(db, plan)
         with store(db, read_only=True) as con:
             result = compute_bilan(con, the_plan, phase, scope)
     if public:
@@ -197,7 +206,7 @@ def classement(
 ) -> None:
     """Classe les régions : entrées supplémentaires, taux de réalisation, entrées pour 1 000 DE."""
     with user_errors():
-        the_plan = load_plan(plan)
+        the_plan = plan_for(db, plan)
         with store(db, read_only=True) as con:
             result = compute_classement(con, the_plan, phase)
     if format is Format.json:
@@ -264,7 +273,7 @@ def prevision(
         except ValueError:
             fail(f"--au : date attendue au format AAAA-MM-JJ, reçu « {au} ».")
     with user_errors():
-        the_plan = load_plan(plan)
+        the_plan = plan_for(db, plan)
         with store(db, read_only=True) as con:
             result = compute_prevision(con, the_plan, phase, scope, as_of)
     if format is Format.json:
@@ -295,7 +304,7 @@ def indicateurs(
         section = None
         if backtest_db is not None:
             with user_errors():
-                the_plan = load_plan(plan)
+                the_plan = plan_for(backtest_db, plan)
                 with store(backtest_db, read_only=True) as con:
                     section = backtest_markdown(con, the_plan, "2016")
         typer.echo(registry.markdown(section), nl=False)

@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 
 from jalon.ingest import IngestError, SecretError
-from jalon.plan import PlanError
+from jalon.plan import Plan, PlanError, load_plan
 from jalon.sources import ProfileError
 from jalon.store import StoreError, default_db_path, open_store
 
@@ -35,7 +35,12 @@ DbOption = Annotated[
     typer.Option("--db", help="Fichier de la base DuckDB (défaut : $JALON_DB ou ./jalon.duckdb)."),
 ]
 PlanOption = Annotated[
-    Path | None, typer.Option("--plan", help="Fichier de déclaration du plan (TOML).")
+    Path | None,
+    typer.Option(
+        "--plan",
+        help="Fichier de déclaration du plan (TOML ; défaut : BASE.plan.toml s'il existe à côté "
+        "de la base, sinon le plan 500 000).",
+    ),
 ]
 
 USER_ERRORS: tuple[type[Exception], ...] = (
@@ -65,6 +70,19 @@ def user_errors() -> Iterator[None]:
         yield
     except USER_ERRORS as exc:
         fail(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))
+
+
+def store_plan_path(db: Path | None) -> Path:
+    """Where a store keeps its own plan, if it has one (the demo's plan scaled to its data)."""
+    return Path(f"{db or default_db_path()}.plan.toml")
+
+
+def plan_for(db: Path | None, plan: Path | None) -> Plan:
+    """The plan given with --plan, else the store's own plan beside it, else the default plan."""
+    if plan is not None:
+        return load_plan(plan)
+    beside = store_plan_path(db)
+    return load_plan(beside if beside.is_file() else None)
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""`jalon demo`: the README's main command."""
+"""Simulation commands: `jalon simulation` (write a simulated data set) and `jalon demo`."""
 
 from __future__ import annotations
 
@@ -6,8 +6,46 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from jalon.cli.common import app, console, user_errors
+from jalon.cli.common import app, console, fail, user_errors
+
+
+@app.command("simulation")
+def simulation(
+    sortie: Annotated[Path, typer.Option("--sortie", help="Dossier où écrire les fichiers.")],
+    echelle: Annotated[
+        float,
+        typer.Option(
+            "--echelle", help="Taille relative au vrai plan 2016 (1 : ≈ 1 million d'entrées)."
+        ),
+    ] = 0.02,
+    graine: Annotated[
+        int, typer.Option("--graine", help="Graine : mêmes paramètres, mêmes fichiers.")
+    ] = 2016,
+) -> None:
+    """Écrit, pour chaque région, les fichiers simulés que reçoit un déploiement réel."""
+    from jalon.simulate import simulate
+
+    if not 0 < echelle <= 1:
+        fail("--echelle doit être comprise entre 0 (exclu) et 1.")
+    with Progress(
+        TextColumn("[bold]Simulation[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("", total=None)
+
+        def report(message: str, done: int, total: int) -> None:
+            progress.update(task, description=message, completed=done, total=total)
+
+        manifest = simulate(sortie, scale=echelle, seed=graine, progress=report)
+    console.print(
+        f"{len(manifest.files)} fichiers écrits dans {manifest.root} "
+        f"(liste et ordre d'import : {manifest.root / 'manifest.json'})."
+    )
 
 
 @app.command("demo")
@@ -17,7 +55,7 @@ def demo(
         typer.Option("--db", help="Base à créer (défaut : un dossier temporaire)."),
     ] = None,
 ) -> None:
-    """Simule des fichiers réalistes, les importe et affiche le bilan de l'Occitanie."""
+    """Simule les fichiers des 18 régions, les importe, écrit le bilan de l'Occitanie."""
     from jalon.demo import run_demo
 
     with user_errors():

@@ -30,6 +30,7 @@ from jalon.cli.common import (
     app,
     console,
     fail,
+    plan_for,
     store,
     user_errors,
 )
@@ -38,7 +39,6 @@ from jalon.ingest import ImportSummary, import_file
 from jalon.ingest import history as hist
 from jalon.ingest.pseudonymise import key_from_env
 from jalon.ingest.reasons import reason_label
-from jalon.plan import load_plan
 from jalon.sources import (
     USER_PROFILES_ENV,
     Profile,
@@ -139,7 +139,7 @@ def import_command(
     """Importe un fichier : chaque ligne est acceptée, rejetée ou doublon."""
     with user_errors():
         chosen, fichier = _split_arguments(arguments, profil)
-        the_plan = load_plan(plan)
+        the_plan = plan_for(db, plan)
         key = key_from_env() if chosen.format != "lheo" else b""
         if (server := server_for(db or default_db_path())) is not None:
             fail(server.refusal(db or default_db_path()))

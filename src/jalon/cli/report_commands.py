@@ -12,8 +12,16 @@ from typing import Annotated
 
 import typer
 
-from jalon.cli.common import DbOption, PlanOption, app, console, fail, store, user_errors
-from jalon.plan import load_plan
+from jalon.cli.common import (
+    DbOption,
+    PlanOption,
+    app,
+    console,
+    fail,
+    plan_for,
+    store,
+    user_errors,
+)
 
 presse_app = typer.Typer(
     help="Dossier de presse : communiqué et invitation, écrits à partir des données.",
@@ -81,7 +89,7 @@ def rapport(
     from jalon.report.document import build_document
 
     with user_errors():
-        the_plan = load_plan(plan)
+        the_plan = plan_for(db, plan)
         with store(db, read_only=True) as con:
             doc = build_document(con, the_plan, phase, region, interne=interne)
     html = rendu.bilan_html(doc)
@@ -103,7 +111,7 @@ def note(
     from jalon.report.presse import build_note
 
     with user_errors():
-        the_plan = load_plan(plan)
+        the_plan = plan_for(db, plan)
         with store(db, read_only=True) as con:
             built = build_note(con, the_plan, phase, region)
     if kind == "txt":
@@ -134,7 +142,7 @@ def invitation(
             event = load_evenement(evenement)
         except EvenementError as exc:
             fail(str(exc))
-        the_plan = load_plan(plan)
+        the_plan = plan_for(db, plan)
         with store(db, read_only=True) as con:
             built = build_invitation(con, the_plan, region, event)
     if kind == "txt":

@@ -13,12 +13,26 @@ import duckdb
 import typer
 from rich.table import Table
 
-from jalon.cli.common import DbOption, PlanOption, app, console, fail, store, user_errors
+from jalon.cli.common import (
+    DbOption,
+    PlanOption,
+    app,
+    console,
+    fail,
+    store,
+    store_plan_path,
+    user_errors,
+)
 from jalon.reference import region as region_of
 from jalon.store import default_db_path
 
 utilisateurs = typer.Typer(help="Gère les comptes de l'application web.", no_args_is_help=True)
 app.add_typer(utilisateurs, name="utilisateurs")
+
+
+def _store_plan(db: Path) -> Path | None:
+    beside = store_plan_path(db)
+    return beside if beside.is_file() else None
 
 
 @app.command("serveur")
@@ -48,7 +62,7 @@ def serveur(
         web = create_app(
             Settings(
                 db_path=path,
-                plan_path=plan,
+                plan_path=plan if plan is not None else _store_plan(path),
                 https_only=not http,
                 session_secret=os.environ.get("JALON_SESSION_SECRET"),
             )

@@ -5,13 +5,16 @@ deployment (tests/indicators/test_spark.py runs the same functions there). Each 
 table expressions and plan parameters and returns an expression; none reads the database itself.
 Every aggregate is grouped by `region` so that one query serves every region at once, and the
 national figures are sums of the regional rows (or their own query where a sum would be wrong,
-as for distinct persons). Date arithmetic is spelled with year/month/day parts, which every
+as for distinct persons). The bilan's measures read `entrees_marts` (`entrees_marts` below,
+materialised once per import by `jalon.store.marts`) rather than joining persons and jobs each
+time. Date arithmetic is spelled with year/month/day parts, which every
 backend computes identically.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import ibis
@@ -91,27 +94,30 @@ def days_inclusive(start: ir.DateValue, end: ir.DateValue) -> ir.IntegerValue:
     return end.delta(start, unit="day") + 1
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    """The first day of the month `months` months after `day`'s month (a safe upper bound)."""
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def person_spells(personnes: ir.Table) -> ir.Table:
     """Registration spells with the date the next one starts, so an entry matches exactly one."""
     window = ibis.window(group_by="hash_personne", order_by="date_inscription")
     return personnes.mutate(suivante=personnes.date_inscription.lead().over(window))
 
 
-def phase_entries(t: Tables, plan: Plan, phase: Phase, region: str | None) -> ir.Table:
-    """Counted entries starting in the phase, with the person's attributes on the entry date.
+MART = "entrees_marts"
 
-    The spell used is the last registration started on or before the entry date; the publics
-    are unknown (`connue` false) for an entry whose person has no such spell.
+
+def entrees_marts(t: Tables, plan: Plan) -> ir.Table:
+    """The mart: une ligne par entrée en formation (grain of `entrees`, every entry, counted by
+    the plan or not), with what every bilan reads, computed once per import.
+
+    Carries the entry's place, month, financeurs and `dans_plan` flag; the person as a dense
+    integer `personne` (cheaper to count distinct than the 64-character key); the person's
+    attributes on the entry date, from the last registration started on or before it (`connue`
+    false when there is none); and the outcome after the entry's end (`emploi`: a job of at least
+    `min_days` starting within `window_months`; `durable`), NULL when the entry has no end date.
+    For each phase of the plan, first-row flags (`first_flag`) mark one row per person and
+    region, and per person nationally, for each distinct-person count of the bilan.
     """
     publics = plan.rules.publics
-    base = scoped(t.entrees, plan, region)
-    e = base.filter(in_window(base.date_entree, phase.start, phase.end))
+    rules = plan.rules.emploi
+    e = t.entrees
     s = person_spells(t.personnes).rename(hash_spell="hash_personne")
     joined = e.left_join(
         s,
@@ -127,21 +133,23 @@ def phase_entries(t: Tables, plan: Plan, phase: Phase, region: str | None) -> ir
         joined.date_fin_inscription.isnull() | (joined.date_fin_inscription >= joined.date_entree)
     )
     low = [str(level) for level in publics.low_qualified_levels]
-    return joined.select(
+    entries = joined.select(
         "region",
         "hash_personne",
         "date_entree",
+        "date_sortie",
         "financeurs",
         "financeur_principal",
-        "formacode",
         "siret",
         "departement",
         "duree_heures",
         "certifiante",
+        domaine=joined.formacode.substr(0, 2),
+        dans_plan=in_plan(joined, plan),
         mois=month_number(joined.date_entree),
         connue=connue,
-        age=age,
-        niveau=joined.niveau,
+        tranche_age=age_band(age, plan),
+        niveau=ibis.ifelse(connue, joined.niveau.fill_null("0"), ibis.null("string")),
         peu_qualifies=connue & joined.niveau.isin(low).fill_null(False),
         jeunes=connue & (age <= publics.young_max_age).fill_null(False),
         seniors=connue & (age >= publics.senior_min_age).fill_null(False),
@@ -151,17 +159,102 @@ def phase_entries(t: Tables, plan: Plan, phase: Phase, region: str | None) -> ir
         ).fill_null(False),
         handicapes=connue & joined.travailleur_handicape.fill_null(False),
     )
+    ends = e.filter(e.date_sortie.notnull()).select("hash_personne", "date_sortie").distinct()
+    jobs = t.emplois.select(
+        hash_emploi=t.emplois.hash_personne,
+        date_debut=t.emplois.date_debut,
+        date_fin=t.emplois.date_fin,
+        type_contrat=t.emplois.type_contrat,
+    )
+    long_enough = jobs.date_fin.isnull() | (
+        days_inclusive(jobs.date_debut, jobs.date_fin) >= rules.min_days
+    )
+    lasting = jobs.date_fin.isnull() | (
+        full_months(jobs.date_debut, jobs.date_fin + ibis.interval(days=1)) >= rules.durable_months
+    )
+    durable_spell = jobs.type_contrat.isin(["CDI", "CREATION"]) | (
+        jobs.type_contrat.isin(["CDD", "INTERIM"]) & lasting
+    )
+    jobs = jobs.filter(long_enough).mutate(durable=durable_spell)
+    found = ends.join(
+        jobs,
+        [
+            ends.hash_personne == jobs.hash_emploi,
+            jobs.date_debut >= ends.date_sortie,
+            within_months(ends.date_sortie, jobs.date_debut, rules.window_months),
+        ],
+    )
+    outcomes = found.group_by(
+        hash_issue=found.hash_personne, sortie_issue=found.date_sortie
+    ).aggregate(durable_issue=_as_int(found.durable).max())
+    mart = entries.left_join(
+        outcomes,
+        [
+            entries.hash_personne == outcomes.hash_issue,
+            entries.date_sortie == outcomes.sortie_issue,
+        ],
+    )
+    ended = mart.date_sortie.notnull()
+    rows = mart.select(
+        *(c for c in entries.columns if c != "hash_personne"),
+        personne=ibis.dense_rank().over(order_by=mart.hash_personne),
+        emploi=ibis.ifelse(ended, _as_int(mart.hash_issue.notnull()), ibis.null("int64")),
+        durable=ibis.ifelse(ended, mart.durable_issue.fill_null(0), ibis.null("int64")),
+    )
+    return rows.mutate(**{k: v for phase in plan.phases for k, v in _firsts(rows, phase).items()})
+
+
+FIRSTS = ("personnes", "acces", "sortants", "emploi", "durable")
+
+
+def first_flag(phase: Phase, measure: str, national: bool) -> str:
+    """The mart column marking one row per person (per region, or nationally) for a measure of
+    a phase: summed, it counts distinct persons without a distinct count at bilan time."""
+    code = re.sub(r"\W", "_", phase.code.lower())
+    return f"premiere_{measure}_{'nat_' if national else ''}{code}"
+
+
+def _firsts(rows: ir.Table, phase: Phase) -> dict[str, ir.BooleanValue]:
+    entered = in_window(rows.date_entree, phase.start, phase.end)
+    left = rows.dans_plan & in_window(rows.date_sortie, phase.start, phase.end).fill_null(False)
+    conditions = {
+        "personnes": rows.dans_plan & entered,
+        "acces": entered,
+        "sortants": left,
+        "emploi": left & (rows.emploi == 1).fill_null(False),
+        "durable": left & (rows.durable == 1).fill_null(False),
+    }
+    flags = {}
+    for measure, condition in conditions.items():
+        for national in (False, True):
+            keys = (
+                [rows.personne, condition] if national else [rows.region, rows.personne, condition]
+            )
+            window = ibis.window(group_by=keys, order_by=rows.date_entree)
+            first = ibis.row_number().over(window) == 0
+            flags[first_flag(phase, measure, national)] = condition & first
+    return flags
+
+
+def phase_entries(mart: ir.Table, phase: Phase, region: str | None) -> ir.Table:
+    """Counted entries starting in the phase (rows of the mart)."""
+    e = mart.filter(mart.dans_plan, in_window(mart.date_entree, phase.start, phase.end))
+    return e if region is None else e.filter(e.region == region)
 
 
 def _as_int(flag: ir.BooleanValue) -> ir.IntegerValue:
     return flag.cast("int64")
 
 
-def summary(e: ir.Table) -> ir.Table:
+def _count_firsts(e: ir.Table, phase: Phase, measure: str, national: bool) -> ir.IntegerScalar:
+    return _as_int(e[first_flag(phase, measure, national)]).sum().fill_null(0)
+
+
+def summary(e: ir.Table, phase: Phase) -> ir.Table:
     """One row per region: the additive counts of the bilan's figures."""
     return e.group_by("region").aggregate(
         entrees=e.count(),
-        personnes=e.hash_personne.nunique(),
+        personnes=_count_firsts(e, phase, "personnes", False),
         connues=_as_int(e.connue).sum(),
         peu_qualifies=_as_int(e.peu_qualifies).sum(),
         jeunes=_as_int(e.jeunes).sum(),
@@ -174,35 +267,35 @@ def summary(e: ir.Table) -> ir.Table:
     )
 
 
-def distinct_persons(e: ir.Table) -> ir.IntegerScalar:
-    return e.hash_personne.nunique()
+def distinct_persons(e: ir.Table, phase: Phase, measure: str = "personnes") -> ir.IntegerScalar:
+    """Distinct persons of the nation among the phase's entries (`personnes`) or trainees
+    (`acces`)."""
+    return _count_firsts(e, phase, measure, True)
 
 
-def trainees(t: Tables, start: dt.date, end: dt.date, region: str | None) -> ir.Table:
+def trainees(mart: ir.Table, start: dt.date, end: dt.date, region: str | None) -> ir.Table:
     """Every entry starting in the window, whatever its financeurs (the access rate counts all
     trainings, as the statistics office does)."""
-    e = t.entrees.filter(in_window(t.entrees.date_entree, start, end))
+    e = mart.filter(in_window(mart.date_entree, start, end))
     return e if region is None else e.filter(e.region == region)
 
 
-def persons_by_region(e: ir.Table) -> ir.Table:
-    return e.group_by("region").aggregate(personnes=e.hash_personne.nunique())
+def persons_by_region(e: ir.Table, phase: Phase) -> ir.Table:
+    return e.group_by("region").aggregate(personnes=_count_firsts(e, phase, "acces", False))
 
 
 def age_band(age: ir.IntegerValue, plan: Plan) -> ir.StringValue:
     publics = plan.rules.publics
-    return (
-        ibis.cases(
-            (age <= publics.young_max_age, "jeunes"),
-            (age >= publics.senior_min_age, "seniors"),
-            else_="intermediaire",
-        )
-        .cast("string")
-        .fill_null("inconnu")
-    )
+    # The unknown age first: a CASE falls through NULL comparisons to its ELSE.
+    return ibis.cases(
+        (age.isnull(), "inconnu"),
+        (age <= publics.young_max_age, "jeunes"),
+        (age >= publics.senior_min_age, "seniors"),
+        else_="intermediaire",
+    ).cast("string")
 
 
-def counts_by(e: ir.Table, dimension: str, plan: Plan) -> ir.Table:
+def counts_by(e: ir.Table, dimension: str) -> ir.Table:
     """Entries per region and value of a breakdown dimension (`key`, a string; NULL unknown)."""
     if dimension == "financeur":
         exploded = e.select("region", code=e.financeurs.unnest())
@@ -212,9 +305,9 @@ def counts_by(e: ir.Table, dimension: str, plan: Plan) -> ir.Table:
         "mois": e.mois.cast("string"),
         "financeur_principal": e.financeur_principal.cast("string"),
         "departement": e.departement,
-        "domaine": e.formacode.substr(0, 2),
-        "tranche_age": age_band(e.age, plan),
-        "niveau": ibis.ifelse(e.connue, e.niveau.fill_null("0"), ibis.null("string")),
+        "domaine": e.domaine,
+        "tranche_age": e.tranche_age,
+        "niveau": e.niveau,
     }
     keyed = e.select("region", key=keys[dimension])
     return keyed.group_by(["region", "key"]).aggregate(entrees=keyed.count())
@@ -241,88 +334,67 @@ def top_organismes(e: ir.Table, top: int, by_region: bool) -> ir.Table:
 def entries_by_month(
     t: Tables, plan: Plan, start: dt.date, end: dt.date, region: str | None
 ) -> ir.Table:
-    """Counted entries starting between `start` and `end`, per region and month number."""
+    """Counted entries starting between `start` and `end`, per region and month number, read
+    from the raw entries (for one-off queries on a store whose mart may not be built)."""
     base = scoped(t.entrees, plan, region)
     e = base.filter(in_window(base.date_entree, start, end))
     keyed = e.select("region", mois=month_number(e.date_entree))
     return keyed.group_by(["region", "mois"]).aggregate(entrees=keyed.count())
 
 
-def starts_and_ends(t: Tables, plan: Plan, phase: Phase, region: str | None) -> ir.Table:
+def month_counts(mart: ir.Table, start: dt.date, end: dt.date, region: str | None) -> ir.Table:
+    """`entries_by_month` read from the mart."""
+    e = mart.filter(mart.dans_plan, in_window(mart.date_entree, start, end))
+    if region is not None:
+        e = e.filter(e.region == region)
+    return e.group_by(["region", "mois"]).aggregate(entrees=e.count())
+
+
+def starts_and_ends(mart: ir.Table, phase: Phase, region: str | None) -> ir.Table:
     """Counted entries started by the phase end, per region, start month and end month.
 
     The end month is that of the later of start and end (NULL when the entry has no end date or
     ends after the phase): the stock at a month end is the starts so far minus the ends so far.
     """
-    base = scoped(t.entrees, plan, region)
-    e = base.filter(base.date_entree <= ibis.date(phase.end))
+    e = mart.filter(mart.dans_plan, mart.date_entree <= ibis.date(phase.end))
+    if region is not None:
+        e = e.filter(e.region == region)
     ended = e.date_sortie.notnull() & (e.date_sortie <= ibis.date(phase.end))
     last = ibis.greatest(e.date_entree, e.date_sortie)
     keyed = e.select(
         "region",
-        debut=month_number(e.date_entree),
+        debut=e.mois,
         fin=ibis.ifelse(ended, month_number(last), ibis.null("int64")),
     )
     return keyed.group_by(["region", "debut", "fin"]).aggregate(entrees=keyed.count())
 
 
-def leavers_outcomes(t: Tables, plan: Plan, phase: Phase, region: str | None) -> ir.Table:
-    """One row per region and person leaving a counted training in the phase, with flags:
-    a job of at least `min_days` starting within `window_months` after the end; a durable one."""
-    rules = plan.rules.emploi
-    base = scoped(t.entrees, plan, region)
-    leavers = base.filter(in_window(base.date_sortie, phase.start, phase.end)).select(
-        "region", "hash_personne", "date_sortie"
-    )
-    jobs = t.emplois.select(
-        hash_emploi=t.emplois.hash_personne,
-        date_debut=t.emplois.date_debut,
-        date_fin=t.emplois.date_fin,
-        type_contrat=t.emplois.type_contrat,
-    )
-    long_enough = jobs.date_fin.isnull() | (
-        days_inclusive(jobs.date_debut, jobs.date_fin) >= rules.min_days
-    )
-    lasting = jobs.date_fin.isnull() | (
-        full_months(jobs.date_debut, jobs.date_fin + ibis.interval(days=1)) >= rules.durable_months
-    )
-    durable_spell = jobs.type_contrat.isin(["CDI", "CREATION"]) | (
-        jobs.type_contrat.isin(["CDD", "INTERIM"]) & lasting
-    )
-    # No job starting outside [phase start, phase end + window] can count: cut the join early.
-    last_start = _add_months(phase.end, rules.window_months + 1)
-    in_reach = jobs.date_debut.between(ibis.date(phase.start), ibis.date(last_start))
-    jobs = jobs.filter(long_enough & in_reach).mutate(durable=durable_spell)
-    joined = leavers.left_join(
-        jobs,
-        [
-            leavers.hash_personne == jobs.hash_emploi,
-            jobs.date_debut >= leavers.date_sortie,
-            within_months(leavers.date_sortie, jobs.date_debut, rules.window_months),
-        ],
-    )
-    return joined.group_by(["region", "hash_personne"]).aggregate(
-        emploi=_as_int(joined.hash_emploi.notnull()).max(),
-        durable=_as_int(joined.durable.fill_null(False)).max(),
-    )
+def leavers_outcomes(mart: ir.Table, phase: Phase, region: str | None) -> ir.Table:
+    """The rows of counted trainings ended in the phase; their first-row flags mark the persons
+    leaving, those with a job of at least `min_days` starting within `window_months` after the
+    end, and those with a durable one."""
+    e = mart.filter(mart.dans_plan, in_window(mart.date_sortie, phase.start, phase.end))
+    return e if region is None else e.filter(e.region == region)
 
 
-def outcomes_by_region(persons: ir.Table) -> ir.Table:
-    return persons.group_by("region").aggregate(
-        sortants=persons.count(), emploi=persons.emploi.sum(), durable=persons.durable.sum()
-    )
+def _outcome_counts(e: ir.Table, phase: Phase, national: bool) -> dict[str, ir.IntegerScalar]:
+    return {
+        name: _count_firsts(e, phase, measure, national)
+        for name, measure in (
+            ("sortants", "sortants"),
+            ("emploi", "emploi"),
+            ("durable", "durable"),
+        )
+    }
 
 
-def outcomes_national(persons: ir.Table) -> ir.Table:
+def outcomes_by_region(leavers: ir.Table, phase: Phase) -> ir.Table:
+    return leavers.group_by("region").aggregate(**_outcome_counts(leavers, phase, False))
+
+
+def outcomes_national(leavers: ir.Table, phase: Phase) -> ir.Table:
     """A person leaving in two regions counts once nationally."""
-    per_person = persons.group_by("hash_personne").aggregate(
-        emploi=persons.emploi.max(), durable=persons.durable.max()
-    )
-    return per_person.aggregate(
-        sortants=per_person.count(),
-        emploi=per_person.emploi.sum(),
-        durable=per_person.durable.sum(),
-    )
+    return leavers.aggregate(**_outcome_counts(leavers, phase, True))
 
 
 def places_by_financeur(t: Tables, phase: Phase, region: str | None) -> ir.Table:

@@ -1,18 +1,20 @@
 """Run the bilan's queries: the same Ibis definitions on any backend, fast on the embedded DuckDB.
 
-`collect` returns every grouped result a bilan needs (`QueryResults`, plain rows). Two tables are
-materialised once per call and read by several queries: the phase's entries with their persons'
-attributes, and the phase's leavers with their outcomes. On a generic Ibis backend (Spark) they
-are Ibis cached tables. On DuckDB, compiling the Ibis expressions costs more than running them on
-small stores, so the SQL is compiled once per plan, phase, region and schema and kept in memory
-(`_compiled`); each call then only creates its two temporary tables (allowed on a read-only
-connection, private to it) and runs the SQL. Nothing is written to the database file.
+`collect` returns every grouped result a bilan needs (`QueryResults`, plain rows). Every measure
+reads the mart `entrees_marts` (one row per entry, the person's attributes and the outcome already
+joined: `definitions.entrees_marts`). On DuckDB it is the table the importer keeps current
+(`jalon.store.marts`; a stale or missing one is rebuilt as a temporary table for the call); on a
+generic Ibis backend (Spark) the same expression is evaluated into an Ibis cached table, and so
+are the phase's counted entries and leavers that several queries read. On DuckDB every query
+reads the mart directly (sorted by entry date, a phase's filter skips most of it; copying the
+phase's rows first costs more than it saves). Compiling the Ibis expressions costs more than
+running them on small stores, so the SQL is compiled once per plan, phase, region and schema and
+kept in memory (`_compiled`). Nothing is written to the database file.
 """
 
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +28,7 @@ from ibis.backends import BaseBackend
 
 from jalon.indicators import definitions as d
 from jalon.plan import Phase, Plan
+from jalon.store import marts
 
 ENTRY_DIMENSIONS = (
     "mois",
@@ -37,8 +40,7 @@ ENTRY_DIMENSIONS = (
     "niveau",
 )
 TOP_ORGANISMES = 20
-_ENTRIES = "jalon_entrees_phase_"
-_LEAVERS = "jalon_sortants_phase_"
+_MART = "jalon_marts_"
 
 Rows = list[dict[str, Any]]
 
@@ -76,27 +78,27 @@ class QueryResults:
 
 def _queries(
     t: d.Tables,
-    plan: Plan,
+    mart: ir.Table,
     phase: Phase,
     region: str | None,
     entries: ir.Table,
     leavers: ir.Table,
 ) -> dict[str, ir.Table]:
-    trainees = d.trainees(t, phase.start, phase.end, region)
+    trainees = d.trainees(mart, phase.start, phase.end, region)
     queries = {
-        "summary": d.summary(entries),
-        "reference": d.entries_by_month(
-            t, plan, phase.reference_start, phase.reference_end, region
-        ),
-        "stock": d.starts_and_ends(t, plan, phase, region),
-        "outcomes": d.outcomes_by_region(leavers),
+        "summary": d.summary(entries, phase),
+        "reference": d.month_counts(mart, phase.reference_start, phase.reference_end, region),
+        "stock": d.starts_and_ends(mart, phase, region),
+        "outcomes": d.outcomes_by_region(leavers, phase),
         "places": d.places_by_financeur(t, phase, region),
         "demandeurs": d.demandeurs_by_region(t, phase.start.year, region),
         "actions": d.actions_by_type(t, phase, region),
-        "national_persons": entries.aggregate(personnes=d.distinct_persons(entries)),
-        "access_persons": d.persons_by_region(trainees),
-        "national_access_persons": trainees.aggregate(personnes=d.distinct_persons(trainees)),
-        "national_outcomes": d.outcomes_national(leavers),
+        "national_persons": entries.aggregate(personnes=d.distinct_persons(entries, phase)),
+        "access_persons": d.persons_by_region(trainees, phase),
+        "national_access_persons": trainees.aggregate(
+            personnes=d.distinct_persons(trainees, phase, "acces")
+        ),
+        "national_outcomes": d.outcomes_national(leavers, phase),
     }
     queries["counts:organisme"] = d.top_organismes(entries, TOP_ORGANISMES, by_region=True)
     queries["national_organismes"] = d.top_organismes(entries, TOP_ORGANISMES, by_region=False)
@@ -109,7 +111,7 @@ def _queries(
         ):
             del queries[name]
     for dimension in ENTRY_DIMENSIONS:
-        queries[f"counts:{dimension}"] = d.counts_by(entries, dimension, plan)
+        queries[f"counts:{dimension}"] = d.counts_by(entries, dimension)
     return queries
 
 
@@ -145,17 +147,16 @@ def collect_on(backend: BaseBackend, plan: Plan, phase: Phase, region: str | Non
     """Every query of a bilan run through Ibis on any backend."""
     t = d.Tables.of(backend)
     with (
-        _cached(d.phase_entries(t, plan, phase, region)) as entries,
-        _cached(d.leavers_outcomes(t, plan, phase, region)) as leavers,
+        _cached(d.entrees_marts(t, plan)) as mart,
+        _cached(d.phase_entries(mart, phase, region)) as entries,
+        _cached(d.leavers_outcomes(mart, phase, region)) as leavers,
     ):
-        queries = _queries(t, plan, phase, region, entries, leavers)
+        queries = _queries(t, mart, phase, region, entries, leavers)
         return _results({k: backend.to_pyarrow(q).to_pylist() for k, q in queries.items()})
 
 
 @dataclass(frozen=True)
 class _Compiled:
-    entries: str
-    leavers: str
     queries: dict[str, tuple[str, pa.Schema]]  # SQL and the result types Ibis declares
 
 
@@ -169,14 +170,11 @@ def _schema_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
 
 def _compile(backend: BaseBackend, plan: Plan, phase: Phase, region: str | None) -> _Compiled:
     t = d.Tables.of(backend)
-    entries_expr = d.phase_entries(t, plan, phase, region)
-    leavers_expr = d.leavers_outcomes(t, plan, phase, region)
-    entries = ibis.table(entries_expr.schema(), name=_ENTRIES)
-    leavers = ibis.table(leavers_expr.schema(), name=_LEAVERS)
-    queries = _queries(t, plan, phase, region, entries, leavers)
+    mart = ibis.table(d.entrees_marts(t, plan).schema(), name=_MART)
+    entries = d.phase_entries(mart, phase, region)
+    leavers = d.leavers_outcomes(mart, phase, region)
+    queries = _queries(t, mart, phase, region, entries, leavers)
     return _Compiled(
-        entries=ibis.to_sql(entries_expr, dialect="duckdb"),
-        leavers=ibis.to_sql(leavers_expr, dialect="duckdb"),
         queries={
             k: (ibis.to_sql(q, dialect="duckdb"), q.schema().to_pyarrow())
             for k, q in queries.items()
@@ -202,22 +200,13 @@ def collect_duckdb(
         if len(_COMPILED) >= _COMPILED_MAX:
             _COMPILED.clear()
         compiled = _COMPILED[key] = _compile(ibis.duckdb.from_connection(con), plan, phase, region)
-    token = uuid.uuid4().hex[:12]
-    names = {_ENTRIES: f"{_ENTRIES}{token}", _LEAVERS: f"{_LEAVERS}{token}"}
-
-    def sql(text: str) -> str:
-        for placeholder, name in names.items():
-            text = text.replace(f'"{placeholder}"', f'"{name}"')
-        return text
-
+    mart, temporary = marts.mart_table(con, plan)
     try:
-        con.execute(f'CREATE TEMP TABLE "{names[_ENTRIES]}" AS {compiled.entries}')
-        con.execute(f'CREATE TEMP TABLE "{names[_LEAVERS]}" AS {compiled.leavers}')
         rows = {
-            k: _fetch(con, sql(text)).cast(schema).to_pylist()
+            k: _fetch(con, text.replace(f'"{_MART}"', f'"{mart}"')).cast(schema).to_pylist()
             for k, (text, schema) in compiled.queries.items()
         }
     finally:
-        for name in names.values():
-            con.execute(f'DROP TABLE IF EXISTS temp."{name}"')
+        if temporary:
+            con.execute(f'DROP TABLE IF EXISTS temp."{mart}"')
     return _results(rows)

@@ -1,0 +1,118 @@
+"""The mart `entrees_marts` on the hand-made store of tests/data/indicateurs (E1–E10 and P1–P5 as
+in test_indicateurs.py): its per-entry facts, worked out by hand from the files; its refresh on
+each import of entries, persons or jobs; and the rebuild, for the reader, of a stale one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from jalon.indicators import compute_all_bilans
+from jalon.ingest import import_file
+from jalon.plan import Plan
+from jalon.sources import builtin_profiles
+from jalon.store import open_store
+from jalon.store.marts import MART, mart_table, refresh_marts
+from tests.conftest import TEST_KEY
+from tests.indicators.conftest import FIXTURES
+
+COLUMNS = "dans_plan, connue, tranche_age, niveau, deld, handicapes, emploi, durable"
+
+
+def _entry(con: duckdb.DuckDBPyConnection, start: str, financeurs: list[int]) -> tuple:
+    rows = con.execute(
+        f"SELECT {COLUMNS} FROM {MART} WHERE date_entree = ? AND financeurs = ?",
+        [dt.date.fromisoformat(start), financeurs],
+    ).fetchall()
+    assert len(rows) == 1, (start, financeurs, rows)
+    return rows[0]
+
+
+def test_one_row_per_entry_and_current(store: duckdb.DuckDBPyConnection, plan: Plan) -> None:
+    counts = store.execute(
+        f"SELECT (SELECT count(*) FROM entrees), (SELECT count(*) FROM {MART})"
+    ).fetchone()
+    assert counts == (10, 10)
+    assert mart_table(store, plan) == (MART, False)
+
+
+@pytest.mark.parametrize(
+    ("start", "financeurs", "expected"),
+    [
+        # E1, P1 (level 3, 24, registered 2014): only a 20-day job after the end (too short)
+        ("2016-02-01", [4], (True, True, "jeunes", "3", True, False, 0, 0)),
+        # E2, P1: temp work from 16 Jun 2017, 6 months to the day after 16 Dec, 7 months long
+        ("2016-09-05", [2, 4], (True, True, "jeunes", "3", True, False, 1, 1)),
+        # E3, P2: second spell (Jan 2016, 11 months: not DELD; disabled); CDD 6 months + 1 day
+        ("2016-09-05", [4, 7], (True, True, "seniors", "5", False, True, 0, 0)),
+        # E4, P3: exactly 26 and registered exactly 12 months on entry; CDI after the end
+        ("2016-03-07", [2], (True, True, "intermediaire", "4", True, False, 1, 1)),
+        # E5, P4: not in the persons file; a 5-month CDD after the end
+        ("2015-11-16", [4], (True, False, "inconnu", None, False, False, 1, 0)),
+        # E8: funded by a company only, outside the plan
+        ("2016-04-04", [5], (False, False, "inconnu", None, False, False, 0, 0)),
+    ],
+)
+def test_entry_facts(
+    store: duckdb.DuckDBPyConnection, start: str, financeurs: list[int], expected: tuple
+) -> None:
+    assert _entry(store, start, financeurs) == expected
+
+
+def test_first_flags_count_distinct_persons(store: duckdb.DuckDBPyConnection) -> None:
+    """Occitanie 2016: four persons for five entries (P1 twice); nationally five leavers
+    (P1–P4 in Occitanie, P8 in Bretagne), three of them with a job (P1, P3, P4), P1 counted once
+    although both of P1's trainings ended in 2016."""
+    row = store.execute(
+        f"SELECT count(*) FILTER (premiere_personnes_2016 AND region = '76'), "
+        "count(*) FILTER (premiere_sortants_nat_2016), count(*) FILTER (premiere_emploi_nat_2016), "
+        f"count(*) FILTER (premiere_durable_nat_2016) FROM {MART}"
+    ).fetchall()
+    assert row == [(4, 5, 3, 2)]
+
+
+def test_refreshed_on_each_import(tmp_path: Path, plan: Plan) -> None:
+    con = open_store(tmp_path / "jalon.duckdb")
+    profiles = builtin_profiles()
+
+    def load(profile: str, name: str) -> tuple:
+        import_file(con, FIXTURES / name, profiles[profile], plan, TEST_KEY.encode())
+        row = con.execute(
+            f"SELECT count(*), count(*) FILTER (connue), sum(emploi) FROM {MART}"
+        ).fetchone()
+        assert row is not None
+        return row
+
+    try:
+        assert load("pe-stagiaires", "pe-stagiaires-2016.csv") == (10, 0, 0)
+        assert load("personnes", "personnes.csv") == (10, 5, 0)  # E1–E4 and E6 (P5)
+        assert load("emplois", "emplois.csv")[2] == 3  # E2, E4, E5
+        assert mart_table(con, plan) == (MART, False)
+        assert refresh_marts(con, plan) is False  # nothing changed since the last import
+    finally:
+        con.close()
+
+
+def test_stale_mart_rebuilt_for_the_reader(tmp_path: Path, store_path: Path, plan: Plan) -> None:
+    """Rows written behind the importer's back: the bilan reads a temporary mart built from them,
+    never the stale table."""
+    path = tmp_path / "copie.duckdb"
+    shutil.copy(store_path, path)
+    con = open_store(path)
+    try:
+        before = compute_all_bilans(con, plan, "2016")[None].value("acces_emploi")
+        con.execute(
+            "INSERT INTO emplois SELECT 99, 1, hash_personne, DATE '2017-01-02', NULL, 'CDI' "
+            "FROM entrees WHERE date_entree = DATE '2016-10-03'"  # P8, after E9 (Bretagne)
+        )
+        name, temporary = mart_table(con, plan)
+        assert temporary and name != MART
+        con.execute(f'DROP TABLE temp."{name}"')
+        after = compute_all_bilans(con, plan, "2016")[None].value("acces_emploi")
+        assert (before, after) == (pytest.approx(3 / 5), pytest.approx(4 / 5))
+    finally:
+        con.close()

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/ingest_bench.py --lignes 1000000
     .venv/bin/python bench/ingest_bench.py --lignes 1000000 10000000 --resultats bench/RESULTS.md
+    .venv/bin/python bench/ingest_bench.py --lignes --petits 300   # per-file overhead only
 
 For each size, one generated file (`jalon.simulate.pe_stagiaires.write_pe_stagiaires`, 2016
 layout, 0.2 % malformed lines) is loaded three times, each in its own child process so that its
@@ -77,6 +78,15 @@ def measure_bare(path: Path, db: Path) -> None:
         """
     )
     con.close()
+
+
+def measure_jalon_without_marts(path: Path, db: Path) -> None:
+    """(b) without the `entrees_marts` refresh the importer ends with (the indicators' stage,
+    timed apart so that each stage's share is known)."""
+    import jalon.ingest.importer as importer
+
+    importer.refresh_marts = lambda *_args: False
+    measure_jalon(path, db)
 
 
 def measure_jalon(path: Path, db: Path) -> None:
@@ -156,10 +166,61 @@ def measure_pandas(path: Path, db: Path) -> None:
     con.close()
 
 
-MEASURES = {"bare": measure_bare, "jalon": measure_jalon, "pandas": measure_pandas}
+def measure_small(folder: Path, db: Path) -> None:
+    """Import every `petit-*.csv` of `folder` into one store, in order: seconds per file."""
+    from jalon.ingest import import_file
+    from jalon.plan import load_plan
+    from jalon.sources import builtin_profiles
+    from jalon.store import open_store
+
+    con = open_store(db)
+    plan, profile = load_plan(), builtin_profiles()["pe-stagiaires"]
+    times = []
+    for path in sorted(folder.glob("petit-*.csv")):
+        started = time.perf_counter()
+        import_file(con, path, profile, plan, KEY.encode())
+        times.append(time.perf_counter() - started)
+    con.close()
+    print(json.dumps(times))
+
+
+def run_small(count: int, folder: Path) -> None:
+    """Per-file overhead: `count` files of 100 lines imported one after the other into one
+    store (as `jalon demo` does); the first ten and the last ten files show whether the cost
+    of one file grows with the store."""
+    from jalon.simulate.pe_stagiaires import write_pe_stagiaires
+
+    small = folder / "petits"
+    small.mkdir(exist_ok=True)
+    for index in range(count):
+        path = small / f"petit-{index:04d}.csv"
+        if not path.exists():
+            write_pe_stagiaires(path, 100, seed=5000 + index, malformed_share=MALFORMED_SHARE)
+    db = folder / "petits.duckdb"
+    for stale in folder.glob("petits.duckdb*"):
+        shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+    wall, cpu, rss, output = _child("petits", small, db)
+    times = sorted(json.loads(output.strip().splitlines()[-1])[1:])
+    order = json.loads(output.strip().splitlines()[-1])
+    print(
+        f"{count} fichiers de 100 lignes : {wall:.1f} s ({cpu:.1f} s CPU), {_gib(rss)} Gio ; "
+        f"par fichier médiane {times[len(times) // 2] * 1000:.0f} ms, "
+        f"10 premiers {sum(order[:10]) * 100:.0f} ms, 10 derniers {sum(order[-10:]) * 100:.0f} ms",
+        flush=True,
+    )
+
+
+MEASURES = {
+    "bare": measure_bare,
+    "jalon": measure_jalon,
+    "jalon-sans-marts": measure_jalon_without_marts,
+    "pandas": measure_pandas,
+    "petits": measure_small,
+}
 LABELS = {
     "bare": "(a) DuckDB, chargement typé nu",
     "jalon": "(b) jalon import",
+    "jalon-sans-marts": "(b') import sans entrees_marts",
     "pandas": "(c) pandas",
 }
 
@@ -209,7 +270,7 @@ def run(sizes: list[int], folder: Path, methods: list[str]) -> list[str]:
             wall, cpu, rss, output = _child(method, path, db)
             results[method] = (wall, rss, cpu)
             detail = ""
-            if method == "jalon" and output.strip():
+            if method.startswith("jalon") and output.strip():
                 s = json.loads(output.strip().splitlines()[-1])
                 detail = (
                     f"lues {s['lines_read']:,} = {s['accepted']:,} + {s['rejected']:,} + "
@@ -222,26 +283,31 @@ def run(sizes: list[int], folder: Path, methods: list[str]) -> list[str]:
             )
             for stale in folder.glob(f"{method}-{n}.duckdb*"):
                 shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
-        b, b_cpu = results["jalon"][0], results["jalon"][2]
-        ratio_a = b / results["bare"][0] if "bare" in results else float("nan")
-        ratio_c = results["pandas"][0] / b if "pandas" in results else float("nan")
-        cpu_a = b_cpu / results["bare"][2] if "bare" in results else float("nan")
-        cpu_c = results["pandas"][2] / b_cpu if "pandas" in results else float("nan")
+        nan = float("nan")
+        a, _a_rss, a_cpu = results.get("bare", (nan, 0, nan))
+        b, b_rss, b_cpu = results.get("jalon", (nan, 0, nan))
+        own, _own_rss, own_cpu = results.get("jalon-sans-marts", (nan, 0, nan))
+        c, _c_rss, c_cpu = results.get("pandas", (nan, 0, nan))
         verdicts = [
-            f"b/a = {ratio_a:.2f} ({'OK' if ratio_a <= BAR_BARE else 'barre manquée'})",
-            f"c/b = {ratio_c:.1f} ({'OK' if ratio_c >= BAR_PANDAS else 'barre manquée'})",
-            f"mémoire b {'OK' if results['jalon'][1] < BAR_MEMORY else 'barre manquée'}",
-            f"en temps CPU : b/a = {cpu_a:.2f}, c/b = {cpu_c:.1f}",
+            f"b/a = {b / a:.2f} ({'OK' if b / a <= BAR_BARE else 'barre manquée'})",
+            f"c/b = {c / b:.1f} ({'OK' if c / b >= BAR_PANDAS else 'barre manquée'})",
+            f"mémoire b {'OK' if 0 < b_rss < BAR_MEMORY else 'barre manquée ou non mesurée'}",
+            f"en temps CPU : b/a = {b_cpu / a_cpu:.2f}, c/b = {c_cpu / b_cpu:.1f}",
+            f"b'/a = {own / a:.2f} (CPU {own_cpu / a_cpu:.2f}), c/b' = {c / own:.1f}",
         ]
         print("   " + " ; ".join(verdicts), flush=True)
         cells = [f"{n:,}".replace(",", " ")]
-        for method in ("bare", "jalon", "pandas"):
+        for method in ("bare", "jalon", "jalon-sans-marts", "pandas"):
             if method in results:
                 wall, rss, cpu = results[method]
                 cells.append(f"{wall:.1f} s ({cpu:.0f} s CPU) / {_gib(rss)} Gio")
             else:
                 cells.append("—")
-        cells += [f"{ratio_a:.2f} ({cpu_a:.2f})", f"{ratio_c:.1f} ({cpu_c:.1f})"]
+        cells += [
+            f"{b / a:.2f} (CPU {b_cpu / a_cpu:.2f})",
+            f"{own / a:.2f} (CPU {own_cpu / a_cpu:.2f})",
+            f"{c / own:.1f}",
+        ]
         rows.append("| " + " | ".join(cells) + " |")
     return rows
 
@@ -257,8 +323,9 @@ def write_results(results: Path, rows: list[str], note: str) -> None:
             "(temps CPU de tous les fils), mémoire crête. Rapports en temps écoulé (en temps CPU). "
             "Barres : b ≤ 1,5 × a ; c ≥ 4 × b ; mémoire de b < 2 Gio.",
             "",
-            "| lignes | (a) DuckDB typé nu | (b) jalon import | (c) pandas | b / a | c / b |",
-            "|---:|---:|---:|---:|---:|---:|",
+            "| lignes | (a) DuckDB typé nu | (b) import complet | (b') sans `entrees_marts` "
+            "| (c) pandas | b / a | b' / a | c / b' |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
             *rows,
             "",
             note,
@@ -282,8 +349,11 @@ def main() -> None:
         "--sans",
         nargs="*",
         default=[],
-        choices=sorted(MEASURES),
+        choices=["bare", "jalon", "jalon-sans-marts", "pandas"],
         help="Méthodes à ne pas mesurer (ex. pandas à 10 M si la mémoire manque).",
+    )
+    parser.add_argument(
+        "--petits", type=int, default=0, help="Importer aussi N fichiers de 100 lignes à la suite."
     )
     parser.add_argument("--dossier", type=Path, help="Dossier de travail conservé.")
     parser.add_argument("--resultats", type=Path, help="Écrire la section dans ce RESULTS.md.")
@@ -298,9 +368,11 @@ def main() -> None:
         return
     folder = args.dossier or Path(tempfile.mkdtemp(prefix="jalon-ingest-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    methods = [m for m in ("bare", "jalon", "pandas") if m not in args.sans]
+    methods = [m for m in ("bare", "jalon", "jalon-sans-marts", "pandas") if m not in args.sans]
     try:
         rows = run(args.lignes, folder, methods)
+        if args.petits:
+            run_small(args.petits, folder)
     finally:
         if args.dossier is None:
             shutil.rmtree(folder, ignore_errors=True)

@@ -78,6 +78,16 @@ CORPUS = [
         counts=(2, 1, 1, 0),
         rejets=((3, "dc_siret", "siret_invalide", "31234567800018"),),
     ),
+    Outcome(
+        "references-multiples.csv",
+        counts=(3, 1, 2, 0),
+        rejets=(
+            (3, "dc_insee_lieuformation", "commune_inconnue", "99999"),
+            (3, "dc_siret", "siret_invalide", "31234567800018"),
+            (3, "departement", "departement_inconnu", "99"),
+            (4, "dc_insee_lieuformation", "commune_inconnue", "31999"),
+        ),
+    ),
     Outcome("vide.csv", refused=r"vide\.csv : le fichier est vide\."),
     Outcome("entete-seul.csv", counts=(0, 0, 0, 0)),
     Outcome(

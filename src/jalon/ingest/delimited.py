@@ -11,7 +11,7 @@ hashed. `_rows` is temporary (memory or DuckDB's spill folder, never the databas
 dropped when the import ends.
 
 Checks against reference lists (département, commune, région, SIRET check digit) run afterwards
-on the distinct values only, and mark the failing lines with an UPDATE of their bit.
+on the distinct values only (one scan for all of them), and one UPDATE marks the failing lines.
 """
 
 from __future__ import annotations
@@ -181,6 +181,7 @@ def build(path: Path, text: TextSniff, profile: Profile, layout: Layout) -> Pars
     spill = _spills(profile, layout)
     raw_cols: list[str] = []
     typed_cols: list[tuple[str, str]] = []
+    typed_exprs: list[str] = []
     kept_values: list[str] = []
     conditions: list[str] = []
     checks: list[Check] = [EMPTY_LINE]
@@ -209,6 +210,10 @@ def build(path: Path, text: TextSniff, profile: Profile, layout: Layout) -> Pars
             f" AS {raw}"
         )
         typed = _typed(spec, raw)
+        if typed != raw:
+            # Typed once per line, then read by the checks and the output alike.
+            typed_exprs.append(f"{typed} AS t_{index}")
+            typed = f"t_{index}"
         typed_cols.append((typed, _ident(spec.to)))
         value = "NULL" if spec.personal else f"v_{index}"
         has_value = False
@@ -248,10 +253,12 @@ WITH split AS (
            CASE WHEN l IS NOT NULL THEN hash(l || chr(0)) END AS line_hash2
            {"".join(", " + c for c in raw_cols)}
     FROM split
+), typed AS (
+    SELECT *{"".join(", " + c for c in typed_exprs)} FROM fields
 ), checked AS (
     SELECT *,
         CASE WHEN empty THEN 1 WHEN {fields_rule}{expected} THEN 2 ELSE {field_mask} END AS mask
-    FROM fields
+    FROM typed
 )
 SELECT line_hash, line_hash2, mask, false AS is_duplicate,
        CASE WHEN mask = 2 THEN n_fields END AS n_fields
@@ -271,48 +278,56 @@ def run(con: duckdb.DuckDBPyConnection, plan: ParsePlan) -> None:
     con.execute(plan.parse_sql)
     con.execute("CREATE OR REPLACE TEMP VIEW _parsed AS SELECT rowid + 2 AS line, * FROM _rows")
     _mark_duplicates(con)
-    for check in plan.checks:
-        if check.reference is not None and check.target is not None:
-            _mark_reference_failures(con, check)
+    _mark_reference_failures(con, [c for c in plan.checks if c.reference and c.target])
 
 
 def _mark_duplicates(con: duckdb.DuckDBPyConnection) -> None:
     """A line identical to an earlier one is a duplicate. Lines are compared by two independent
-    64-bit hashes (128 bits, as an MD5), so a collision is, in practice, impossible."""
+    64-bit hashes (128 bits, as an MD5), so a collision is, in practice, impossible. Only the
+    repeated hashes and their first line are gathered (no per-group list), then marked."""
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE _dups AS
-        SELECT unnest(list(line ORDER BY line)[2:]) AS line
-        FROM _parsed WHERE line_hash IS NOT NULL
+        SELECT line_hash, line_hash2, min(rowid) AS first
+        FROM _rows WHERE line_hash IS NOT NULL
         GROUP BY line_hash, line_hash2 HAVING count(*) > 1
         """
     )
     if con.execute("SELECT count(*) FROM _dups").fetchone() != (0,):
         con.execute(
-            "UPDATE _rows SET is_duplicate = true WHERE rowid + 2 IN (SELECT line FROM _dups)"
+            "UPDATE _rows SET is_duplicate = true FROM _dups d "
+            "WHERE _rows.line_hash = d.line_hash AND _rows.line_hash2 = d.line_hash2 "
+            "AND _rows.rowid <> d.first"
         )
     con.execute("DROP TABLE _dups")
 
 
-def _mark_reference_failures(con: duckdb.DuckDBPyConnection, check: Check) -> None:
-    assert check.reference is not None and check.target is not None
-    column = _ident(check.target)
-    values = [
-        r[0]
-        for r in con.execute(
-            f"SELECT DISTINCT {column} FROM _parsed WHERE {column} IS NOT NULL"
-        ).fetchall()
-    ]
-    bad = bad_values(check.reference, values)
-    if bad:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _bad AS SELECT unnest(CAST(? AS VARCHAR[])) AS v", [bad]
-        )
-        con.execute(
-            f"UPDATE _rows SET mask = mask | {1 << check.bit} "
-            f"WHERE {column} IN (SELECT v FROM _bad)"
-        )
-        con.execute("DROP TABLE _bad")
+def _mark_reference_failures(con: duckdb.DuckDBPyConnection, checks: list[Check]) -> None:
+    """One scan gathers the distinct values of every checked column, one UPDATE marks them."""
+    if not checks:
+        return
+    columns = [_ident(c.target or "") for c in checks]
+    distinct = ", ".join(f"list(DISTINCT {c}) FILTER (WHERE {c} IS NOT NULL)" for c in columns)
+    found = con.execute(f"SELECT {distinct} FROM _parsed").fetchone()
+    assert found is not None
+    kinds, values, marks = [], [], []
+    for index, (check, column, seen) in enumerate(zip(checks, columns, found, strict=True)):
+        bad = bad_values(check.reference or "", seen or [])
+        if bad:
+            kinds += [index] * len(bad)
+            values += bad
+            marks.append((f"{column} IN (SELECT v FROM _bad WHERE kind = {index})", 1 << check.bit))
+    if not marks:
+        return
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _bad AS SELECT unnest(CAST(? AS INTEGER[])) AS kind, "
+        "unnest(CAST(? AS VARCHAR[])) AS v",
+        [kinds, values],
+    )
+    bits = " | ".join(f"CASE WHEN {cond} THEN {bit} ELSE 0 END" for cond, bit in marks)
+    where = " OR ".join(cond for cond, _ in marks)
+    con.execute(f"UPDATE _rows SET mask = mask | {bits} WHERE {where}")
+    con.execute("DROP TABLE _bad")
 
 
 def counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, int]:

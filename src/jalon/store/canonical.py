@@ -61,12 +61,16 @@ def rebuild_entrees(
     import that only adds lines changes no other entry); without it, the whole table is.
     """
     load_reference(con)
+    lines = f"""
+        SELECT l.*, {session_key_sql(rules)} AS cle_session,
+               (CAST(l.import_id AS BIGINT) << 40) | l.line AS rang
+        FROM entree_lignes l JOIN imports i USING (import_id)
+        WHERE i.status = 'actif'
+    """
+    keyed = f"SELECT *, hash(hash_personne, cle_session) AS k FROM ({lines})"
     if new_import is None:
         con.execute("DELETE FROM entrees")
-        scope = ""
-    elif con.execute("SELECT count(*) FROM entrees").fetchone() == (0,):
-        scope = ""
-    else:
+    elif con.execute("SELECT count(*) FROM entrees").fetchone() != (0,):
         con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE _touched AS
@@ -75,17 +79,20 @@ def rebuild_entrees(
             """
         )
         con.execute(
-            "DELETE FROM entrees WHERE (hash_personne, cle_session) IN "
-            "(SELECT (hash_personne, cle_session) FROM _touched)"
+            "DELETE FROM entrees USING _touched t WHERE entrees.hash_personne = t.hash_personne "
+            "AND entrees.cle_session = t.cle_session"
         )
-        scope = "SEMI JOIN _touched t USING (hash_personne, cle_session)"
-    lines = f"""
-        SELECT l.*, {session_key_sql(rules)} AS cle_session,
-               (CAST(l.import_id AS BIGINT) << 40) | l.line AS rang
-        FROM entree_lignes l JOIN imports i USING (import_id)
-        WHERE i.status = 'actif'
-    """
-    keyed = f"SELECT *, hash(hash_personne, cle_session) AS k FROM ({lines}) {scope}"
+        # The lines of the touched keys, found once (the person filter, pushed into the scan,
+        # reads one column of the store): the queries below then read these few rows instead of
+        # keying every line of the store, which made a run of small imports quadratic.
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _scope AS
+            SELECT * FROM ({keyed}) SEMI JOIN _touched t USING (hash_personne, cle_session)
+            WHERE hash_personne IN (SELECT hash_personne FROM _touched)
+            """
+        )
+        keyed = "SELECT * FROM _scope"
     # Most (person, session) keys have one line: those become entries without aggregation. A
     # 64-bit hash of the key finds the others; a collision only sends a few single lines through
     # the (exact) GROUP BY, which gives them the same entry.
@@ -104,7 +111,8 @@ def rebuild_entrees(
             cle_session,
             date_entree,
             date_fin_prevue,
-            list_sort(list_distinct(financeurs)),
+            CASE WHEN len(financeurs) < 2 THEN financeurs
+                 ELSE list_sort(list_distinct(financeurs)) END,
             financeurs[1],
             formacode,
             certifinfo IS NOT NULL,
@@ -149,3 +157,4 @@ def rebuild_entrees(
     )
     con.execute("DROP TABLE _multi")
     con.execute("DROP TABLE IF EXISTS _touched")
+    con.execute("DROP TABLE IF EXISTS _scope")

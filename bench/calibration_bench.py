@@ -23,6 +23,7 @@ from jalon.formatting import nombre, pourcentage
 from jalon.indicators import compute_bilan
 from jalon.indicators.classement import Classement, compute_classement
 from jalon.ingest import import_file
+from jalon.ingest.importer import refresh_marts_atomically
 from jalon.ingest.pseudonymise import generate_key
 from jalon.plan import Plan, write_scaled_plan
 from jalon.simulate import simulate
@@ -87,9 +88,12 @@ def run(scale: float, seed: int, workdir: Path) -> tuple[list[Check], dict[str, 
     imported: dict[Path, int] = {}
     for item in manifest.files:
         replaces = imported.get(item.replaces) if item.replaces else None
-        summary = import_file(con, item.path, profiles[item.profile], plan, key, replaces=replaces)
+        summary = import_file(
+            con, item.path, profiles[item.profile], plan, key, replaces=replaces, refresh=False
+        )
         if summary.import_id is not None:
             imported[item.path] = summary.import_id
+    refresh_marts_atomically(con, plan)
     timings["import"] = time.monotonic() - started
     started = time.monotonic()
     nation = compute_bilan(con, plan, "2016", None)

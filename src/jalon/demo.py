@@ -23,6 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from jalon.formatting import nombre
 from jalon.indicators import compute_bilan
 from jalon.ingest import ImportSummary, import_file
+from jalon.ingest.importer import refresh_marts_atomically
 from jalon.ingest.pseudonymise import ENV_VAR, generate_key
 from jalon.plan import Plan, write_scaled_plan
 from jalon.report.text import bilan_table
@@ -85,12 +86,14 @@ def _import_all(
             progress.update(task, description=item.path.name)
             replaces = import_of.get(item.replaces) if item.replaces else None
             summary = import_file(
-                con, item.path, profiles[item.profile], plan, key, replaces=replaces
+                con, item.path, profiles[item.profile], plan, key, replaces=replaces, refresh=False
             )
             if summary.import_id is not None:
                 import_of[item.path] = summary.import_id
             summaries.append(summary)
             progress.advance(task)
+    with console.status("Tables des indicateurs…"):
+        refresh_marts_atomically(con, plan)
     return summaries
 
 

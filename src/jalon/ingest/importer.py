@@ -35,6 +35,7 @@ from jalon.plan import Plan
 from jalon.reference import departement_of_commune
 from jalon.sources import Layout, Profile
 from jalon.store.canonical import SOURCE_TABLES, rebuild_entrees
+from jalon.store.marts import refresh_marts
 
 Step = Callable[[str], None]
 MEMORY_LIMIT = os.environ.get("JALON_MEMOIRE", "1GB")
@@ -263,6 +264,17 @@ def _parse(
             raise IngestError(f"{name} : lecture impossible ({_explain(str(exc))})") from None
 
 
+def refresh_marts_atomically(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
+    """Rebuild the indicator marts if their sources changed, in a transaction of their own."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        refresh_marts(con, plan)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
 def _run(
     con: duckdb.DuckDBPyConnection,
     source: Input,
@@ -292,8 +304,14 @@ def import_file(
     step: Step | None = None,
     replaces: int | None = None,
     report: Report | None = None,
+    refresh: bool = True,
 ) -> ImportSummary:
-    """Import `path` with `profile` into the open store; raise `IngestError` if refused whole."""
+    """Import `path` with `profile` into the open store; raise `IngestError` if refused whole.
+
+    With `refresh`, the indicator marts are brought up to date after the import's transaction
+    (derived data: until then readers recompute them, see `jalon.store.marts`). A caller importing
+    a batch of files passes `refresh=False` and calls `refresh_marts` once at the end.
+    """
     if profile.format == "lheo":
         return _import_lheo(con, path, plan, dry_run=dry_run, step=step, replaces=replaces)
     say = step or (lambda _message: None)
@@ -349,6 +367,9 @@ def import_file(
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
+            if refresh:
+                say("Tables des indicateurs")
+                refresh_marts_atomically(con, plan)
     finally:
         hasher.shutdown(wait=False, cancel_futures=True)
         con.execute("RESET preserve_insertion_order")

@@ -3,11 +3,33 @@ hidden cell can be recomputed from the published cells and totals of its table."
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
+
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jalon.indicators import Bilan, Breakdown, Figure, Row, apply_secret, apply_secret_bilan
+from jalon.indicators import (
+    REGISTRY,
+    Bilan,
+    Breakdown,
+    Classement,
+    Figure,
+    Forecast,
+    Prevision,
+    RegionRank,
+    Row,
+    apply_secret,
+    apply_secret_bilan,
+)
+from jalon.indicators.secret import (
+    FIGURE_RULES,
+    apply_secret_classement,
+    apply_secret_prevision,
+    classement_hidden,
+)
 
 THRESHOLD = 11
 
@@ -97,3 +119,187 @@ def test_public_bilan_hides_small_figures_and_keeps_targets() -> None:
     assert public.value("entrees") is None
     assert public.value("objectif_entrees") == 5
     assert public.value("personnes") == 30
+
+
+def determined(relations: list[dict[str, float]], known: dict[str, float]) -> set[str]:
+    """Unknown quantities that linear `relations` (Σ coefficient × quantity = 0, the constant
+    term under "1") fix once the `known` quantities are substituted: those whose unit vector lies
+    in the row space of the relations restricted to the unknowns."""
+    unknowns = sorted({q for r in relations for q in r if q != "1" and q not in known})
+    if not unknowns:
+        return set()
+    matrix = np.array([[r.get(q, 0.0) for q in unknowns] for r in relations])
+    rank = np.linalg.matrix_rank(matrix)
+    found = set()
+    for position, name in enumerate(unknowns):
+        unit = np.zeros((1, len(unknowns)))
+        unit[0, position] = 1
+        if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:
+            found.add(name)
+    return found
+
+
+def _sum_of(total: str, parts: list[str]) -> dict[str, float]:
+    return {total: 1.0, **{p: -1.0 for p in parts}}
+
+
+PUBLIC_KEYS = ("peu_qualifies", "jeunes", "seniors", "deld", "handicapes")
+
+
+@st.composite
+def bilans(draw: st.DrawFn) -> tuple[Bilan, dict[str, float], list[dict[str, float]]]:
+    """A bilan whose figures and tables hold together, the public constants (targets, baseline,
+    demandeurs, persons known, leavers) and every relation between its quantities."""
+    months = draw(st.lists(st.tuples(counts, counts), min_size=1, max_size=6))
+    departements = draw(st.lists(counts, min_size=1, max_size=4))
+    entries = sum(e for e, _ in months)
+    departements[-1] += max(0, entries - sum(departements[:-1])) - departements[-1]
+    if sum(departements) != entries:
+        departements = [entries]
+    reference = sum(r for _, r in months)
+    known = draw(st.integers(min_value=0, max_value=80))
+    publics = [draw(st.integers(min_value=0, max_value=known)) for _ in PUBLIC_KEYS]
+    leavers = draw(st.integers(min_value=1, max_value=80))
+    employed = draw(st.integers(min_value=0, max_value=leavers))
+    actions = draw(counts)
+    constants = {"objectif": 50.0, "base": 20.0, "demandeurs": 1000.0, "1": 1.0}
+    quantities: dict[str, float] = {
+        "entrees": entries,
+        "entrees_reference": reference,
+        "entrees_supplementaires": entries - reference,
+        "entrees_supplementaires_base_declaree": entries - 20,
+        "taux_realisation": (entries - reference) / 50,
+        "actions_agregees": actions,
+        "objectif_supplementaires": 50,
+        "total_actions_plan": entries + actions,
+        "entrees_pour_1000_demandeurs": entries,
+        "acces_emploi": employed / leavers,
+        "emploi": employed,
+    }
+    figures = [
+        Figure(code, quantities[code])
+        for code in quantities
+        if code not in ("acces_emploi", "emploi")
+    ]
+    figures.append(Figure("acces_emploi", employed / leavers, None, (employed, leavers)))
+    relations = [
+        {"entrees": 1, "entrees_reference": -1, "entrees_supplementaires": -1},
+        {"entrees_supplementaires_base_declaree": 1, "entrees": -1, "1": 20},
+        {"taux_realisation": 50, "entrees_supplementaires": -1},
+        {"total_actions_plan": 1, "entrees": -1, "actions_agregees": -1},
+        {"entrees_pour_1000_demandeurs": 1, "entrees": -1},
+        {"acces_emploi": leavers, "emploi": -1},
+        _sum_of("entrees", [f"mois.{i}.entrees" for i in range(len(months))]),
+        _sum_of("entrees_reference", [f"mois.{i}.entrees_reference" for i in range(len(months))]),
+        _sum_of("entrees", [f"departement.{i}.entrees" for i in range(len(departements))]),
+    ]
+    for i, (e, r) in enumerate(months):
+        quantities |= {f"mois.{i}.entrees": e, f"mois.{i}.entrees_reference": r}
+    for i, e in enumerate(departements):
+        quantities[f"departement.{i}.entrees"] = e
+    public_rows = []
+    for key, count in zip(PUBLIC_KEYS, publics, strict=True):
+        share = count / known if known else None
+        code = f"part_{key}"
+        figures.append(Figure(code, share, None, (count, known)))
+        public_rows.append(Row(key, key, {"entrees": count, "part": share}))
+        quantities |= {f"public.{key}.entrees": count, code: share or 0.0}
+        quantities[f"public.{key}.part"] = share or 0.0
+        relations.append({code: 1, f"public.{key}.part": -1})
+        if known >= THRESHOLD:  # published in the shares' note only then
+            relations.append({code: known, f"public.{key}.entrees": -1})
+            relations.append({f"public.{key}.part": known, f"public.{key}.entrees": -1})
+    tables = [
+        _table("mois", ("entrees", "entrees_reference"), [list(m) for m in months]),
+        _table("departement", ("entrees",), [[e] for e in departements]),
+        Breakdown("public", "public", "public", ("entrees", "part"), public_rows),
+    ]
+    bilan = Bilan("plan", "sha", "2016", "76", figures, tables)
+    return bilan, quantities | constants, relations
+
+
+def _published(public: Bilan) -> dict[str, float]:
+    shown: dict[str, float] = {f.code: f.value for f in public.figures if f.value is not None}
+    for table in public.breakdowns:
+        for row in table.rows:
+            for column, value in row.values.items():
+                if value is not None:
+                    shown[f"{table.code}.{row.key}.{column}"] = value
+    return shown
+
+
+@settings(max_examples=200, deadline=None)
+@given(bilans())
+def test_no_hidden_figure_or_cell_can_be_recomputed_from_the_public_bilan(case) -> None:
+    bilan, truth, relations = case
+    public = apply_secret_bilan(bilan, THRESHOLD)
+    known = _published(public) | {
+        k: v for k, v in truth.items() if k in ("objectif", "base", "demandeurs", "1")
+    }
+    for name, value in known.items():
+        assert value == pytest.approx(truth[name]), name  # nothing published is altered
+    hidden = {q for q in truth if q not in known}
+    if not 0 < truth["emploi"] < THRESHOLD:  # never published itself: secret only when small
+        hidden.discard("emploi")
+    for name, value in truth.items():
+        small_count = name in ("entrees", "entrees_reference", "actions_agregees", "emploi") or (
+            name.endswith(".entrees") or name.endswith(".entrees_reference")
+        )
+        if small_count and 0 < value < THRESHOLD:
+            assert name in hidden, name
+    assert determined(relations, known) & hidden == set()
+
+
+def test_forecast_is_withheld_when_its_entries_are_secret() -> None:
+    forecast = Forecast(3, 12, 8, 40.0, 30.0, 50.0, 100, 10.0, 3.0, 0.1)
+    prevision = Prevision("plan", "2016", "76", dt.date(2016, 3, 31), forecast)
+    assert apply_secret_prevision(prevision, THRESHOLD) is None
+    larger = replace(prevision, forecast=replace(forecast, observed=800))
+    assert apply_secret_prevision(larger, THRESHOLD) is larger
+    public = Bilan("plan", "sha", "2016", "76", [Figure("entrees", None, "secret statistique")])
+    assert apply_secret_prevision(larger, THRESHOLD, public) is None
+
+
+def test_ranking_hides_a_small_region_and_one_more_for_the_national_total() -> None:
+    def region(code: str, entries: int) -> RegionRank:
+        values = {"entrees": entries, "entrees_reference": 500, "entrees_supplementaires": 0}
+        return RegionRank(code, code, True, values, {"entrees_supplementaires": 1})
+
+    ranking = Classement(
+        "plan",
+        "2016",
+        "règle",
+        [region("11", 900), region("24", 5), region("28", 40), region("32", 300)],
+    )
+    public = apply_secret_classement(ranking, THRESHOLD)
+    assert classement_hidden(public) == {"24", "28"}
+    assert all(v is None for v in public.regions[1].values.values())
+    assert public.regions[1].ranks == {"entrees_supplementaires": None}
+    assert public.regions[0] == ranking.regions[0]
+
+
+def test_every_registry_figure_has_a_secrecy_rule() -> None:
+    assert set(FIGURE_RULES) == set(REGISTRY)
+    for rule in FIGURE_RULES.values():
+        assert set(rule.derived_from) <= set(REGISTRY)
+
+
+def test_a_small_count_behind_a_rate_hides_it_and_absent_figures_stay_absent() -> None:
+    bilan = Bilan(
+        "plan",
+        "sha",
+        "2016",
+        "76",
+        [
+            Figure("entrees", 400),
+            Figure("acces_emploi", 0.5, "sur 8 personnes sorties", (4, 8)),
+            Figure("emploi_durable", 0.2, "sur 400 personnes sorties", (80, 400)),
+            Figure("actions_agregees", None),
+            Figure("total_actions_plan", None),
+        ],
+    )
+    public = apply_secret_bilan(bilan, THRESHOLD)
+    hidden = next(f for f in public.figures if f.code == "acces_emploi")
+    assert (hidden.value, hidden.note, hidden.counts) == (None, "secret statistique", ())
+    assert public.value("emploi_durable") == 0.2
+    assert [f.note for f in public.figures[-2:]] == [None, None]

@@ -5,7 +5,9 @@ and returns plain data (`Bilan`), which the CLI, reports, web pages and exports 
 HTML, JSON, CSV or PDF. `compute_all_bilans` builds the national bilan and every regional one from
 the same few grouped queries (one scan per family of indicators, grouped by region, then sliced),
 which is what the national views and the benchmark use. Tables come out *before* statistical
-secrecy: public outputs pass them through `jalon.indicators.secret.apply_secret`.
+secrecy: public outputs pass them through `jalon.indicators.secret.apply_secret_bilan`. A figure
+read from a source never imported (`SOURCES`: no LHEO offer, no jobs, no persons…) is `None`
+("donnée non disponible"), never 0.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ KEYED_DIMENSIONS = (
     "tranche_age",
     "niveau",
 )
+# Tables of the sources other than the funders' files; a figure read from a source never
+# imported is "donnée non disponible" (`None`), not zero.
+SOURCES = ("personnes", "emplois", "demandeurs", "actions_agregees", "places")
 PUBLICS = (
     ("peu_qualifies", "Peu ou pas qualifiés (niveau V ou infra)", "part_peu_qualifies"),
     ("jeunes", "Jeunes", "part_jeunes"),
@@ -52,6 +57,9 @@ class Figure:
     code: str
     value: Value
     note: str | None = None
+    # The counts of people a ratio is computed from (numerator, denominator): secrecy hides the
+    # ratio when one of them is small. Never published as such.
+    counts: tuple[int, ...] = ()
 
     @property
     def label(self) -> str:
@@ -273,7 +281,13 @@ def _month_breakdown(
     return _make_breakdown("mois", rows), stock
 
 
-def _assemble(data: QueryResults, plan: Plan, phase: Phase, region: str | None) -> Bilan:
+def _if(available: bool, value: Value) -> Value:
+    return value if available else None
+
+
+def _assemble(
+    data: QueryResults, plan: Plan, phase: Phase, region: str | None, sources: frozenset[str]
+) -> Bilan:
     summary = data.of(data.summary, region)
     entries = int(_sum(summary, "entrees"))
     if region is None:
@@ -311,7 +325,11 @@ def _assemble(data: QueryResults, plan: Plan, phase: Phase, region: str | None) 
     places = _sum_by(data.of(data.places, region), "key", "places")
     actions = _sum_by(data.of(data.actions, region), "key", "actions")
     included = sum(v for k, v in actions.items() if k in plan.actions_agregees.included)
+    with_actions = "actions_agregees" in sources
+    with_persons = "personnes" in sources
+    with_jobs = "emplois" in sources
     heures = _sum(summary, "heures")
+    certifying = int(_sum(summary, "certifiantes"))
     figures = [
         Figure("entrees", entries),
         Figure("personnes", persons),
@@ -325,7 +343,7 @@ def _assemble(data: QueryResults, plan: Plan, phase: Phase, region: str | None) 
         Figure("objectif_supplementaires", target_add, estimated_note),
         Figure("objectif_entrees", target_total, estimated_note),
         Figure("taux_realisation", rate, f"règle : {rule}"),
-        Figure("places_lancees", sum(places.values())),
+        Figure("places_lancees", _if("places" in sources, sum(places.values()))),
         Figure("stock_fin", stock_end, f"au {date_longue(phase.end)}"),
         Figure(
             "taux_acces",
@@ -333,17 +351,30 @@ def _assemble(data: QueryResults, plan: Plan, phase: Phase, region: str | None) 
             None
             if demandeurs is None
             else f"{nombre(demandeurs)} demandeurs d'emploi en {phase.start.year}",
+            (trainees, demandeurs or 0),
         ),
         *(
-            Figure(code, _ratio(_sum(summary, key), known), publics_note)
+            Figure(
+                code,
+                _if(with_persons, _ratio(_sum(summary, key), known)),
+                publics_note if with_persons else None,
+                (int(_sum(summary, key)), known),
+            )
             for key, _, code in PUBLICS
         ),
         Figure("duree_moyenne", _ratio(heures, _sum(summary, "avec_duree"))),
-        Figure("part_certifiante", _ratio(_sum(summary, "certifiantes"), entries)),
-        Figure("acces_emploi", _ratio(outcome["emploi"], outcome["sortants"]), leavers_note),
-        Figure("emploi_durable", _ratio(outcome["durable"], outcome["sortants"]), leavers_note),
-        Figure("actions_agregees", included),
-        Figure("total_actions_plan", entries + included),
+        Figure("part_certifiante", _ratio(certifying, entries), None, (certifying, entries)),
+        *(
+            Figure(
+                code,
+                _if(with_jobs, _ratio(outcome[key], outcome["sortants"])),
+                leavers_note if with_jobs else None,
+                (int(outcome[key] or 0), int(outcome["sortants"] or 0)),
+            )
+            for code, key in (("acces_emploi", "emploi"), ("emploi_durable", "durable"))
+        ),
+        Figure("actions_agregees", _if(with_actions, included)),
+        Figure("total_actions_plan", _if(with_actions, entries + included)),
         Figure("entrees_pour_1000_demandeurs", _ratio(entries * 1000, demandeurs)),
     ]
     breakdowns = [month_table]
@@ -360,7 +391,10 @@ def _assemble(data: QueryResults, plan: Plan, phase: Phase, region: str | None) 
                 Row(
                     key,
                     label,
-                    {"entrees": int(_sum(summary, key)), "part": _ratio(_sum(summary, key), known)},
+                    {
+                        "entrees": _if(with_persons, int(_sum(summary, key))),
+                        "part": _if(with_persons, _ratio(_sum(summary, key), known)),
+                    },
                 )
                 for key, label, _ in PUBLICS
             ],
@@ -378,15 +412,26 @@ def backend_of(con: duckdb.DuckDBPyConnection) -> BaseBackend:
 
 
 def _bilans(
-    data: QueryResults, plan: Plan, phase: Phase, region: str | None
+    data: QueryResults, plan: Plan, phase: Phase, region: str | None, sources: frozenset[str]
 ) -> dict[str | None, Bilan]:
     if region is not None:
-        return {region: _assemble(data, plan, phase, region)}
+        return {region: _assemble(data, plan, phase, region, sources)}
     regions = {r["region"] for r in data.summary} | {c.region for c in plan.conventions}
-    result: dict[str | None, Bilan] = {None: _assemble(data, plan, phase, None)}
+    result: dict[str | None, Bilan] = {None: _assemble(data, plan, phase, None, sources)}
     for code in sorted(r for r in regions if r is not None):
-        result[code] = _assemble(data, plan, phase, code)
+        result[code] = _assemble(data, plan, phase, code, sources)
     return result
+
+
+def imported_sources_on(backend: BaseBackend) -> frozenset[str]:
+    """The `SOURCES` with at least one row on an Ibis backend."""
+    return frozenset(n for n in SOURCES if backend.table(n).limit(1).count().execute() > 0)
+
+
+def imported_sources(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """The `SOURCES` with at least one row in the DuckDB store (one small query)."""
+    sql = " UNION ALL ".join(f"(SELECT '{n}' FROM {n} LIMIT 1)" for n in SOURCES)
+    return frozenset(row[0] for row in con.execute(sql).fetchall())
 
 
 def bilans_on(
@@ -395,7 +440,8 @@ def bilans_on(
     """Bilans computed through Ibis on any backend (Spark, …): the region's, or the nation's
     (key `None`) and every region's."""
     phase = plan.phase(phase_code)
-    return _bilans(collect_on(backend, plan, phase, region), plan, phase, region)
+    data = collect_on(backend, plan, phase, region)
+    return _bilans(data, plan, phase, region, imported_sources_on(backend))
 
 
 def bilans(
@@ -403,7 +449,8 @@ def bilans(
 ) -> dict[str | None, Bilan]:
     """`bilans_on` for the DuckDB store, with its compiled SQL kept between calls."""
     phase = plan.phase(phase_code)
-    return _bilans(collect_duckdb(con, plan, phase, region), plan, phase, region)
+    data = collect_duckdb(con, plan, phase, region)
+    return _bilans(data, plan, phase, region, imported_sources(con))
 
 
 def compute_bilan(

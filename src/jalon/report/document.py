@@ -26,13 +26,18 @@ from jalon.indicators import (
     Classement,
     Prevision,
     Row,
-    apply_secret,
     apply_secret_bilan,
     compute_all_bilans,
     compute_prevision,
     registry,
 )
 from jalon.indicators.classement import classement_of
+from jalon.indicators.secret import (
+    SECRET_NOTE,
+    apply_secret_classement,
+    apply_secret_prevision,
+    classement_hidden,
+)
 from jalon.plan import Plan
 from jalon.reference import departements_of_region
 from jalon.reference import region as region_of
@@ -41,7 +46,6 @@ from jalon.report.version import DataVersion, data_version
 
 NON_DISPONIBLE = "donnée non disponible"
 SECRET = "s"
-SECRET_NOTE = "secret statistique"
 Chart = Literal["courbe", "barres", "carte"]
 
 
@@ -464,14 +468,18 @@ def _classement_breakdown(classement: Classement, interne: bool, threshold: int)
     table = Breakdown("classement", "Classement des régions", "Région", CLASSEMENT_COLUMNS, rows)
     if interne:
         return table
-    protected = apply_secret(table, threshold)
+    hidden = classement_hidden(apply_secret_classement(classement, threshold))
     hidden_rows = [
-        replace(r, suppressed=frozenset(CLASSEMENT_COLUMNS), values=dict.fromkeys(r.values))
-        if r.suppressed
+        replace(
+            r,
+            suppressed=frozenset(CLASSEMENT_COLUMNS),
+            values=dict.fromkeys(r.values),
+        )
+        if r.key in hidden
         else r
-        for r in protected.rows
+        for r in table.rows
     ]
-    return replace(protected, rows=hidden_rows, total_suppressed=frozenset())
+    return replace(table, rows=hidden_rows, secret_threshold=threshold)
 
 
 def _classement_section(
@@ -568,18 +576,28 @@ def _prevision_values(prevision: Prevision, label: str) -> tuple[Valeur, ...]:
 
 
 def _prevision_section(
-    con: duckdb.DuckDBPyConnection, plan: Plan, phase: str, region: str | None, secret: bool
+    con: duckdb.DuckDBPyConnection, plan: Plan, phase: str, region: str | None, public: Bilan | None
 ) -> Section:
-    """The forecast of the report's phase and, when it has started, of the next one; none when
-    secrecy hides the territory's entries (the forecast would give them back)."""
+    """The forecast of the report's phase and, when it has started, of the next one; none in a
+    public document when secrecy withholds one (`apply_secret_prevision`: it would give back
+    secret entries)."""
     codes = [p.code for p in plan.phases]
     following = codes[codes.index(phase) :][:2]
     values: list[Valeur] = []
     method = ""
-    for code in [] if secret else following:
+    secret = False
+    for code in following:
         prevision = compute_prevision(con, plan, code, region)
         if code != phase and prevision.forecast.months_observed == 0:
             continue
+        if public is not None and (
+            apply_secret_prevision(
+                prevision, plan.secret.threshold, public if code == phase else None
+            )
+            is None
+        ):
+            secret = True
+            break
         values += _prevision_values(prevision, plan.phase(code).label)
         method = prevision.method
     intro = "Projection des entrées à la fin de la phase à partir des mois observés"
@@ -601,40 +619,8 @@ def territory_views(
     bilans = compute_all_bilans(con, plan, phase)
     classement = classement_of(bilans, plan, phase)
     raw = bilans.get(region) or _empty_bilan(bilans[None], region)
-    bilan = raw if interne else _hide_derived(apply_secret_bilan(raw, plan.secret.threshold))
+    bilan = raw if interne else apply_secret_bilan(raw, plan.secret.threshold)
     return bilan, classement, raw
-
-
-# Figures from which a hidden entry count could be recomputed (e.g. reference + additional).
-DERIVED_FROM_COUNTS = frozenset(
-    {
-        "entrees",
-        "entrees_reference",
-        "entrees_supplementaires",
-        "entrees_supplementaires_base_declaree",
-        "taux_realisation",
-        "personnes",
-        "stock_fin",
-        "total_actions_plan",
-        "entrees_pour_1000_demandeurs",
-        "taux_acces",
-    }
-)
-
-
-def counts_hidden(bilan: Bilan) -> bool:
-    return any(f.note == SECRET_NOTE and f.value is None for f in bilan.figures)
-
-
-def _hide_derived(bilan: Bilan) -> Bilan:
-    """Once secrecy hides an entry count, hide every figure it could be recomputed from."""
-    if not counts_hidden(bilan):
-        return bilan
-    figures = [
-        replace(f, value=None, note=SECRET_NOTE) if f.code in DERIVED_FROM_COUNTS else f
-        for f in bilan.figures
-    ]
-    return replace(bilan, figures=figures)
 
 
 def build_document(
@@ -654,7 +640,7 @@ def build_document(
     rank = rank_of(classement, region)
     territoire = "France entière" if region is None else region_of(region).nom
     body = [section(spec, bilan, tables, raw_tables) for spec in sections]
-    body.append(_prevision_section(con, plan, phase, region, counts_hidden(bilan)))
+    body.append(_prevision_section(con, plan, phase, region, None if interne else bilan))
     body.append(_classement_section(classement, region, interne, plan.secret.threshold))
     return Document(
         plan=plan.name,

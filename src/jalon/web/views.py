@@ -7,9 +7,9 @@ region, audience): a page asked a thousand times between two imports is computed
 server writes to the base (DuckDB's lock keeps other processes out), so the data version is a
 counter the server bumps after each of its own imports.
 
-Anonymous visitors get the public audience: counts under the plan's secrecy threshold are
-hidden, and the bilan passes through `jalon.indicators.apply_secret_bilan` (primary and
-secondary suppression of every table); the forecast is withheld when the entries are secret.
+Anonymous visitors get the public audience: the bilan, the ranking and the forecast pass
+through the one secrecy rule of `jalon.indicators.secret` (`apply_secret_bilan`,
+`apply_secret_classement`, `apply_secret_prevision`).
 """
 
 from __future__ import annotations
@@ -17,17 +17,15 @@ from __future__ import annotations
 import importlib
 import threading
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import duckdb
 
 from jalon.indicators import (
-    REGISTRY,
     Bilan,
     Classement,
-    Figure,
     Prevision,
     apply_secret_bilan,
     compute_all_bilans,
@@ -35,20 +33,13 @@ from jalon.indicators import (
     compute_prevision,
 )
 from jalon.indicators.classement import classement_of
+from jalon.indicators.secret import SECRET_NOTE, apply_secret_classement, apply_secret_prevision
 from jalon.plan import Plan
 from jalon.store import open_store
 
 Audience = Literal["public", "prive"]
 T = TypeVar("T")
-SECRET_NOTE = "secret statistique"
-_COUNT_UNITS = ("entrées", "personnes", "places")
-# Figures computed from other counts: hidden whenever one of those is.
-_DERIVED = {
-    "entrees_supplementaires": ("entrees", "entrees_reference"),
-    "entrees_supplementaires_base_declaree": ("entrees",),
-    "taux_realisation": ("entrees", "entrees_reference"),
-    "entrees_pour_1000_demandeurs": ("entrees",),
-}
+__all__ = ["SECRET_NOTE", "Audience", "National", "WebStore", "optional"]
 
 
 def optional(module: str, name: str) -> Any | None:
@@ -112,16 +103,19 @@ class WebStore:
         )
         if audience == "prive":
             return raw
-        return self.cached(("public", phase, region), lambda: self.protect(raw))
+        threshold = self.plan.secret.threshold
+        return self.cached(("public", phase, region), lambda: apply_secret_bilan(raw, threshold))
 
     def prevision(self, phase: str, region: str | None, audience: Audience) -> Prevision | None:
-        """The forecast; withheld from the public when the phase's entries are secret."""
-        if audience == "public" and self.bilan(phase, region, "public").value("entrees") is None:
-            return None
-        return self.cached(
+        """The forecast; withheld from the public when it would give back secret entries."""
+        found = self.cached(
             ("prevision", phase, region),
             lambda: compute_prevision(self.con, self.plan, phase, region, None),
         )
+        if audience == "prive":
+            return found
+        public = self.bilan(phase, region, "public")
+        return apply_secret_prevision(found, self.plan.secret.threshold, public)
 
     def national(self, phase: str, audience: Audience) -> National:
         def compute() -> National:
@@ -131,28 +125,12 @@ class WebStore:
             for code, raw in every.items():
                 self._cache.setdefault((self.version, "brut", phase, code), raw)
             shown = {code: self.bilan(phase, code, audience) for code in every}
-            return National(shown[None], classement_of(shown, self.plan, phase))
+            classement = classement_of(every, self.plan, phase)
+            if audience == "public":
+                classement = apply_secret_classement(classement, self.plan.secret.threshold)
+            return National(shown[None], classement)
 
         return self.cached(("national", phase, audience), compute)
-
-    def protect(self, bilan: Bilan) -> Bilan:
-        """The public version of a bilan: small counts hidden, breakdowns through the secret."""
-        threshold = self.plan.secret.threshold
-        hidden: set[str] = set()
-        for figure in bilan.figures:
-            unit = REGISTRY[figure.code].unit if figure.code in REGISTRY else None
-            if unit in _COUNT_UNITS and isinstance(figure.value, int | float):
-                if figure.code.startswith("objectif"):
-                    continue
-                if 0 < figure.value < threshold:
-                    hidden.add(figure.code)
-        for code, sources in _DERIVED.items():
-            if any(source in hidden for source in sources):
-                hidden.add(code)
-        figures = [
-            Figure(f.code, None, SECRET_NOTE) if f.code in hidden else f for f in bilan.figures
-        ]
-        return apply_secret_bilan(replace(bilan, figures=figures), threshold)
 
     def query(self, sql: str, params: list[object] | None = None) -> list[tuple[Any, ...]]:
         with self.lock:

@@ -125,7 +125,7 @@ def run_demo(console: Console, db: Path | None) -> None:
             progress=lambda message, done, total: status.update(f"{message} ({done}/{total})"),
         )
     console.print(
-        f"{len(manifest.files)} fichiers simulés (échelle {DEMO_SCALE}, 18 régions) "
+        f"{len(manifest.files)} fichiers simulés (échelle {nombre(DEMO_SCALE, 2)}, 18 régions) "
         f"dans {manifest.root}."
     )
     con = open_store(path)
@@ -162,7 +162,7 @@ def _write_report_and_claims(console: Console, path: Path, plan: Plan) -> None:
     console.print(f"Bilan 2016 de l'Occitanie : {pdf_path}")
     console.print(
         "[bold]Ce que l'invitation presse du 23 janvier 2017 affirme, recalculé par Jalon[/] "
-        f"(données simulées à l'échelle {plan.scale}, objectifs à la même échelle) :"
+        f"(données simulées à l'échelle {nombre(plan.scale, 2)}, objectifs à la même échelle) :"
     )
     for phrase in claims.phrases:
         console.print(f"  • {phrase}")

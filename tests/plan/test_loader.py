@@ -128,3 +128,10 @@ def test_write_scaled_plan_copies_the_default_plan_at_a_scale(tmp_path: Path) ->
     occitanie = plan.convention("76")
     assert occitanie is not None and occitanie.targets[0].total_entries == 45000
     assert "scale = 0.5" in (tmp_path / "base.duckdb.plan.toml").read_text(encoding="utf-8")
+
+
+def test_write_scaled_plan_at_full_size_is_the_default_plan(tmp_path: Path) -> None:
+    from jalon.plan import write_scaled_plan
+
+    plan = write_scaled_plan(tmp_path / "plan.toml", 1.0)
+    assert plan.conventions == load_plan().conventions

@@ -76,9 +76,9 @@ def write_scaled_plan(target: Path, scale: float) -> Plan:
     """Write a copy of the default plan whose targets are at `scale` (for a simulated store of
     that size), and load it."""
     text = default_plan_path().read_text(encoding="utf-8")
-    scaled = text.replace("\nscale = 1.0\n", f"\nscale = {scale}\n", 1)
-    if scaled == text:
+    if "\nscale = 1.0\n" not in text:
         raise PlanError(f"{default_plan_path()} ne déclare pas « scale = 1.0 ».")
+    scaled = text.replace("\nscale = 1.0\n", f"\nscale = {scale}\n", 1)
     header = f"# Copie du plan par défaut, objectifs à l'échelle {scale} (données simulées).\n"
     target.write_text(header + scaled, encoding="utf-8")
     return load_plan(target)

@@ -4,8 +4,7 @@ communes each (INSEE code, postcode, name, population weight).
 Regions, départements and their membership come from `jalon.reference` (Jalon's packaged INSEE
 geography). Training places are drawn among the four most populous communes of each département,
 weighted by population: `jalon.reference` carries no populations, so that small extract is
-packaged here (`data/communes.csv`, see `data/SOURCES.md`); it also stands in for
-`jalon.reference` if that cannot be loaded. Read once per process.
+packaged here (`data/communes.csv`, see `data/SOURCES.md`). Read once per process.
 """
 
 from __future__ import annotations
@@ -18,26 +17,9 @@ from importlib import resources
 
 import numpy as np
 
-REGIONS_2016: tuple[str, ...] = (
-    "01",
-    "02",
-    "03",
-    "04",
-    "06",
-    "11",
-    "24",
-    "27",
-    "28",
-    "32",
-    "44",
-    "52",
-    "53",
-    "75",
-    "76",
-    "84",
-    "93",
-    "94",
-)
+from jalon.reference import departements, regions
+
+REGIONS_2016: tuple[str, ...] = tuple(region.code for region in regions())
 
 
 @dataclass(frozen=True)
@@ -66,21 +48,10 @@ def _communes() -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def _departement_regions(rows: list[dict[str, str]]) -> dict[str, str]:
-    """Région (2016 map) of each département: from `jalon.reference`, else the packaged file."""
-    fallback = {row["departement"]: row["region"] for row in rows}
-    try:
-        from jalon import reference
-    except ImportError:
-        return fallback
-    mapping = {d.code: d.region for d in reference.departements()}
-    return mapping if set(mapping) == set(fallback) else fallback
-
-
 @lru_cache(maxsize=1)
 def geography() -> Geography:
     rows = _communes()
-    dep_region = _departement_regions(rows)
+    dep_region = {d.code: d.region for d in departements()}
     insee = [row["commune"] for row in rows]
     postcode = [row["code_postal"] for row in rows]
     nom = [row["nom"] for row in rows]

@@ -408,27 +408,37 @@ def _cover(bilan: Bilan, rank: int | None) -> tuple[Valeur, ...]:
     return tuple(values)
 
 
-def _summary(bilan: Bilan, plan: Plan, territoire: str, rank: int | None) -> tuple[str, ...]:
+def chiffres_cles(
+    bilan: Bilan, plan: Plan, territoire: str, rank: int | None
+) -> redaction.ChiffresCles:
+    """The key figures that the bilan's summary and the press kit word the same way."""
     phase = plan.phase(bilan.phase)
 
     def known(code: str) -> Any:
         return next((f.value for f in bilan.figures if f.code == code), None)
 
+    def count(code: str) -> int | None:
+        value = known(code)
+        return None if value is None else round(value)
+
     goal = "objectif_entrees" if plan.rules.realisation == "entrees" else "objectif_supplementaires"
-    chiffres = redaction.ChiffresCles(
+    return redaction.ChiffresCles(
         territoire=territoire,
         start=phase.start,
         end=phase.end,
         reference_start=phase.reference_start,
         reference_end=phase.reference_end,
-        entrees=known("entrees"),
-        supplementaires=known("entrees_supplementaires"),
-        objectif=known(goal),
+        entrees=count("entrees"),
+        supplementaires=count("entrees_supplementaires"),
+        objectif=count(goal),
         taux_realisation=known("taux_realisation"),
-        places=known("places_lancees"),
+        places=count("places_lancees"),
         rang=rank,
     )
-    return tuple(redaction.paragraphe(chiffres))
+
+
+def _summary(bilan: Bilan, plan: Plan, territoire: str, rank: int | None) -> tuple[str, ...]:
+    return tuple(redaction.paragraphe(chiffres_cles(bilan, plan, territoire, rank)))
 
 
 CLASSEMENT_COLUMNS = (

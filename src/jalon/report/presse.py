@@ -24,7 +24,14 @@ from jalon.plan import Plan
 from jalon.plan.loader import _describe
 from jalon.reference import region as region_of
 from jalon.report import redaction
-from jalon.report.document import COVER, Valeur, rank_of, territory_views, valeur
+from jalon.report.document import (
+    COVER,
+    Valeur,
+    chiffres_cles,
+    rank_of,
+    territory_views,
+    valeur,
+)
 from jalon.report.version import DataVersion, data_version
 
 PROGRAMME = (
@@ -113,23 +120,7 @@ def chiffres_presse(
     territoire = region_of(region).nom
     the_phase = plan.phase(phase)
 
-    def known(code: str) -> int | float | None:
-        return next((f.value for f in bilan.figures if f.code == code), None)
-
-    goal = "objectif_entrees" if plan.rules.realisation == "entrees" else "objectif_supplementaires"
-    chiffres = redaction.ChiffresCles(
-        territoire=territoire,
-        start=the_phase.start,
-        end=the_phase.end,
-        reference_start=the_phase.reference_start,
-        reference_end=the_phase.reference_end,
-        entrees=_int(known("entrees")),
-        supplementaires=_int(known("entrees_supplementaires")),
-        objectif=_int(known(goal)),
-        taux_realisation=known("taux_realisation"),
-        places=_int(known("places_lancees")),
-        rang=rank,
-    )
+    chiffres = chiffres_cles(bilan, plan, territoire, rank)
     context = [f"{plan.description}"]
     convention = plan.convention(region)
     if convention and convention.signed_on:
@@ -149,10 +140,6 @@ def chiffres_presse(
         data_version(con, plan),
         tuple(context),
     )
-
-
-def _int(value: int | float | None) -> int | None:
-    return None if value is None else round(value)
 
 
 @dataclass(frozen=True)

@@ -276,7 +276,13 @@ def _ident(name: str) -> str:
 def run(con: duckdb.DuckDBPyConnection, plan: ParsePlan) -> None:
     """Create `_parsed`, then mark exact duplicate lines and reference failures."""
     con.execute(plan.parse_sql)
-    con.execute("CREATE OR REPLACE TEMP VIEW _parsed AS SELECT rowid + 2 AS line, * FROM _rows")
+    # Row ids are consecutive in insertion order, but start at 2^55 rather than 0 while the
+    # table is private to an open transaction (a series of imports, `jalon.ingest.batch`).
+    first = con.execute("SELECT coalesce(min(rowid), 0) FROM _rows").fetchall()[0][0]
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW _parsed AS SELECT rowid - {int(first)} + 2 AS line, * "
+        "FROM _rows"
+    )
     _mark_duplicates(con)
     _mark_reference_failures(con, [c for c in plan.checks if c.reference and c.target])
 

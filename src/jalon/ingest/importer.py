@@ -5,7 +5,9 @@ accepted (a row of the profile's target table), rejected (rows of `rejets` with 
 reason) or duplicate (identical to an earlier line of the same file). Parsing happens in
 temporary tables; the write is one DuckDB transaction (import row, rejections, rows, the replaced
 import's removal, the `entrees` rebuild): if anything fails, or the process dies, the store is as
-it was before. LHEO XML files go to `jalon.ingest.lheo`, which follows the same contract.
+it was before. LHEO XML files go to `jalon.ingest.lheo`, which follows the same contract. A series
+of files can also be imported as one unit (`jalon.ingest.batch`): one transaction for all of
+them, `entrees` and the marts brought up to date once at the end.
 
 DuckDB runs with a memory limit and spills to a work folder beside the database (`<base>.tmp`),
 which also holds the temporary text copy of a `.bz2` or spreadsheet input.
@@ -35,6 +37,7 @@ from jalon.plan import Plan
 from jalon.reference import departement_of_commune
 from jalon.sources import Layout, Profile
 from jalon.store.canonical import SOURCE_TABLES, rebuild_entrees
+from jalon.store.database import transaction
 from jalon.store.marts import refresh_marts
 
 Step = Callable[[str], None]
@@ -78,7 +81,7 @@ def work_folder(con: duckdb.DuckDBPyConnection) -> Path:
     return Path(f"{row[0]}.tmp")
 
 
-def _configure(con: duckdb.DuckDBPyConnection, workdir: Path) -> None:
+def configure(con: duckdb.DuckDBPyConnection, workdir: Path) -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     con.execute(f"SET temp_directory = '{str(workdir).replace(chr(39), chr(39) * 2)}'")
@@ -215,8 +218,10 @@ def _write(
     parse: delimited.ParsePlan,
     replaces: int | None,
     report: Report | None,
-    lines: int,
+    counted: tuple[int, int],
+    in_batch: bool,
 ) -> int:
+    lines, rejected = counted
     import_id = int(con.execute("SELECT nextval('import_id_seq')").fetchone()[0])  # type: ignore[index]
     if replaces is not None:
         _check_replaced(con, replaces, profile)
@@ -228,11 +233,14 @@ def _write(
         "'actif', ?, ?)",
         [import_id, *import_row[:-1], replaces, import_row[-1]],
     )
-    con.execute(
-        f"INSERT INTO rejets SELECT {import_id}, * FROM ({delimited.rejets_sql(parse.checks)})"
-    )
+    if rejected:
+        con.execute(
+            f"INSERT INTO rejets SELECT {import_id}, * FROM ({delimited.rejets_sql(parse.checks)})"
+        )
     with watch(con, "Écriture dans la base", report, lines):
         _insert_rows(con, key, import_id, profile, layout)
+    if in_batch:
+        return import_id
     if profile.target == "entree_lignes" or replaces is not None:
         with watch(con, "Entrées en formation", report, lines):
             rebuild_entrees(con, plan.rules, new_import=None if replaces else import_id)
@@ -266,13 +274,8 @@ def _parse(
 
 def refresh_marts_atomically(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
     """Rebuild the indicator marts if their sources changed, in a transaction of their own."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         refresh_marts(con, plan)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _run(
@@ -304,16 +307,19 @@ def import_file(
     step: Step | None = None,
     replaces: int | None = None,
     report: Report | None = None,
-    refresh: bool = True,
+    in_batch: bool = False,
 ) -> ImportSummary:
     """Import `path` with `profile` into the open store; raise `IngestError` if refused whole.
 
-    With `refresh`, the indicator marts are brought up to date after the import's transaction
-    (derived data: until then readers recompute them, see `jalon.store.marts`). A caller importing
-    a batch of files passes `refresh=False` and calls `refresh_marts` once at the end.
+    The indicator marts are brought up to date after the import's transaction (derived data:
+    until then readers recompute them, see `jalon.store.marts`). `in_batch` is for
+    `jalon.ingest.batch`, which holds the transaction, configures DuckDB once, and rebuilds
+    `entrees` and the marts once after the last file.
     """
     if profile.format == "lheo":
-        return _import_lheo(con, path, plan, dry_run=dry_run, step=step, replaces=replaces)
+        return _import_lheo(
+            con, path, plan, dry_run=dry_run, step=step, replaces=replaces, in_batch=in_batch
+        )
     say = step or (lambda _message: None)
     if not path.is_file():
         raise IngestError(f"{path} : fichier introuvable.")
@@ -322,7 +328,8 @@ def import_file(
     if replaces is not None:
         _check_replaced(con, replaces, profile)
     workdir = work_folder(con)
-    _configure(con, workdir)
+    if not in_batch:
+        configure(con, workdir)
     # The file's SHA-256 (mostly waiting on the disk) is computed by a thread while DuckDB
     # parses; hashlib releases the GIL. A file already imported is refused before any write.
     hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jalon-sha256")
@@ -339,7 +346,7 @@ def import_file(
             raise IngestError(f"{path.name} : fichier illisible ({exc.strerror}).") from None
         _refuse_known_file(con, sha, path.name)
         read, accepted, rejected, duplicates = delimited.counts(con)
-        reasons = delimited.reasons(con, parse.checks)
+        reasons = delimited.reasons(con, parse.checks) if rejected else {}
         import_id = None
         if not dry_run:
             say("Écriture dans la base")
@@ -356,18 +363,23 @@ def import_file(
                 duplicates,
                 os.environ.get("USER"),
             ]
-            con.execute("BEGIN TRANSACTION")
-            try:
+            with transaction(con, own=not in_batch):
                 if new_key:
                     record_store_key(con, key)
                 import_id = _write(
-                    con, key, row, plan, profile, layout, parse, replaces, report, read
+                    con,
+                    key,
+                    row,
+                    plan,
+                    profile,
+                    layout,
+                    parse,
+                    replaces,
+                    report,
+                    (read, rejected),
+                    in_batch,
                 )
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            if refresh:
+            if not in_batch:
                 say("Tables des indicateurs")
                 refresh_marts_atomically(con, plan)
     finally:
@@ -376,8 +388,9 @@ def import_file(
         con.execute("DROP VIEW IF EXISTS _parsed")
         for table in ("_rows", "_dep_of", "_bad", "_dups"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
-        with contextlib.suppress(OSError):
-            workdir.rmdir()
+        if not in_batch:
+            with contextlib.suppress(OSError):
+                workdir.rmdir()
     return ImportSummary(
         import_id,
         path.name,
@@ -403,11 +416,14 @@ def _import_lheo(
     dry_run: bool,
     step: Step | None,
     replaces: int | None,
+    in_batch: bool,
 ) -> ImportSummary:
     # Imported here: the LHEO reader itself builds on this module's summary and checks.
     from jalon.ingest.lheo import import_lheo
 
-    return import_lheo(con, path, plan, dry_run=dry_run, step=step, replaces=replaces)
+    return import_lheo(
+        con, path, plan, dry_run=dry_run, step=step, replaces=replaces, in_batch=in_batch
+    )
 
 
 def _estimate_lines(path: Path, text: TextSniff) -> int:

@@ -47,6 +47,7 @@ from jalon.ingest.lheo_xml import (
 )
 from jalon.plan import Plan
 from jalon.sources import builtin_profiles
+from jalon.store.database import transaction
 
 BATCH_ROWS = 50_000
 _REJETS = ["line", "column_name", "reason", "message", "value"]
@@ -152,8 +153,11 @@ def import_lheo(
     dry_run: bool = False,
     step: Step | None = None,
     replaces: int | None = None,
+    in_batch: bool = False,
 ) -> ImportSummary:
     """Import the LHEO catalogue at `path`; raise `IngestError` (French) if it is refused whole.
+
+    `in_batch`: the caller (`jalon.ingest.batch`) holds the transaction.
 
     `replaces` names an active `lheo` import whose rows this one replaces, in the same
     transaction (the old import stays in `imports`, marked `remplace`, with its `rejets`).
@@ -187,7 +191,7 @@ def import_lheo(
         if not dry_run:
             say("Écriture dans la base")
             described = (reader.encoding, catalogue.version, started)
-            import_id = _write(con, staging, tally, path, sha, described, replaces)
+            import_id = _write(con, staging, tally, path, sha, described, replaces, in_batch)
     finally:
         staging.drop()
     return ImportSummary(
@@ -215,10 +219,10 @@ def _write(
     sha: str,
     described: tuple[str, str, dt.datetime],
     replaces: int | None,
+    in_batch: bool,
 ) -> int:
     encoding, version, started = described
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con, own=not in_batch):
         row = con.execute("SELECT nextval('import_id_seq')").fetchone()
         assert row is not None
         import_id = int(row[0])
@@ -251,8 +255,4 @@ def _write(
             ],
         )
         staging.copy(import_id)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return import_id

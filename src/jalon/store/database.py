@@ -7,8 +7,10 @@ from any command; only one process may hold the database open for writing (DuckD
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -101,3 +103,19 @@ def open_store(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnect
         con.close()
         raise StoreError(f"{path} n'est pas une base Jalon (créez-la avec « jalon init »)")
     return con
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection, *, own: bool = True) -> Iterator[None]:
+    """Run the block in a transaction: committed at its end, rolled back if it raises (or the
+    process dies). `own=False` runs it inside the caller's transaction instead."""
+    if not own:
+        yield
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise

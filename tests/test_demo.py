@@ -1,25 +1,73 @@
-"""`jalon demo`, the README's main command, end to end: simulate, import, bilan, PDF, claims."""
+"""`jalon demo`, the README's main command, end to end and as a user runs it: a real process that
+simulates, imports, computes the bilans, writes the PDF, prints the press claims, then serves the
+dashboard until it is stopped."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
 
 import duckdb
 import pytest
 from typer.testing import CliRunner
 
 from jalon.cli import app
+from jalon.web.accounts import authenticate
+from jalon.web.server import free_port
 
 runner = CliRunner()
 
 
+def _start_demo(db: Path, port: int) -> subprocess.Popen[str]:
+    env = {**os.environ, "COLUMNS": "200"}
+    env.pop("JALON_SECRET", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "jalon", "demo", "--db", str(db), "--serveur", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+
+
+def _read_until_served(process: subprocess.Popen[str]) -> tuple[str, str]:
+    """The demo's output up to the dashboard's address, and that address."""
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if found := re.search(r"Tableau de bord : (http://127\.0\.0\.1:\d+)", line):
+            return "".join(lines), found.group(1)
+    raise AssertionError("la démonstration s'est arrêtée sans servir :\n" + "".join(lines))
+
+
+def _get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=60) as response:
+        return response.status, response.read().decode("utf-8")
+
+
 @pytest.mark.slow
-def test_demo_reproduces_the_press_claims_and_accounts_for_every_line(tmp_path, monkeypatch):
-    monkeypatch.setenv("COLUMNS", "200")
+def test_demo_reproduces_the_press_claims_then_serves_the_dashboard(tmp_path) -> None:
     db = tmp_path / "jalon-demo.duckdb"
-    result = runner.invoke(app, ["demo", "--db", str(db)])
-    assert result.exit_code == 0, result.output
-    text = result.output.replace("\u202f", " ")
+    process = _start_demo(db, free_port("127.0.0.1", 8600))
+    try:
+        output, url = _read_until_served(process)
+        status, page = _get(f"{url}/regions/76?phase=2016")
+        assert status == 200 and "Occitanie" in page
+        status, body = _get(f"{url}/api/regions/76?phase=2016")
+        figures = json.loads(body)
+        assert status == 200 and figures["region"]["code"] == "76"
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+    assert not Path(f"{db}.serveur").exists()
+    text = output.replace("\u202f", " ")
     counted = re.search(
         r"([\d ]+) lignes ou éléments lus = ([\d ]+) acceptés \+ ([\d ]+) rejetés "
         r"\+ ([\d ]+) doublons",
@@ -32,12 +80,20 @@ def test_demo_reproduces_the_press_claims_and_accounts_for_every_line(tmp_path, 
     assert "est atteint" in text
     assert (tmp_path / "jalon-demo-bilan-76-2016.pdf").read_bytes().startswith(b"%PDF")
     assert (tmp_path / "jalon-demo.duckdb.plan.toml").is_file()
+    password = re.search(r"identifiant demo, mot de passe (\S+)", text)
+    assert password is not None, text
     con = duckdb.connect(str(db), read_only=True)
     stored = con.execute(
         "SELECT sum(lines_read), sum(accepted) + sum(rejected) + sum(duplicates) FROM imports"
     ).fetchone()
+    lines_ok = con.execute(
+        "SELECT count(*) FROM rejets WHERE line < 2 OR line > 100000"
+    ).fetchone()
+    user = authenticate(con, "demo", password.group(1))
     con.close()
     assert stored is not None and stored[0] == stored[1] == read
+    assert lines_ok == (0,)
+    assert user is not None and user.role == "national"
     bilan = runner.invoke(
         app, ["bilan", "--region", "76", "--phase", "2016", "--db", str(db), "--format", "json"]
     )

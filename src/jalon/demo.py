@@ -1,17 +1,19 @@
 """`jalon demo`: simulate every region's files, import them through the real ingest, compute the
 bilans, write the Occitanie bilan as PDF, and end with the press invitation's claims next to the
-figures Jalon computed.
+figures Jalon computed (the CLI then serves the dashboard on the result, `jalon.web.server`).
 
 Writes a fresh database (a temporary one, or `--db PATH`, which must be absent or a previous demo
 database), a demo-only pseudonymisation key beside it (`PATH.cle`, mode 600) and the store's own
 plan (`PATH.plan.toml`: the default plan with `scale` set to the simulation's, so targets are
-compared with data of the same size; every command reading this store picks it up). Simulated
-data only: no real person is involved.
+compared with data of the same size; every command reading this store picks it up), and a
+national web account `demo` whose random password is printed. Simulated data only: no real
+person is involved.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 import time
 from pathlib import Path
@@ -22,17 +24,19 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from jalon.formatting import nombre
 from jalon.indicators import compute_bilan
-from jalon.ingest import ImportSummary, import_file
-from jalon.ingest.importer import refresh_marts_atomically
+from jalon.ingest import ImportSummary
+from jalon.ingest.batch import BatchFile, import_batch
 from jalon.ingest.pseudonymise import ENV_VAR, generate_key
 from jalon.plan import Plan, write_scaled_plan
 from jalon.report.text import bilan_table
 from jalon.simulate import Manifest, simulate
 from jalon.sources import builtin_profiles
 from jalon.store import StoreError, open_store
+from jalon.web.accounts import add_user
 
 DEMO_SCALE = 0.02
 DEMO_SEED = 2016
+DEMO_ACCOUNT = "demo"
 REGION = "76"
 PHASE = "2016"
 
@@ -69,10 +73,10 @@ def _demo_key(path: Path, console: Console) -> bytes:
 def _import_all(
     console: Console, con: duckdb.DuckDBPyConnection, manifest: Manifest, plan: Plan, key: bytes
 ) -> list[ImportSummary]:
-    """Import every file in manifest order; a correction replaces the import it corrects."""
+    """Import every file in manifest order, as one series (a correction replaces the import of
+    the file it corrects); `entrees` and the marts are built once, after the last file."""
     profiles = builtin_profiles()
-    import_of: dict[Path, int] = {}
-    summaries = []
+    files = [BatchFile(f.path, profiles[f.profile], f.replaces) for f in manifest.files]
     with Progress(
         TextColumn("[bold]Import[/] {task.description}"),
         BarColumn(),
@@ -81,20 +85,15 @@ def _import_all(
         console=console,
         transient=True,
     ) as progress:
-        task = progress.add_task("", total=len(manifest.files))
-        for item in manifest.files:
-            progress.update(task, description=item.path.name)
-            replaces = import_of.get(item.replaces) if item.replaces else None
-            summary = import_file(
-                con, item.path, profiles[item.profile], plan, key, replaces=replaces, refresh=False
-            )
-            if summary.import_id is not None:
-                import_of[item.path] = summary.import_id
-            summaries.append(summary)
-            progress.advance(task)
-    with console.status("Tables des indicateurs…"):
-        refresh_marts_atomically(con, plan)
-    return summaries
+        task = progress.add_task("", total=len(files))
+
+        def advance(item: BatchFile, _summary: ImportSummary) -> None:
+            progress.update(task, description=item.path.name, advance=1)
+
+        def step(message: str) -> None:
+            progress.update(task, description=message)
+
+        return import_batch(con, files, plan, key, on_file=advance, step=step)
 
 
 def _accounting(summaries: list[ImportSummary]) -> str:
@@ -110,7 +109,8 @@ def _accounting(summaries: list[ImportSummary]) -> str:
     )
 
 
-def run_demo(console: Console, db: Path | None) -> None:
+def run_demo(console: Console, db: Path | None) -> Path:
+    """Build the demo database; return its path (the server, if any, is the caller's)."""
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="jalon-demo-"))
     path = db or workdir / "jalon-demo.duckdb"
@@ -131,6 +131,8 @@ def run_demo(console: Console, db: Path | None) -> None:
     con = open_store(path)
     try:
         con.execute("INSERT INTO meta VALUES ('demo', 'oui')")
+        password = secrets.token_urlsafe(12)
+        add_user(con, DEMO_ACCOUNT, password, "national", None)
         summaries = _import_all(console, con, manifest, plan, key)
         console.print(_accounting(summaries))
         bilan = compute_bilan(con, plan, PHASE, REGION)
@@ -139,9 +141,11 @@ def run_demo(console: Console, db: Path | None) -> None:
     console.print(bilan_table(bilan, plan))
     _write_report_and_claims(console, path, plan)
     console.print(
-        f"Démonstration terminée en {round(time.monotonic() - started)} s. Base : {path}\n"
-        f"Tableau de bord : jalon serveur --db {path} --http-local"
+        f"Démonstration construite en {round(time.monotonic() - started)} s. Base : {path}\n"
+        f"Compte national de démonstration pour le tableau de bord : identifiant "
+        f"{DEMO_ACCOUNT}, mot de passe {password}"
     )
+    return path
 
 
 def _write_report_and_claims(console: Console, path: Path, plan: Plan) -> None:

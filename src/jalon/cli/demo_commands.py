@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -54,9 +55,37 @@ def demo(
         Path | None,
         typer.Option("--db", help="Base à créer (défaut : un dossier temporaire)."),
     ] = None,
+    serveur: Annotated[
+        bool | None,
+        typer.Option(
+            "--serveur/--sans-serveur",
+            help="Servir ensuite le tableau de bord (défaut : oui dans un terminal).",
+        ),
+    ] = None,
+    port: Annotated[
+        int, typer.Option("--port", help="Premier port essayé pour le tableau de bord.")
+    ] = 8000,
 ) -> None:
-    """Simule les fichiers des 18 régions, les importe, écrit le bilan de l'Occitanie."""
+    """Simule les fichiers des 18 régions, les importe, écrit le bilan de l'Occitanie, puis sert
+    le tableau de bord sur la machine."""
     from jalon.demo import run_demo
 
     with user_errors():
-        run_demo(console, db)
+        path = run_demo(console, db)
+    if not (sys.stdin.isatty() if serveur is None else serveur):
+        console.print(f"Tableau de bord : jalon serveur --db {path} --http-local")
+        return
+    from jalon.web.server import free_port, serve
+
+    host = "127.0.0.1"
+    with user_errors():
+        serve(
+            path,
+            Path(f"{path}.plan.toml"),
+            host,
+            free_port(host, port),
+            https_only=False,
+            announce=lambda url: console.print(
+                f"[bold]Tableau de bord : {url}[/] (sur cette machine ; Ctrl+C pour arrêter)."
+            ),
+        )

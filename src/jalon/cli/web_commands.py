@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import sys
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Annotated
@@ -50,32 +48,20 @@ def serveur(
     ] = False,
 ) -> None:
     """Lance l'application web ; le serveur tient la base tant qu'il tourne."""
-    import uvicorn
-
-    from jalon.web.app import Settings, create_app
-    from jalon.web.client import remove_server_file, server_for, write_server_file
+    from jalon.web.server import serve
 
     path = db or default_db_path()
-    if (running := server_for(path)) is not None:
-        fail(f"un serveur Jalon tient déjà la base {path} ({running.url}).")
     with user_errors():
-        web = create_app(
-            Settings(
-                db_path=path,
-                plan_path=plan if plan is not None else _store_plan(path),
-                https_only=not http,
-                session_secret=os.environ.get("JALON_SESSION_SECRET"),
-            )
+        serve(
+            path,
+            plan if plan is not None else _store_plan(path),
+            hote,
+            port,
+            https_only=not http,
+            announce=lambda url: console.print(
+                f"Jalon sert la base {path} sur {url} (Ctrl+C pour arrêter)."
+            ),
         )
-    write_server_file(path, hote, port)
-    # uvicorn re-raises the stop signal once shut down: exit through `finally`, not the default
-    # handler, so that the server file is removed.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    console.print(f"Jalon sert la base {path} sur http://{hote}:{port} (Ctrl+C pour arrêter).")
-    try:
-        uvicorn.run(web, host=hote, port=port, log_level="warning", access_log=False)
-    finally:
-        remove_server_file(path)
 
 
 @utilisateurs.command("ajouter")

@@ -1,9 +1,11 @@
 """Calibration check of the simulator through Jalon itself (issue 5, item 2).
 
 Simulates every region at `--echelle` (1 = the real size of the 2016 plan), imports every file
-through the real ingest (corrections replacing the imports they correct), computes the national
-and Occitanie bilans of 2016 and the ranking, and compares each figure with the public record
-(`jalon.simulate.calibration.EXPECTED`, DESIGN §4): counts within 1 %, rates within 1 point.
+through the real ingest as one series (corrections replacing the imports they correct), computes
+the national and Occitanie bilans of 2016 and the ranking, and compares each figure with the
+public record (`jalon.simulate.calibration.EXPECTED`, DESIGN §4): counts within 1 %, rates within
+1 point. The stock at the end of 2016 is drawn, not set (it follows from drawn durations): its
+sampling noise grows as 1 / √scale, so under scale 1 its tolerance is 1 % / √scale.
 Prints the table, writes it into `bench/RESULTS.md` between its markers with `--resultats`, and
 exits 1 when a figure is off. Run: `.venv/bin/python bench/calibration_bench.py --echelle 1`.
 """
@@ -11,6 +13,7 @@ exits 1 when a figure is off. Run: `.venv/bin/python bench/calibration_bench.py 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import sys
@@ -22,8 +25,7 @@ from pathlib import Path
 from jalon.formatting import nombre, pourcentage
 from jalon.indicators import compute_bilan
 from jalon.indicators.classement import Classement, compute_classement
-from jalon.ingest import import_file
-from jalon.ingest.importer import refresh_marts_atomically
+from jalon.ingest.batch import BatchFile, import_batch
 from jalon.ingest.pseudonymise import generate_key
 from jalon.plan import Plan, write_scaled_plan
 from jalon.simulate import simulate
@@ -42,10 +44,18 @@ class Check:
     ok: bool
 
 
-def count_check(label: str, expected: float, measured: float | None, scale: float) -> Check:
+def count_check(
+    label: str, expected: float, measured: float | None, scale: float, tolerance: float = 0.01
+) -> Check:
     target = expected * scale
-    ok = measured is not None and abs(measured - target) <= 0.01 * target
+    ok = measured is not None and abs(measured - target) <= tolerance * target
     return Check(label, nombre(target), nombre(measured), ok)
+
+
+def stock_tolerance(scale: float) -> float:
+    """1 % at scale 1 (issue 5), widened below it like the stock's sampling noise: its
+    standard deviation over seeds is about 0.3 % at scale 1 and 1.4 % at scale 0.1."""
+    return 0.01 / math.sqrt(min(scale, 1.0))
 
 
 def at_least_check(label: str, minimum: float, measured: float | None, scale: float) -> Check:
@@ -85,15 +95,8 @@ def run(scale: float, seed: int, workdir: Path) -> tuple[list[Check], dict[str, 
     profiles = builtin_profiles()
     con = open_store(workdir / "calibration.duckdb")
     started = time.monotonic()
-    imported: dict[Path, int] = {}
-    for item in manifest.files:
-        replaces = imported.get(item.replaces) if item.replaces else None
-        summary = import_file(
-            con, item.path, profiles[item.profile], plan, key, replaces=replaces, refresh=False
-        )
-        if summary.import_id is not None:
-            imported[item.path] = summary.import_id
-    refresh_marts_atomically(con, plan)
+    files = [BatchFile(f.path, profiles[f.profile], f.replaces) for f in manifest.files]
+    import_batch(con, files, plan, key)
     timings["import"] = time.monotonic() - started
     started = time.monotonic()
     nation = compute_bilan(con, plan, "2016", None)
@@ -165,18 +168,27 @@ def run(scale: float, seed: int, workdir: Path) -> tuple[list[Check], dict[str, 
         rate_check("Accès à l'emploi dans les 6 mois", EXPECTED.emploi, n("acces_emploi")),
         rate_check("Accès à l'emploi durable", EXPECTED.durable, n("emploi_durable")),
         count_check(
-            "Stagiaires en formation fin 2016", EXPECTED.stock_end_2016, n("stock_fin"), scale
+            "Stagiaires en formation fin 2016",
+            EXPECTED.stock_end_2016,
+            n("stock_fin"),
+            scale,
+            stock_tolerance(scale),
         ),
     ]
     return checks, timings
 
 
 def markdown(checks: list[Check], timings: dict[str, float], scale: float) -> str:
+    stock = (
+        ""
+        if scale >= 1
+        else f" (stock fin 2016 à {pourcentage(stock_tolerance(scale), 1)} près, bruit de tirage)"
+    )
     lines = [
         START,
         f"Échelle {scale} ; simulation {timings['simulation']:.0f} s, import de tous les fichiers "
-        f"{timings['import']:.0f} s, bilans {timings['bilans']:.1f} s. Comptes à 1 % près, taux à "
-        "1 point près (attendu ramené à l'échelle).",
+        f"{timings['import']:.0f} s, bilans {timings['bilans']:.1f} s. Comptes à 1 % près{stock}, "
+        "taux à 1 point près (attendu ramené à l'échelle).",
         "",
         "| chiffre | attendu (§4) | calculé par Jalon | conforme |",
         "|---|---:|---:|:---:|",
@@ -190,9 +202,15 @@ def markdown(checks: list[Check], timings: dict[str, float], scale: float) -> st
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--echelle", type=float, default=1.0)
-    parser.add_argument("--graine", type=int, default=2016)
-    parser.add_argument("--resultats", type=Path)
+    parser.add_argument(
+        "--echelle", type=float, default=1.0, help="taille du jeu simulé (1 = plan réel)"
+    )
+    parser.add_argument("--graine", type=int, default=2016, help="graine de la simulation")
+    parser.add_argument(
+        "--resultats",
+        type=Path,
+        help="fichier Markdown où remplacer la section de calibration (bench/RESULTS.md)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("JALON_SECRET", generate_key())
     with tempfile.TemporaryDirectory(prefix="jalon-calibration-") as tmp:

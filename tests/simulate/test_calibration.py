@@ -12,9 +12,13 @@ import math
 import xml.etree.ElementTree as ET
 from collections import Counter
 
+import numpy as np
+
 from jalon.simulate import Manifest
 from jalon.simulate import calibration as cal
-from tests.simulate.conftest import COUNTED, SCALE, Entry, Files
+from jalon.simulate.geo import REGIONS_2016
+from jalon.simulate.region import generate_region
+from tests.simulate.conftest import COUNTED, SCALE, SEED, Entry, Files
 
 
 def _counted(files: Files, year: int, region: str | None = None) -> list[Entry]:
@@ -167,3 +171,30 @@ def test_places_launched_in_occitanie(manifest: Manifest) -> None:
     assert places["2016"] == manifest.truth["regions"]["76"]["places"]["2016"]
     assert places["2016"] > 90_000 * SCALE
     assert places["2016"] - places["2015"] > 25_000 * SCALE
+
+
+def _stock_end_2016(entries: list[Entry]) -> int:
+    """Counted entries started on or before 31 December 2016 and not ended that day."""
+    day = dt.date(2016, 12, 31)
+    return sum(e.start <= day and (e.end is None or e.end > day) for e in entries)
+
+
+def test_stock_end_2016_from_the_files(manifest: Manifest, files: Files) -> None:
+    counted = [e for e in files.entries.values() if e.financeurs & COUNTED]
+    stock = _stock_end_2016(counted)
+    assert stock == manifest.truth["stock_2016_12_31"]
+    # Durations are drawn: the stock's standard deviation over seeds is about 0.45 % / √scale.
+    target = cal.EXPECTED.stock_end_2016 * SCALE
+    assert abs(stock - target) < 4 * 0.0045 / math.sqrt(SCALE) * target
+
+
+def test_stock_end_2016_at_full_scale() -> None:
+    """Issue 5's criterion (1 %) on the drawn tables of every region at scale 1, without files."""
+    day = np.datetime64("2016-12-31")
+    stock = 0
+    for index, region in enumerate(REGIONS_2016):
+        data = generate_region(region, index, 1.0, SEED)
+        start = data.sessions.start[data.entrees.session]
+        end = data.sessions.end[data.entrees.session]
+        stock += int((data.counted & (start <= day) & (end > day)).sum())
+    assert abs(stock - cal.EXPECTED.stock_end_2016) < 0.01 * cal.EXPECTED.stock_end_2016

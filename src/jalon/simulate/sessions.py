@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
+from jalon.simulate.calibration import COMPANY_WEEKLY_HOURS
 from jalon.simulate.pools import ORGANISME_POOL_SIZE, TRAININGS
 
 # LHEO financeur lists as written in `liste_financeur`; entries and sessions index this tuple.
@@ -184,12 +185,13 @@ def schedule(
     no_carif: np.ndarray,
 ) -> SessionTable:
     """Sessions of `actions`: session i belongs to action `action_of_session[i]` and starts on
-    `starts[i]`; it ends after the action's hours at its weekly pace. Actions flagged in
-    `no_carif` get no Carif number."""
+    `starts[i]`; it ends on the last week of its hours, the centre hours at the action's
+    weekly pace and the company hours at `COMPANY_WEEKLY_HOURS`. Actions flagged in `no_carif`
+    get no Carif number."""
     s = actions.take(action_of_session)
     n = len(s)
-    hours = s.hours_centre + s.hours_entreprise
-    weeks = np.ceil(hours / s.hebdo).astype(np.int64)
+    weeks = np.ceil(s.hours_centre / s.hebdo + s.hours_entreprise / COMPANY_WEEKLY_HOURS)
+    weeks = weeks.astype(np.int64)
     start = starts.astype("datetime64[D]")
     end = start + (weeks * 7 - 3).astype("timedelta64[D]")
     ids = np.arange(n, dtype=np.int64) + first_session_id

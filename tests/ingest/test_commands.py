@@ -83,6 +83,42 @@ def test_user_profile_by_path_and_by_folder(db_path, monkeypatch, tmp_path) -> N
     assert by_name.exit_code == 0, by_name.output
 
 
+def test_several_files_import_as_one_series(db_path, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("JALON_SECRET", TEST_KEY)
+    monkeypatch.setenv("COLUMNS", "200")
+    second = tmp_path / "export-2016-bis.csv"
+    lines = PE.read_text(encoding="utf-8").splitlines()
+    second.write_text("\n".join(lines[:3]).replace("|4;7", "|2") + "\n", encoding="utf-8")
+    result = _run("import", "pe-stagiaires", str(PE), str(second), "--db", str(db_path))
+    assert result.exit_code == 0, result.output
+    assert "Import n° 1" in result.output and "Import n° 2" in result.output
+    assert "2 fichiers importés en une série" in result.output
+    history = _run("imports", "--db", str(db_path), "--format", "json")
+    assert [r["file_name"] for r in json.loads(history.output)] == [PE.name, second.name]
+
+    refused = _run(
+        "import",
+        "pe-stagiaires",
+        str(tmp_path / "copie.csv"),
+        str(DATA / "mauvais" / "mauvais-separateur.csv"),
+        "--db",
+        str(db_path),
+    )
+    assert refused.exit_code == 2 and "fichier introuvable" in refused.output
+    (tmp_path / "copie.csv").write_text("\n".join(lines[:5]) + "\n", encoding="utf-8")
+    refused = _run(
+        "import",
+        "pe-stagiaires",
+        str(tmp_path / "copie.csv"),
+        str(DATA / "mauvais" / "mauvais-separateur.csv"),
+        "--db",
+        str(db_path),
+    )
+    assert refused.exit_code == 2 and "mauvais-separateur.csv, ligne 1" in refused.output
+    history = _run("imports", "--db", str(db_path), "--format", "json")
+    assert len(json.loads(history.output)) == 2
+
+
 def test_errors_are_french_and_without_traceback(db_path, monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("JALON_SECRET", TEST_KEY)
     bad_profile = tmp_path / "faux.toml"
@@ -91,6 +127,7 @@ def test_errors_are_french_and_without_traceback(db_path, monkeypatch, tmp_path)
         (["import", "inconnu", str(PE)], "profil inconnu « inconnu »"),
         (["import", "--profil", str(bad_profile), str(PE)], "profil invalide"),
         (["import", "pe-stagiaires"], "indiquez PROFIL FICHIER"),
+        (["import", "pe-stagiaires", str(PE), str(PE), "--essai"], "s'appliquent à un seul"),
         (["rejets", "9"], "aucun import n° 9"),
         (["import", "pe-stagiaires", str(DATA / "mauvais" / "vide.csv")], "le fichier est vide"),
     ]

@@ -10,9 +10,11 @@ import json
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.progress import (
     BarColumn,
+    MofNCompleteColumn,
     Progress,
     ProgressColumn,
     Task,
@@ -37,8 +39,10 @@ from jalon.cli.common import (
 from jalon.formatting import nombre
 from jalon.ingest import ImportSummary, import_file
 from jalon.ingest import history as hist
+from jalon.ingest.batch import BatchFile, import_batch
 from jalon.ingest.pseudonymise import key_from_env
 from jalon.ingest.reasons import reason_label
+from jalon.plan import Plan
 from jalon.sources import (
     USER_PROFILES_ENV,
     Profile,
@@ -81,14 +85,14 @@ class _LinesColumn(ProgressColumn):
         return Text(f"{nombre(int(task.completed))} lignes{rate}")
 
 
-def _split_arguments(arguments: list[str], profil: str | None) -> tuple[Profile, Path]:
+def _split_arguments(arguments: list[str], profil: str | None) -> tuple[Profile, list[Path]]:
     if profil is not None:
-        if len(arguments) != 1:
-            fail("avec --profil, indiquez un seul FICHIER.")
-        return find_profile(profil), Path(arguments[0])
-    if len(arguments) != 2:
-        fail("indiquez PROFIL FICHIER (ou --profil FICHIER.toml FICHIER).")
-    return find_profile(arguments[0]), Path(arguments[1])
+        if not arguments:
+            fail("avec --profil, indiquez au moins un FICHIER.")
+        return find_profile(profil), [Path(a) for a in arguments]
+    if len(arguments) < 2:
+        fail("indiquez PROFIL FICHIER… (ou --profil FICHIER.toml FICHIER…).")
+    return find_profile(arguments[0]), [Path(a) for a in arguments[1:]]
 
 
 def summary_table(summary: ImportSummary) -> Table:
@@ -118,7 +122,9 @@ def import_command(
     arguments: Annotated[
         list[str],
         typer.Argument(
-            metavar="PROFIL FICHIER", help="Profil du fichier (voir « jalon profils ») et fichier."
+            metavar="PROFIL FICHIER…",
+            help="Profil (voir « jalon profils ») et un ou plusieurs fichiers ; plusieurs "
+            "fichiers sont importés en une série : tous ou aucun.",
         ),
     ],
     profil: Annotated[
@@ -136,15 +142,19 @@ def import_command(
     ] = False,
     format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.texte,
 ) -> None:
-    """Importe un fichier : chaque ligne est acceptée, rejetée ou doublon."""
+    """Importe un ou plusieurs fichiers : chaque ligne est acceptée, rejetée ou doublon."""
     with user_errors():
-        chosen, fichier = _split_arguments(arguments, profil)
+        chosen, fichiers = _split_arguments(arguments, profil)
+        if len(fichiers) > 1 and (essai or remplace is not None):
+            fail("--essai et --remplace s'appliquent à un seul fichier.")
         the_plan = plan_for(db, plan)
         key = key_from_env() if chosen.format != "lheo" else b""
         if (server := server_for(db or default_db_path())) is not None:
             fail(server.refusal(db or default_db_path()))
         with store(db) as con:
-            if console.is_terminal and format is OutputFormat.texte:
+            if len(fichiers) > 1:
+                summaries = _import_series(con, fichiers, chosen, the_plan, key)
+            elif console.is_terminal and format is OutputFormat.texte:
                 with Progress(
                     TextColumn("{task.description}"),
                     BarColumn(),
@@ -153,29 +163,66 @@ def import_command(
                     console=console,
                     transient=True,
                 ) as progress:
-                    summary = import_file(
-                        con,
-                        fichier,
-                        chosen,
-                        the_plan,
-                        key,
-                        dry_run=essai,
-                        replaces=remplace,
-                        report=_Bar(progress),
-                    )
+                    summaries = [
+                        import_file(
+                            con,
+                            fichiers[0],
+                            chosen,
+                            the_plan,
+                            key,
+                            dry_run=essai,
+                            replaces=remplace,
+                            report=_Bar(progress),
+                        )
+                    ]
             else:
-                summary = import_file(
-                    con, fichier, chosen, the_plan, key, dry_run=essai, replaces=remplace
-                )
+                summaries = [
+                    import_file(
+                        con, fichiers[0], chosen, the_plan, key, dry_run=essai, replaces=remplace
+                    )
+                ]
     if format is OutputFormat.json:
-        console.print_json(json.dumps(summary.as_dict()))
-    else:
+        found = [s.as_dict() for s in summaries]
+        console.print_json(json.dumps(found[0] if len(found) == 1 else found))
+        return
+    for summary in summaries:
         console.print(summary_table(summary))
         if summary.rejected and summary.import_id is not None:
             console.print(
                 f"Lignes rejetées : « jalon rejets {summary.import_id} » (ou --csv FICHIER "
                 "pour les renvoyer au financeur)."
             )
+    if len(summaries) > 1:
+        console.print(
+            f"{len(summaries)} fichiers importés en une série : "
+            f"{nombre(sum(s.lines_read for s in summaries))} lignes lues = "
+            f"{nombre(sum(s.accepted for s in summaries))} acceptées + "
+            f"{nombre(sum(s.rejected for s in summaries))} rejetées + "
+            f"{nombre(sum(s.duplicates for s in summaries))} doublons."
+        )
+
+
+def _import_series(
+    con: duckdb.DuckDBPyConnection, files: list[Path], profile: Profile, plan: Plan, key: bytes
+) -> list[ImportSummary]:
+    """Several files of one profile, imported as one series (all or nothing)."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task("Import", total=len(files))
+        return import_batch(
+            con,
+            [BatchFile(path, profile) for path in files],
+            plan,
+            key,
+            on_file=lambda item, _s: progress.update(task, advance=1, description=item.path.name),
+            step=lambda message: progress.update(task, description=message),
+        )
 
 
 @app.command("profils")

@@ -82,9 +82,13 @@ def work_folder(con: duckdb.DuckDBPyConnection) -> Path:
 
 
 def configure(con: duckdb.DuckDBPyConnection, workdir: Path) -> None:
+    """DuckDB's memory limit and spill folder for an import (and its progress reports)."""
     workdir.mkdir(parents=True, exist_ok=True)
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-    con.execute(f"SET temp_directory = '{str(workdir).replace(chr(39), chr(39) * 2)}'")
+    # DuckDB refuses to move its spill folder once it has spilled: set it only when it differs.
+    current = con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]
+    if Path(str(current)) != workdir:
+        con.execute(f"SET temp_directory = '{str(workdir).replace(chr(39), chr(39) * 2)}'")
     enable(con)
 
 

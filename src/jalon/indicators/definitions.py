@@ -6,16 +6,16 @@ table expressions and plan parameters and returns an expression; none reads the 
 Every aggregate is grouped by `region` so that one query serves every region at once, and the
 national figures are sums of the regional rows (or their own query where a sum would be wrong,
 as for distinct persons). The bilan's measures read `entrees_marts` (`entrees_marts` below,
-materialised once per import by `jalon.store.marts`) rather than joining persons and jobs each
-time. Date arithmetic is spelled with year/month/day parts, which every
-backend computes identically.
+kept current by `jalon.store.marts`, person by person after an import that only adds rows) rather
+than joining persons and jobs each time. Date arithmetic is spelled with year/month/day parts,
+which every backend computes identically.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import ibis
 import ibis.expr.types as ir
@@ -51,6 +51,18 @@ class Tables:
     @classmethod
     def of(cls, backend: BaseBackend) -> Tables:
         return cls(*(backend.table(name) for name in TABLES))
+
+    def for_persons(self, persons: ir.Table) -> Tables:
+        """These tables with the rows of entries, registrations and jobs restricted to the
+        persons of `persons` (a table with a `hash_personne` column). Restricted at the source:
+        a filter on the finished mart would not be pushed through its window functions."""
+        return replace(
+            self,
+            **{
+                name: getattr(self, name).semi_join(persons, "hash_personne")
+                for name in ("entrees", "personnes", "emplois")
+            },
+        )
 
 
 def in_plan(entrees: ir.Table, plan: Plan) -> ir.BooleanValue:
@@ -107,13 +119,18 @@ def entrees_marts(t: Tables, plan: Plan) -> ir.Table:
     """The mart: une ligne par entrée en formation (grain of `entrees`, every entry, counted by
     the plan or not), with what every bilan reads, computed once per import.
 
-    Carries the entry's place, month, financeurs and `dans_plan` flag; the person as a dense
-    integer `personne` (cheaper to count distinct than the 64-character key); the person's
-    attributes on the entry date, from the last registration started on or before it (`connue`
-    false when there is none); and the outcome after the entry's end (`emploi`: a job of at least
-    `min_days` starting within `window_months`; `durable`), NULL when the entry has no end date.
-    For each phase of the plan, first-row flags (`first_flag`) mark one row per person and
-    region, and per person nationally, for each distinct-person count of the bilan.
+    Carries the entry's place, month, financeurs and `dans_plan` flag; the person's key
+    `hash_personne`; the person's attributes on the entry date, from the last registration
+    started on or before it (`connue` false when there is none); and the outcome after the
+    entry's end (`emploi`: a job of at least `min_days` starting within `window_months`;
+    `durable`), NULL when the entry has no end date. For each phase of the plan, first-row flags
+    (`first_flag`) mark one row per person and region, and per person nationally, for each
+    distinct-person count of the bilan.
+
+    Every column of a row depends only on the rows of `t` of the same person and on the plan:
+    the mart of some persons is this expression on `t.for_persons(...)`, which is how
+    `jalon.store.marts` refreshes it after an import that only adds rows. Keep it so (no rank or
+    count across persons).
     """
     publics = plan.rules.publics
     rules = plan.rules.emploi
@@ -136,6 +153,7 @@ def entrees_marts(t: Tables, plan: Plan) -> ir.Table:
     entries = joined.select(
         "region",
         "hash_personne",
+        "cle_session",
         "date_entree",
         "date_sortie",
         "financeurs",
@@ -196,12 +214,21 @@ def entrees_marts(t: Tables, plan: Plan) -> ir.Table:
     )
     ended = mart.date_sortie.notnull()
     rows = mart.select(
-        *(c for c in entries.columns if c != "hash_personne"),
-        personne=ibis.dense_rank().over(order_by=mart.hash_personne),
+        *entries.columns,
         emploi=ibis.ifelse(ended, _as_int(mart.hash_issue.notnull()), ibis.null("int64")),
         durable=ibis.ifelse(ended, mart.durable_issue.fill_null(0), ibis.null("int64")),
     )
-    return rows.mutate(**{k: v for phase in plan.phases for k, v in _firsts(rows, phase).items()})
+    # The session key breaks ties between a person's entries of one day, so that the flagged
+    # row is the same whichever way (and on whichever rows) the mart is built.
+    ranked = rows.mutate(
+        rang=ibis.row_number().over(
+            group_by=rows.hash_personne, order_by=[rows.date_entree, rows.cle_session]
+        )
+    )
+    flagged = ranked.mutate(
+        **{k: v for phase in plan.phases for k, v in _firsts(ranked, phase).items()}
+    )
+    return flagged.drop("cle_session", "rang")
 
 
 FIRSTS = ("personnes", "acces", "sortants", "emploi", "durable")
@@ -224,15 +251,18 @@ def _firsts(rows: ir.Table, phase: Phase) -> dict[str, ir.BooleanValue]:
         "emploi": left & (rows.emploi == 1).fill_null(False),
         "durable": left & (rows.durable == 1).fill_null(False),
     }
+    # One ordering of each person's rows (`rang`) serves every flag: the first row meeting a
+    # condition is the one of least rank among them, a plain aggregate over the person's rows
+    # (and region), where one ordered window per flag cost eight times as much.
+    windows = {
+        True: ibis.window(group_by=rows.hash_personne),
+        False: ibis.window(group_by=[rows.hash_personne, rows.region]),
+    }
     flags = {}
     for measure, condition in conditions.items():
-        for national in (False, True):
-            keys = (
-                [rows.personne, condition] if national else [rows.region, rows.personne, condition]
-            )
-            window = ibis.window(group_by=keys, order_by=rows.date_entree)
-            first = ibis.row_number().over(window) == 0
-            flags[first_flag(phase, measure, national)] = condition & first
+        for national, window in windows.items():
+            first = rows.rang == rows.rang.min(where=condition).over(window)
+            flags[first_flag(phase, measure, national)] = condition & first.fill_null(False)
     return flags
 
 

@@ -1,41 +1,73 @@
 """The store's marts: `entrees_marts`, une ligne par entrée en formation with the person's
 attributes on the entry date and the outcome after the end (`jalon.indicators.definitions.
-entrees_marts`, an Ibis expression compiled to DuckDB SQL), materialised once per import.
+entrees_marts`, an Ibis expression compiled to DuckDB SQL), kept current after each import.
 
-`refresh_marts` runs in its own transaction after an import (`jalon.ingest.importer`); it rebuilds
-when its sources or the plan's rules changed, which a signature kept in `meta` records: row counts
-and latest import of `entree_lignes`, `personnes` and `emplois`, the count of `entrees`, a digest
-of the rules. `mart_table` is for readers (read-only connections included): the stored table when
-its signature is current, else the same SQL into a temporary table private to the connection, so
+`refresh_marts` runs in its own transaction after an import (`jalon.ingest.importer`). A signature
+kept in `meta` says what the mart reflects: row count and latest import of `entree_lignes`,
+`personnes` and `emplois`, the count of `entrees`, a digest of the rules and the mart's version.
+When it changed, the refresh is incremental if the imports since the last refresh only added rows:
+every column of a mart row depends only on its person's entries, registrations and jobs (and the
+plan), so the rows of the persons those imports touched are deleted and recomputed from their
+rows alone. It rebuilds the whole table instead when there is no mart yet, the plan's rules or
+phases or the mart's definition changed, an import since replaced another (its deleted rows'
+persons are unknown), rows disappeared or were added by an older import, or the touched persons
+hold more than `FULL_SHARE` of the entries (a rebuild is then cheaper).
+
+`mart_table` is for readers (read-only connections included): the stored table when its
+signature is current, else the same SQL into a temporary table private to the connection, so
 that a bilan is never computed on a stale mart.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
+from dataclasses import asdict, dataclass, replace
 
 import duckdb
 import ibis
 
+from jalon.formatting import nombre, pourcentage
 from jalon.indicators import definitions as d
 from jalon.plan import Plan
 
 MART = "entrees_marts"
+#: Bumped whenever `definitions.entrees_marts` changes its columns or their meaning: a stored
+#: mart of another version is stale and rebuilt whole.
+MART_VERSION = 2
+#: Above this share of the entries belonging to touched persons, a full rebuild is cheaper.
+FULL_SHARE = 0.3
 _META_KEY = "signature_entrees_marts"
+_STATE_KEY = "etat_entrees_marts"
 _SOURCES = ("entree_lignes", "personnes", "emplois")
+_TOUCHED = "_marts_personnes"
+_TOUCHED_ENTREES = "_marts_entrees"
 
 
-_SQL: dict[tuple[str, str], str] = {}
+@dataclass(frozen=True)
+class Refresh:
+    """What a refresh did: `mode` is `complet` or `incremental`; `reason` says why a full
+    rebuild was needed; `persons` and `rows` are the touched persons and the mart rows written."""
+
+    mode: str
+    reason: str
+    persons: int
+    rows: int
+
+
+_SQL: dict[tuple[str, str, bool], tuple[str, list[str]]] = {}
 
 
 def _declared(plan: Plan) -> str:
     declared = plan.rules.model_dump_json() + repr([p.model_dump_json() for p in plan.phases])
-    return hashlib.sha256(declared.encode()).hexdigest()
+    return hashlib.sha256(f"{MART_VERSION}/{declared}".encode()).hexdigest()
 
 
-def mart_sql(con: duckdb.DuckDBPyConnection, plan: Plan) -> str:
-    """The mart's SELECT, ordered by entry date so that a phase's filter skips row groups.
+def _compiled(con: duckdb.DuckDBPyConnection, plan: Plan, touched: bool) -> tuple[str, list[str]]:
+    """The mart's SELECT (when `touched`, of the persons of the temporary table `_TOUCHED`,
+    whose entries are already in `_TOUCHED_ENTREES`), ordered by entry date so that a phase's
+    filter skips row groups, and its column names.
 
     Compiled once per plan and schema of the tables it reads (compiling costs ~0.4 s, more than
     a small import), and kept in memory."""
@@ -45,46 +77,174 @@ def mart_sql(con: duckdb.DuckDBPyConnection, plan: Plan) -> str:
             ", ".join(f"'{name}'" for name in d.TABLES)
         )
     ).fetchall()
-    key = (_declared(plan), hashlib.sha256(repr(columns).encode()).hexdigest())
+    key = (_declared(plan), hashlib.sha256(repr(columns).encode()).hexdigest(), touched)
     if key not in _SQL:
-        expr = d.entrees_marts(d.Tables.of(ibis.duckdb.from_connection(con)), plan)
+        tables = d.Tables.of(ibis.duckdb.from_connection(con))
+        if touched:
+            entrees = ibis.table(tables.entrees.schema(), name=_TOUCHED_ENTREES)
+            tables = replace(tables, entrees=entrees).for_persons(
+                ibis.table({"hash_personne": "string"}, name=_TOUCHED)
+            )
+        expr = d.entrees_marts(tables, plan)
         sql = ibis.to_sql(expr, dialect="duckdb")
-        _SQL[key] = f"SELECT * FROM ({sql}) ORDER BY date_entree"
+        _SQL[key] = (f"SELECT * FROM ({sql}) ORDER BY date_entree", list(expr.columns))
     return _SQL[key]
 
 
-def signature(con: duckdb.DuckDBPyConnection, plan: Plan) -> str:
-    parts = [
-        f"(SELECT count(*) || ':' || coalesce(max(import_id), 0) FROM {table})"
-        for table in _SOURCES
-    ]
+def mart_sql(con: duckdb.DuckDBPyConnection, plan: Plan) -> str:
+    """The SELECT of the whole mart."""
+    return _compiled(con, plan, touched=False)[0]
+
+
+def _state(con: duckdb.DuckDBPyConnection) -> dict[str, list[int]]:
+    """Row count and latest import of each source, the count of `entrees` and the latest
+    import of all (`imports`)."""
+    parts = [f"(SELECT [count(*), coalesce(max(import_id), 0)] FROM {table})" for table in _SOURCES]
     # fetchall: DuckDB 2 keeps a half-read result open and refuses the next statement.
+    row = con.execute(
+        f"SELECT {', '.join(parts)}, (SELECT count(*) FROM entrees), "
+        "(SELECT coalesce(max(import_id), 0) FROM imports)"
+    ).fetchall()[0]
+    state = {table: list(row[i]) for i, table in enumerate(_SOURCES)}
+    state["entrees"] = [row[-2]]
+    state["imports"] = [row[-1]]
+    return state
+
+
+def _signature_of(state: dict[str, list[int]], plan: Plan) -> str:
+    counts = [":".join(map(str, state[table])) for table in _SOURCES]
+    return "/".join([*counts, str(state["entrees"][0]), _declared(plan)])
+
+
+def signature(con: duckdb.DuckDBPyConnection, plan: Plan) -> str:
+    return _signature_of(_state(con), plan)
+
+
+def _mart_exists(con: duckdb.DuckDBPyConnection) -> bool:
     rows = con.execute(
-        f"SELECT concat_ws('/', {', '.join(parts)}, (SELECT count(*) FROM entrees))"
-    ).fetchall()
-    return f"{rows[0][0]}/{_declared(plan)}"
-
-
-def _stored_signature(con: duckdb.DuckDBPyConnection) -> str | None:
-    exists = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?",
         [MART],
     ).fetchall()
-    if not exists[0][0]:
-        return None
-    rows = con.execute("SELECT value FROM meta WHERE key = ?", [_META_KEY]).fetchall()
+    return bool(rows[0][0])
+
+
+def _meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    rows = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
     return str(rows[0][0]) if rows else None
 
 
-def refresh_marts(con: duckdb.DuckDBPyConnection, plan: Plan) -> bool:
-    """Rebuild the marts if their sources or rules changed; return whether it did."""
-    current = signature(con, plan)
-    if _stored_signature(con) == current:
-        return False
+def _stored_signature(con: duckdb.DuckDBPyConnection) -> str | None:
+    return _meta(con, _META_KEY) if _mart_exists(con) else None
+
+
+def _why_not_incremental(
+    con: duckdb.DuckDBPyConnection, plan: Plan, state: dict[str, list[int]]
+) -> str | None:
+    """Why the mart must be rebuilt whole from `state`, or None when the rows of the imports
+    after the one it reflects can be applied person by person."""
+    if not _mart_exists(con):
+        return "pas encore de table"
+    text = _meta(con, _STATE_KEY)
+    if text is None:
+        return "état du dernier calcul inconnu"
+    stored = json.loads(text)
+    if stored.get("declared") != _declared(plan):
+        return "règles, phases du plan ou définition de la table modifiées"
+    last = stored["imports"][0]
+    replaced = con.execute(
+        "SELECT count(*) FROM imports WHERE import_id > ? AND replaces IS NOT NULL", [last]
+    ).fetchall()
+    if replaced[0][0]:
+        return "un import en a remplacé un autre"
+    if state["entrees"][0] < stored["entrees"][0]:
+        return "des entrées ont disparu"
+    for table in _SOURCES:
+        added = con.execute(f"SELECT count(*) FROM {table} WHERE import_id > ?", [last])
+        # Rows added by an import numbered before the last one reflected (two imports
+        # committed out of order) would be missed: the counts must add up exactly.
+        if state[table][0] - stored[table][0] != added.fetchall()[0][0]:
+            return f"lignes de {table} retirées ou ajoutées hors ordre"
+    columns = sorted(r[0] for r in con.execute(f"DESCRIBE {MART}").fetchall())
+    if columns != sorted(_compiled(con, plan, touched=True)[1]):  # inserted BY NAME
+        return "colonnes de la table modifiées"
+    return None
+
+
+def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan, reason: str) -> Refresh:
     con.execute(f"CREATE OR REPLACE TABLE {MART} AS {mart_sql(con, plan)}")
-    con.execute("DELETE FROM meta WHERE key = ?", [_META_KEY])
-    con.execute("INSERT INTO meta VALUES (?, ?)", [_META_KEY, current])
-    return True
+    rows = con.execute(f"SELECT count(*) FROM {MART}").fetchall()[0][0]
+    return Refresh("complet", reason, 0, rows)
+
+
+def _incremental(
+    con: duckdb.DuckDBPyConnection, plan: Plan, last: int, entries: int
+) -> Refresh | str:
+    """Recompute the rows of the persons of the imports after `last`; or return why a full
+    rebuild is better (too many entries touched)."""
+    sources = " UNION ALL ".join(
+        f"SELECT hash_personne FROM {table} WHERE import_id > {int(last)}" for table in _SOURCES
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_TOUCHED} AS SELECT DISTINCT * FROM ({sources})")
+    # Their entries, found with one scan of `entrees` (the mart reads them twice), and no more
+    # than the share past which the full rebuild is chosen.
+    limit = max(0, int(FULL_SHARE * entries) + 1)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {_TOUCHED_ENTREES} AS SELECT * FROM entrees "
+        f"WHERE hash_personne IN (SELECT hash_personne FROM {_TOUCHED}) LIMIT {limit}"
+    )
+    persons, touched = con.execute(
+        f"SELECT (SELECT count(*) FROM {_TOUCHED}), (SELECT count(*) FROM {_TOUCHED_ENTREES})"
+    ).fetchall()[0]
+    if touched >= limit:
+        return f"plus de {pourcentage(FULL_SHARE)} des {nombre(entries)} entrées concernées"
+    con.execute(f"DELETE FROM {MART} WHERE hash_personne IN (SELECT hash_personne FROM {_TOUCHED})")
+    sql, _columns = _compiled(con, plan, touched=True)
+    con.execute(f"INSERT INTO {MART} BY NAME {sql}")
+    return Refresh("incremental", "", persons, touched)
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection, plan: Plan, state: dict[str, list[int]], done: Refresh | None
+) -> None:
+    current = _signature_of(state, plan)
+    text = json.dumps({**state, "declared": _declared(plan), "dernier": done and asdict(done)})
+    con.execute("DELETE FROM meta WHERE key IN (?, ?)", [_META_KEY, _STATE_KEY])
+    con.execute("INSERT INTO meta VALUES (?, ?), (?, ?)", [_META_KEY, current, _STATE_KEY, text])
+
+
+def refresh(con: duckdb.DuckDBPyConnection, plan: Plan) -> Refresh | None:
+    """Bring the mart up to date, incrementally when it can; None when it already was."""
+    state = _state(con)
+    if _stored_signature(con) == _signature_of(state, plan):
+        stored = json.loads(_meta(con, _STATE_KEY) or "{}")
+        if stored.get("imports", state["imports"]) != state["imports"]:
+            # Imports of other tables since (a replacement among them included) left every
+            # source row as it was, or the signature would differ: the mart reflects them too.
+            _record(con, plan, state, last_refresh(con))
+        return None
+    reason = _why_not_incremental(con, plan, state)
+    done: Refresh | str = reason or ""
+    if reason is None:
+        stored = json.loads(_meta(con, _STATE_KEY) or "{}")
+        done = _incremental(con, plan, stored["imports"][0], state["entrees"][0])
+        for table in (_TOUCHED, _TOUCHED_ENTREES):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+    if isinstance(done, str):
+        done = _rebuild(con, plan, done)
+    _record(con, plan, state, done)
+    return done
+
+
+def last_refresh(con: duckdb.DuckDBPyConnection) -> Refresh | None:
+    """What the last refresh that changed the mart did (None before the first one)."""
+    text = _meta(con, _STATE_KEY)
+    last = json.loads(text).get("dernier") if text else None
+    return Refresh(**last) if last else None
+
+
+def refresh_marts(con: duckdb.DuckDBPyConnection, plan: Plan) -> bool:
+    """Bring the marts up to date if their sources or rules changed; return whether it did."""
+    return refresh(con, plan) is not None
 
 
 def mart_table(con: duckdb.DuckDBPyConnection, plan: Plan) -> tuple[str, bool]:

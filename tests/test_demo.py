@@ -86,9 +86,7 @@ def test_demo_reproduces_the_press_claims_then_serves_the_dashboard(tmp_path) ->
     stored = con.execute(
         "SELECT sum(lines_read), sum(accepted) + sum(rejected) + sum(duplicates) FROM imports"
     ).fetchone()
-    lines_ok = con.execute(
-        "SELECT count(*) FROM rejets WHERE line < 2 OR line > 100000"
-    ).fetchone()
+    lines_ok = con.execute("SELECT count(*) FROM rejets WHERE line < 2 OR line > 100000").fetchone()
     user = authenticate(con, "demo", password.group(1))
     con.close()
     assert stored is not None and stored[0] == stored[1] == read

@@ -184,10 +184,25 @@ def measure_small(folder: Path, db: Path) -> None:
     print(json.dumps(times))
 
 
+def measure_series(folder: Path, db: Path) -> None:
+    """The same files imported as one series (`import_batch`, as `jalon demo` does)."""
+    from jalon.ingest.batch import BatchFile, import_batch
+    from jalon.plan import load_plan
+    from jalon.sources import builtin_profiles
+    from jalon.store import open_store
+
+    con = open_store(db)
+    profile = builtin_profiles()["pe-stagiaires"]
+    files = [BatchFile(path, profile) for path in sorted(folder.glob("petit-*.csv"))]
+    import_batch(con, files, load_plan(), KEY.encode())
+    con.close()
+
+
 def run_small(count: int, folder: Path) -> None:
     """Per-file overhead: `count` files of 100 lines imported one after the other into one
-    store (as `jalon demo` does); the first ten and the last ten files show whether the cost
-    of one file grows with the store."""
+    store (as a data officer imports monthly exports); the first ten and the last ten files
+    show whether the cost of one file grows with the store. Then the same files as one series
+    (`jalon import PROFIL FICHIER…`, `jalon demo`)."""
     from jalon.simulate.pe_stagiaires import write_pe_stagiaires
 
     small = folder / "petits"
@@ -208,6 +223,14 @@ def run_small(count: int, folder: Path) -> None:
         f"10 premiers {sum(order[:10]) * 100:.0f} ms, 10 derniers {sum(order[-10:]) * 100:.0f} ms",
         flush=True,
     )
+    for stale in folder.glob("petits.duckdb*"):
+        shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+    wall, cpu, rss, _output = _child("serie", small, db)
+    print(
+        f"les mêmes en une série : {wall:.1f} s ({cpu:.1f} s CPU), {_gib(rss)} Gio, "
+        f"{wall / count * 1000:.0f} ms par fichier",
+        flush=True,
+    )
 
 
 MEASURES = {
@@ -216,6 +239,7 @@ MEASURES = {
     "jalon-sans-marts": measure_jalon_without_marts,
     "pandas": measure_pandas,
     "petits": measure_small,
+    "serie": measure_series,
 }
 LABELS = {
     "bare": "(a) DuckDB, chargement typé nu",
@@ -248,15 +272,21 @@ def _gib(value: int) -> str:
     return f"{value / (1 << 30):.2f}"
 
 
-def run(sizes: list[int], folder: Path, methods: list[str]) -> list[str]:
+def generate(n: int, path: Path) -> None:
     from jalon.simulate.pe_stagiaires import write_pe_stagiaires
 
+    write_pe_stagiaires(path, n, seed=2016, malformed_share=MALFORMED_SHARE)
+
+
+def run(sizes: list[int], folder: Path, methods: list[str]) -> list[str]:
     rows = []
     for n in sizes:
         path = folder / f"pe-stagiaires-{n}.csv"
         if not path.exists():
             t = time.perf_counter()
-            write_pe_stagiaires(path, n, seed=2016, malformed_share=MALFORMED_SHARE)
+            # In a child: Linux carries a parent's peak memory into the children it forks, so
+            # this process must stay small for the measures' peaks to be their own.
+            subprocess.run([sys.executable, __file__, "--generer", str(n), str(path)], check=True)
             print(
                 f"fichier de {n:,} lignes généré en {time.perf_counter() - t:.1f} s "
                 f"({path.stat().st_size / 1e6:,.0f} Mo)",
@@ -361,7 +391,11 @@ def main() -> None:
     parser.add_argument(
         "--mesure", nargs=3, metavar=("METHODE", "FICHIER", "BASE"), help=argparse.SUPPRESS
     )
+    parser.add_argument("--generer", nargs=2, metavar=("LIGNES", "FICHIER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.generer:
+        generate(int(args.generer[0]), Path(args.generer[1]))
+        return
     if args.mesure:
         method, path, db = args.mesure
         MEASURES[method](Path(path), Path(db))

@@ -88,9 +88,15 @@ def test_sequence_equals_rebuild(tmp_path: Path, plan: Plan) -> None:
         replaced = con.execute(
             "SELECT import_id FROM imports WHERE file_name = 'pe-stagiaires-2016.csv'"
         ).fetchall()[0][0]
-        assert _import(con, plan, "pe-stagiaires", corrected, replaces=replaced) == "complet"
-        assert last_refresh(con) is not None
-        assert "remplacé" in last_refresh(con).reason  # type: ignore[union-attr]
+        assert _import(con, plan, "pe-stagiaires", corrected, replaces=replaced) == "incremental"
+        assert con.execute("SELECT count(*) FROM lignes_retirees").fetchone() == (0,)
+        registrations = con.execute(
+            "SELECT import_id FROM imports WHERE file_name = 'registre-2016.csv'"
+        ).fetchall()[0][0]
+        fewer = tmp_path / "registre-2016-corrige.csv"
+        kept = (DATA / "personnes/registre-2016.csv").read_bytes().splitlines(keepends=True)
+        fewer.write_bytes(b"".join(kept[:-3]))
+        assert _import(con, plan, "personnes", fewer, replaces=registrations) == "incremental"
         extra = tmp_path / "emplois-suite.csv"
         extra.write_text(
             "identifiant_national,date_debut,date_fin,type_contrat\n"

@@ -38,7 +38,7 @@ from jalon.reference import departement_of_commune
 from jalon.sources import Layout, Profile
 from jalon.store.canonical import SOURCE_TABLES, rebuild_entrees
 from jalon.store.database import transaction
-from jalon.store.marts import refresh_marts
+from jalon.store.marts import note_replaced, refresh_marts
 
 Step = Callable[[str], None]
 MEMORY_LIMIT = os.environ.get("JALON_MEMOIRE", "1GB")
@@ -230,6 +230,7 @@ def _write(
     if replaces is not None:
         _check_replaced(con, replaces, profile)
         con.execute("UPDATE imports SET status = 'remplace' WHERE import_id = ?", [replaces])
+        note_replaced(con, replaces)
         for table in SOURCE_TABLES:
             con.execute(f"DELETE FROM {table} WHERE import_id = ?", [replaces])
     con.execute(

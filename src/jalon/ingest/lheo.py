@@ -48,6 +48,7 @@ from jalon.ingest.lheo_xml import (
 from jalon.plan import Plan
 from jalon.sources import builtin_profiles
 from jalon.store.database import transaction
+from jalon.store.marts import note_replaced
 
 BATCH_ROWS = 50_000
 _REJETS = ["line", "column_name", "reason", "message", "value"]
@@ -228,6 +229,7 @@ def _write(
         import_id = int(row[0])
         if replaces is not None:
             con.execute("UPDATE imports SET status = 'remplace' WHERE import_id = ?", [replaces])
+            note_replaced(con, replaces)
             for table in staging.tables.values():
                 if table != "rejets":
                     con.execute(f"DELETE FROM {table} WHERE import_id = ?", [replaces])

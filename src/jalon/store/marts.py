@@ -8,10 +8,12 @@ kept in `meta` says what the mart reflects: row count and latest import of `entr
 When it changed, the refresh is incremental if the imports since the last refresh only added rows:
 every column of a mart row depends only on its person's entries, registrations and jobs (and the
 plan), so the rows of the persons those imports touched are deleted and recomputed from their
-rows alone. It rebuilds the whole table instead when there is no mart yet, the plan's rules or
-phases or the mart's definition changed, an import since replaced another (its deleted rows'
-persons are unknown), rows disappeared or were added by an older import, or the touched persons
-hold more than `FULL_SHARE` of the entries (a rebuild is then cheaper).
+rows alone; a replacement (`--remplace`) notes the persons of the rows it deletes
+(`note_replaced`, table `lignes_retirees`), which are recomputed too. It rebuilds the whole
+table instead when there is no mart yet, the plan's rules or phases or the mart's definition
+changed, an import replaced another without noting its rows, rows disappeared unnoted or were
+added by an older import, or the touched persons hold more than `FULL_SHARE` of the entries
+(a rebuild is then cheaper).
 
 `mart_table` is for readers (read-only connections included): the stored table when its
 signature is current, else the same SQL into a temporary table private to the connection, so
@@ -151,18 +153,23 @@ def _why_not_incremental(
     if stored.get("declared") != _declared(plan):
         return "règles, phases du plan ou définition de la table modifiées"
     last = stored["imports"][0]
-    replaced = con.execute(
-        "SELECT count(*) FROM imports WHERE import_id > ? AND replaces IS NOT NULL", [last]
+    unnoted = con.execute(
+        "SELECT count(*) FROM imports WHERE import_id > ? AND replaces IS NOT NULL "
+        "AND replaces NOT IN (SELECT import_id FROM lignes_retirees WHERE source IS NULL)",
+        [last],
     ).fetchall()
-    if replaced[0][0]:
-        return "un import en a remplacé un autre"
-    if state["entrees"][0] < stored["entrees"][0]:
-        return "des entrées ont disparu"
+    if unnoted[0][0]:
+        return "un import en a remplacé un autre sans que ses lignes retirées soient notées"
     for table in _SOURCES:
-        added = con.execute(f"SELECT count(*) FROM {table} WHERE import_id > ?", [last])
+        added, removed = con.execute(
+            f"SELECT (SELECT count(*) FROM {table} WHERE import_id > $last), "
+            "(SELECT count(*) FROM lignes_retirees WHERE source = $table "
+            "AND import_id <= $last)",
+            {"last": last, "table": table},
+        ).fetchall()[0]
         # Rows added by an import numbered before the last one reflected (two imports
-        # committed out of order) would be missed: the counts must add up exactly.
-        if state[table][0] - stored[table][0] != added.fetchall()[0][0]:
+        # committed out of order), or removed unnoted, would be missed: the counts must add up.
+        if state[table][0] - stored[table][0] != added - removed:
             return f"lignes de {table} retirées ou ajoutées hors ordre"
     columns = sorted(r[0] for r in con.execute(f"DESCRIBE {MART}").fetchall())
     if columns != sorted(_compiled(con, plan, touched=True)[1]):  # inserted BY NAME
@@ -179,10 +186,14 @@ def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan, reason: str) -> Refresh
 def _incremental(
     con: duckdb.DuckDBPyConnection, plan: Plan, last: int, entries: int
 ) -> Refresh | str:
-    """Recompute the rows of the persons of the imports after `last`; or return why a full
-    rebuild is better (too many entries touched)."""
+    """Recompute the rows of the persons of the imports after `last` and of the rows a
+    replacement removed since; or return why a full rebuild is better (too many entries
+    touched)."""
     sources = " UNION ALL ".join(
-        f"SELECT hash_personne FROM {table} WHERE import_id > {int(last)}" for table in _SOURCES
+        [
+            *(f"SELECT hash_personne FROM {t} WHERE import_id > {int(last)}" for t in _SOURCES),
+            "SELECT hash_personne FROM lignes_retirees WHERE source IS NOT NULL",
+        ]
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_TOUCHED} AS SELECT DISTINCT * FROM ({sources})")
     # Their entries, found with one scan of `entrees` (the mart reads them twice), and no more
@@ -209,7 +220,21 @@ def _record(
     current = _signature_of(state, plan)
     text = json.dumps({**state, "declared": _declared(plan), "dernier": done and asdict(done)})
     con.execute("DELETE FROM meta WHERE key IN (?, ?)", [_META_KEY, _STATE_KEY])
+    con.execute("DELETE FROM lignes_retirees")
     con.execute("INSERT INTO meta VALUES (?, ?), (?, ?)", [_META_KEY, current, _STATE_KEY, text])
+
+
+def note_replaced(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
+    """Note the persons of the rows of `import_id` that a replacement is about to delete (call
+    in the replacing import's transaction, before the deletion): the next refresh recomputes
+    them alone instead of rebuilding the whole mart."""
+    con.execute("INSERT INTO lignes_retirees VALUES (?, NULL, NULL)", [import_id])
+    for table in _SOURCES:
+        con.execute(
+            f"INSERT INTO lignes_retirees SELECT import_id, '{table}', hash_personne "
+            f"FROM {table} WHERE import_id = ?",
+            [import_id],
+        )
 
 
 def refresh(con: duckdb.DuckDBPyConnection, plan: Plan) -> Refresh | None:

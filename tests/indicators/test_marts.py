@@ -116,3 +116,37 @@ def test_stale_mart_rebuilt_for_the_reader(tmp_path: Path, store_path: Path, pla
         assert (before, after) == (pytest.approx(3 / 5), pytest.approx(4 / 5))
     finally:
         con.close()
+
+
+def test_first_row_flags_per_person_and_region(tmp_path: Path, plan: Plan) -> None:
+    """A person with entries in two regions is counted once in each region and once
+    nationally; a person with a single entry is the first of every count it meets."""
+    con = open_store(tmp_path / "jalon.duckdb")
+    con.execute(
+        """
+        INSERT INTO entrees VALUES
+          ('P1', 'IC:S2', DATE '2016-05-02', DATE '2016-09-30', [4], 4, NULL, false, NULL,
+           '31', '76', 300, [1]),
+          ('P1', 'IC:S1', DATE '2016-02-01', DATE '2016-04-29', [4], 4, NULL, false, NULL,
+           '75', '11', 200, [1]),
+          ('P1', 'IC:S3', DATE '2016-05-02', DATE '2016-06-30', [2], 2, NULL, false, NULL,
+           '31', '76', 100, [1]),
+          ('P2', 'IC:S4', DATE '2016-03-07', NULL, [4], 4, NULL, false, NULL, '31', '76', NULL, [1])
+        """
+    )
+    refresh_marts(con, plan)
+    flags = con.execute(
+        f"SELECT hash_personne, region, date_entree, premiere_personnes_2016, "
+        f"premiere_personnes_nat_2016, premiere_sortants_2016 FROM {MART} ORDER BY ALL"
+    ).fetchall()
+    con.close()
+    may, feb, march = dt.date(2016, 5, 2), dt.date(2016, 2, 1), dt.date(2016, 3, 7)
+    assert flags == [
+        # P1: first nationally in February (Île-de-France); in Occitanie, of the two entries of
+        # 2 May the session key S2 comes before S3.
+        ("P1", "11", feb, True, True, True),
+        ("P1", "76", may, False, False, False),
+        ("P1", "76", may, True, False, True),
+        # P2: one entry, first of the counts it meets; no end date, so not among leavers.
+        ("P2", "76", march, True, True, False),
+    ]

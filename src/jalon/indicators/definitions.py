@@ -218,17 +218,36 @@ def entrees_marts(t: Tables, plan: Plan) -> ir.Table:
         emploi=ibis.ifelse(ended, _as_int(mart.hash_issue.notnull()), ibis.null("int64")),
         durable=ibis.ifelse(ended, mart.durable_issue.fill_null(0), ibis.null("int64")),
     )
+    # Most persons have one entry: it is the first of every condition it meets, and only the
+    # rows of persons with several entries go through the ranking and its windows (sorting every
+    # row by person made most of the mart's cost, and spilled to disk at 10 M entries).
+    several = (
+        rows.group_by("hash_personne")
+        .aggregate(lignes=rows.count())
+        .filter(ibis._.lignes > 1)
+        .select("hash_personne")
+    )
+    alone = rows.anti_join(several, "hash_personne")
+    alone = alone.mutate(
+        **{
+            first_flag(phase, measure, national): condition
+            for phase in plan.phases
+            for measure, condition in _conditions(alone, phase).items()
+            for national in (False, True)
+        }
+    )
+    many = rows.semi_join(several, "hash_personne")
     # The session key breaks ties between a person's entries of one day, so that the flagged
     # row is the same whichever way (and on whichever rows) the mart is built.
-    ranked = rows.mutate(
+    many = many.mutate(
         rang=ibis.row_number().over(
-            group_by=rows.hash_personne, order_by=[rows.date_entree, rows.cle_session]
+            group_by=many.hash_personne, order_by=[many.date_entree, many.cle_session]
         )
     )
-    flagged = ranked.mutate(
-        **{k: v for phase in plan.phases for k, v in _firsts(ranked, phase).items()}
-    )
-    return flagged.drop("cle_session", "rang")
+    many = many.mutate(
+        **{k: v for phase in plan.phases for k, v in _firsts(many, phase).items()}
+    ).drop("rang")
+    return alone.union(many).drop("cle_session")
 
 
 FIRSTS = ("personnes", "acces", "sortants", "emploi", "durable")
@@ -241,16 +260,22 @@ def first_flag(phase: Phase, measure: str, national: bool) -> str:
     return f"premiere_{measure}_{'nat_' if national else ''}{code}"
 
 
-def _firsts(rows: ir.Table, phase: Phase) -> dict[str, ir.BooleanValue]:
+def _conditions(rows: ir.Table, phase: Phase) -> dict[str, ir.BooleanValue]:
+    """For each distinct-person count of a phase, the rows it counts the person of."""
     entered = in_window(rows.date_entree, phase.start, phase.end)
     left = rows.dans_plan & in_window(rows.date_sortie, phase.start, phase.end).fill_null(False)
-    conditions = {
+    return {
         "personnes": rows.dans_plan & entered,
         "acces": entered,
         "sortants": left,
         "emploi": left & (rows.emploi == 1).fill_null(False),
         "durable": left & (rows.durable == 1).fill_null(False),
     }
+
+
+def _firsts(rows: ir.Table, phase: Phase) -> dict[str, ir.BooleanValue]:
+    """The first-row flags of a phase on `rows`, ranked (`rang`) within each person."""
+    conditions = _conditions(rows, phase)
     # One ordering of each person's rows (`rang`) serves every flag: the first row meeting a
     # condition is the one of least rank among them, a plain aggregate over the person's rows
     # (and region), where one ordered window per flag cost eight times as much.

@@ -96,24 +96,13 @@ def test_several_files_import_as_one_series(db_path, monkeypatch, tmp_path) -> N
     history = _run("imports", "--db", str(db_path), "--format", "json")
     assert [r["file_name"] for r in json.loads(history.output)] == [PE.name, second.name]
 
-    refused = _run(
-        "import",
-        "pe-stagiaires",
-        str(tmp_path / "copie.csv"),
-        str(DATA / "mauvais" / "mauvais-separateur.csv"),
-        "--db",
-        str(db_path),
-    )
+    # A series with a refused file writes nothing: first a missing file, then a wrong header.
+    copy, wrong = tmp_path / "copie.csv", DATA / "mauvais" / "mauvais-separateur.csv"
+    series = ("import", "pe-stagiaires", str(copy), str(wrong), "--db", str(db_path))
+    refused = _run(*series)
     assert refused.exit_code == 2 and "fichier introuvable" in refused.output
-    (tmp_path / "copie.csv").write_text("\n".join(lines[:5]) + "\n", encoding="utf-8")
-    refused = _run(
-        "import",
-        "pe-stagiaires",
-        str(tmp_path / "copie.csv"),
-        str(DATA / "mauvais" / "mauvais-separateur.csv"),
-        "--db",
-        str(db_path),
-    )
+    copy.write_text("\n".join(lines[:5]) + "\n", encoding="utf-8")
+    refused = _run(*series)
     assert refused.exit_code == 2 and "mauvais-separateur.csv, ligne 1" in refused.output
     history = _run("imports", "--db", str(db_path), "--format", "json")
     assert len(json.loads(history.output)) == 2

@@ -128,17 +128,9 @@ def build_store(path: Path, entries: int) -> duckdb.DuckDBPyConnection:
 
 
 def load_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
-    names = (
-        "entrees",
-        "personnes",
-        "emplois",
-        "demandeurs",
-        "actions_agregees",
-        "places",
-        "offre_sessions",
-        "offre_actions",
-    )
-    frames = {name: con.execute(f"SELECT * FROM {name}").df() for name in names}
+    from jalon.indicators.definitions import TABLES
+
+    frames = {name: con.execute(f"SELECT * FROM {name}").df() for name in TABLES}
     for name, columns in {
         "entrees": ("date_entree", "date_sortie"),
         "personnes": ("mois_naissance", "date_inscription", "date_fin_inscription"),
@@ -360,7 +352,7 @@ def main() -> None:
         con = build_store(Path(work) / "bench.duckdb", args.entrees)
         in_phase = con.execute(
             "SELECT count(*) FROM entrees WHERE year(date_entree) = 2016"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         print(
             f"base construite : {args.entrees:,} entrées ({in_phase:,} en 2016) en "
             f"{time.perf_counter() - t0:.1f} s"

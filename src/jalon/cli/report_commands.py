@@ -7,6 +7,7 @@ format. Nothing is written to the store.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -64,6 +65,17 @@ def _write(sortie: Path, content: str | bytes) -> None:
     console.print(f"Écrit : {sortie}")
 
 
+def _write_press(sortie: Path, kind: str, text: Callable[[], str], html: Callable[[], str]) -> None:
+    """A press document as plain text (`txt`), or its HTML, printed to PDF for `pdf`."""
+    from jalon.report import rendu
+
+    if kind == "txt":
+        _write(sortie, text())
+    else:
+        page = html()
+        _write(sortie, rendu.pdf(page) if kind == "pdf" else page)
+
+
 @app.command("rapport")
 def rapport(
     phase: Annotated[str, typer.Option("--phase", help="Phase du plan, ex. 2016 ou 2017S1.")],
@@ -114,11 +126,7 @@ def note(
         the_plan = plan_for(db, plan)
         with store(db, read_only=True) as con:
             built = build_note(con, the_plan, phase, region)
-    if kind == "txt":
-        _write(sortie, rendu.note_text(built))
-    else:
-        html = rendu.note_html(built)
-        _write(sortie, rendu.pdf(html) if kind == "pdf" else html)
+    _write_press(sortie, kind, lambda: rendu.note_text(built), lambda: rendu.note_html(built))
 
 
 @presse_app.command("invitation")
@@ -145,8 +153,6 @@ def invitation(
         the_plan = plan_for(db, plan)
         with store(db, read_only=True) as con:
             built = build_invitation(con, the_plan, region, event)
-    if kind == "txt":
-        _write(sortie, rendu.invitation_text(built))
-    else:
-        html = rendu.invitation_html(built)
-        _write(sortie, rendu.pdf(html) if kind == "pdf" else html)
+    _write_press(
+        sortie, kind, lambda: rendu.invitation_text(built), lambda: rendu.invitation_html(built)
+    )

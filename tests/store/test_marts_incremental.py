@@ -6,6 +6,7 @@ expected of it (incremental after imports that only add rows, whole otherwise)."
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -215,5 +216,48 @@ def test_replacement_elsewhere_keeps_incremental(tmp_path: Path, plan: Plan) -> 
         )
         assert mart_table(con, plan) == (MART, False)
         assert _import(con, plan, "emplois", DATA / "indicateurs/emplois.csv") == "incremental"
+    finally:
+        con.close()
+
+
+@pytest.mark.usefixtures("every_share")
+def test_compiled_sql_is_kept_in_the_store(
+    tmp_path: Path, plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each `jalon import` is a new process: the mart's SQL, compiled by the first refreshes,
+    is read back from `meta`, and a later import neither imports Ibis nor compiles."""
+    con = open_store(tmp_path / "jalon.duckdb")
+    try:
+        _import(con, plan, "pe-stagiaires", DATA / FILES[0][1])
+        _import(con, plan, "pe-stagiaires", DATA / FILES[1][1])
+        kept = con.execute("SELECT value FROM meta WHERE key = 'sql_entrees_marts'").fetchall()
+        assert len(kept) == 1 and len(json.loads(kept[0][0])) == 2  # whole and per person
+
+        def never(*_args: object) -> None:
+            raise AssertionError("compiled again")
+
+        monkeypatch.setattr(marts, "_SQL", {})  # a new process
+        monkeypatch.setattr(marts, "_compile", never)
+        assert _import(con, plan, "personnes", DATA / FILES[4][1]) == "incremental"
+    finally:
+        con.close()
+
+
+@pytest.mark.usefixtures("every_share")
+def test_definition_edit_rebuilds_whole(
+    tmp_path: Path, plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The source of `jalon.indicators.definitions` is part of the mart's signature: after an
+    upgrade that changed it, the stored mart is stale and the next refresh rebuilds it whole."""
+    con = open_store(tmp_path / "jalon.duckdb")
+    try:
+        _import(con, plan, "pe-stagiaires", DATA / FILES[0][1])
+        monkeypatch.setattr(marts, "_definition_digest", lambda: "une autre version")
+        name, stale = mart_table(con, plan)
+        assert stale  # readers build their own copy
+        con.execute(f'DROP TABLE temp."{name}"')
+        done = refresh(con, plan)
+        assert done is not None and done.mode == "complet"
+        assert "définition" in done.reason
     finally:
         con.close()

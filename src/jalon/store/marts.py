@@ -4,7 +4,8 @@ entrees_marts`, an Ibis expression compiled to DuckDB SQL), kept current after e
 
 `refresh_marts` runs in its own transaction after an import (`jalon.ingest.importer`). A signature
 kept in `meta` says what the mart reflects: row count and latest import of `entree_lignes`,
-`personnes` and `emplois`, the count of `entrees`, a digest of the rules and the mart's version.
+`personnes` and `emplois`, the count of `entrees`, a digest of the rules, of the mart's version
+and of the source of its definition (so that editing the definition rebuilds the mart).
 When it changed, the refresh is incremental if the imports since the last refresh only added rows:
 every column of a mart row depends only on its person's entries, registrations and jobs (and the
 plan), so the rows of the persons those imports touched are deleted and recomputed from their
@@ -18,33 +19,38 @@ added by an older import, or the touched persons hold more than `FULL_SHARE` of 
 `mart_table` is for readers (read-only connections included): the stored table when its
 signature is current, else the same SQL into a temporary table private to the connection, so
 that a bilan is never computed on a stale mart.
+
+The mart's SQL is compiled from Ibis once per plan, definition and schema, and kept in `meta`:
+an import in a new process (each `jalon import`) neither imports Ibis nor compiles.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import uuid
 from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 
 import duckdb
-import ibis
 
 from jalon.formatting import nombre, pourcentage
-from jalon.indicators import definitions as d
 from jalon.plan import Plan
 
 MART = "entrees_marts"
-#: Bumped whenever `definitions.entrees_marts` changes its columns or their meaning: a stored
-#: mart of another version is stale and rebuilt whole.
+#: Bumped whenever the mart's meaning changes outside `jalon.indicators.definitions` (whose
+#: source text is part of the signature: editing it rebuilds the mart whole).
 MART_VERSION = 2
 #: Above this share of the entries belonging to touched persons, a full rebuild is cheaper.
 FULL_SHARE = 0.3
 _META_KEY = "signature_entrees_marts"
 _STATE_KEY = "etat_entrees_marts"
+_SQL_KEY = "sql_entrees_marts"
 _SOURCES = ("entree_lignes", "personnes", "emplois")
 _TOUCHED = "_marts_personnes"
 _TOUCHED_ENTREES = "_marts_entrees"
+_DEFINITIONS = Path(__file__).parent.parent / "indicators" / "definitions.py"
 
 
 @dataclass(frozen=True)
@@ -58,12 +64,30 @@ class Refresh:
     rows: int
 
 
-_SQL: dict[tuple[str, str, bool], tuple[str, list[str]]] = {}
+_SQL: dict[str, tuple[str, list[str]]] = {}
+
+
+@functools.cache
+def _definition_digest() -> str:
+    return hashlib.sha256(_DEFINITIONS.read_bytes()).hexdigest()
 
 
 def _declared(plan: Plan) -> str:
+    """Digest of what the mart's rows mean: the plan's rules and phases, the mart's version and
+    the source of its definition."""
     declared = plan.rules.model_dump_json() + repr([p.model_dump_json() for p in plan.phases])
-    return hashlib.sha256(f"{MART_VERSION}/{declared}".encode()).hexdigest()
+    text = f"{MART_VERSION}/{_definition_digest()}/{declared}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _sql_key(con: duckdb.DuckDBPyConnection, plan: Plan, touched: bool) -> str:
+    columns = con.execute(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns "
+        "WHERE table_catalog = current_database() AND table_schema = 'main' "
+        f"AND table_name <> '{MART}' ORDER BY ALL"
+    ).fetchall()
+    schema = hashlib.sha256(repr(columns).encode()).hexdigest()
+    return f"{_declared(plan)}/{schema}/{'personnes' if touched else 'tout'}"
 
 
 def _compiled(con: duckdb.DuckDBPyConnection, plan: Plan, touched: bool) -> tuple[str, list[str]]:
@@ -71,26 +95,45 @@ def _compiled(con: duckdb.DuckDBPyConnection, plan: Plan, touched: bool) -> tupl
     whose entries are already in `_TOUCHED_ENTREES`), ordered by entry date so that a phase's
     filter skips row groups, and its column names.
 
-    Compiled once per plan and schema of the tables it reads (compiling costs ~0.4 s, more than
-    a small import), and kept in memory."""
-    columns = con.execute(
-        "SELECT table_name, column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = 'main' AND table_name IN ({}) ORDER BY ALL".format(
-            ", ".join(f"'{name}'" for name in d.TABLES)
-        )
-    ).fetchall()
-    key = (_declared(plan), hashlib.sha256(repr(columns).encode()).hexdigest(), touched)
+    Compiled once per plan, definition and schema of the store: compiling (and importing Ibis)
+    costs ~0.7 s, more than a small import. The result is kept in memory and, by `refresh`, in
+    `meta`, so that an import in a new process finds it there."""
+    key = _sql_key(con, plan, touched)
     if key not in _SQL:
-        tables = d.Tables.of(ibis.duckdb.from_connection(con))
-        if touched:
-            entrees = ibis.table(tables.entrees.schema(), name=_TOUCHED_ENTREES)
-            tables = replace(tables, entrees=entrees).for_persons(
-                ibis.table({"hash_personne": "string"}, name=_TOUCHED)
-            )
-        expr = d.entrees_marts(tables, plan)
-        sql = ibis.to_sql(expr, dialect="duckdb")
-        _SQL[key] = (f"SELECT * FROM ({sql}) ORDER BY date_entree", list(expr.columns))
+        stored = json.loads(_meta(con, _SQL_KEY) or "{}").get(key)
+        _SQL[key] = (stored[0], list(stored[1])) if stored else _compile(con, plan, touched)
     return _SQL[key]
+
+
+def _compile(con: duckdb.DuckDBPyConnection, plan: Plan, touched: bool) -> tuple[str, list[str]]:
+    # Imported here: Ibis takes ~0.4 s to import, and an import whose compiled mart is already
+    # in `meta` never needs it.
+    import ibis
+
+    from jalon.indicators import definitions as d
+
+    tables = d.Tables.of(ibis.duckdb.from_connection(con))
+    if touched:
+        entrees = ibis.table(tables.entrees.schema(), name=_TOUCHED_ENTREES)
+        tables = replace(tables, entrees=entrees).for_persons(
+            ibis.table({"hash_personne": "string"}, name=_TOUCHED)
+        )
+    expr = d.entrees_marts(tables, plan)
+    sql = ibis.to_sql(expr, dialect="duckdb")
+    return f"SELECT * FROM ({sql}) ORDER BY date_entree", list(expr.columns)
+
+
+def _store_compiled(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
+    """Keep in `meta` the compiled forms of the mart for this plan and schema that this process
+    knows (never compiling one only to store it), and no other."""
+    keys = [_sql_key(con, plan, touched) for touched in (False, True)]
+    stored = json.loads(_meta(con, _SQL_KEY) or "{}")
+    wanted = {key: stored.get(key) or _SQL.get(key) for key in keys}
+    wanted = {key: list(value) for key, value in wanted.items() if value}
+    if wanted == stored:
+        return
+    con.execute("DELETE FROM meta WHERE key = ?", [_SQL_KEY])
+    con.execute("INSERT INTO meta VALUES (?, ?)", [_SQL_KEY, json.dumps(wanted)])
 
 
 def mart_sql(con: duckdb.DuckDBPyConnection, plan: Plan) -> str:
@@ -222,6 +265,7 @@ def _record(
     con.execute("DELETE FROM meta WHERE key IN (?, ?)", [_META_KEY, _STATE_KEY])
     con.execute("DELETE FROM lignes_retirees")
     con.execute("INSERT INTO meta VALUES (?, ?), (?, ?)", [_META_KEY, current, _STATE_KEY, text])
+    _store_compiled(con, plan)
 
 
 def note_replaced(con: duckdb.DuckDBPyConnection, import_id: int) -> None:

@@ -177,7 +177,7 @@ def entrees_marts(t: Tables, plan: Plan) -> ir.Table:
         ).fill_null(False),
         handicapes=connue & joined.travailleur_handicape.fill_null(False),
     )
-    ends = e.filter(e.date_sortie.notnull()).select("hash_personne", "date_sortie").distinct()
+    ends = e.filter(e.date_sortie.notnull()).select("hash_personne", "date_sortie")
     jobs = t.emplois.select(
         hash_emploi=t.emplois.hash_personne,
         date_debut=t.emplois.date_debut,
@@ -194,6 +194,9 @@ def entrees_marts(t: Tables, plan: Plan) -> ir.Table:
         jobs.type_contrat.isin(["CDD", "INTERIM"]) & lasting
     )
     jobs = jobs.filter(long_enough).mutate(durable=durable_spell)
+    # Joined before grouping, without a DISTINCT of the ends first: a person's entries that end
+    # on the same day give the same outcome, and the grouping merges them; the join is cheap
+    # (and empty while no job is known), the DISTINCT of every entry was not.
     found = ends.join(
         jobs,
         [

@@ -44,6 +44,7 @@ def test_import_then_bilan_in_text_and_json(db_path, monkeypatch) -> None:
     imported = runner.invoke(app, ["import", "pe-stagiaires", str(EXPORT), "--db", str(db_path)])
     assert imported.exit_code == 0, imported.output
     assert "Lignes lues" in imported.output and "10" in imported.output
+    assert "Durée" in imported.output and "écriture dans la base" in imported.output
     text = runner.invoke(app, ["bilan", "--region", "76", "--phase", "2016", "--db", str(db_path)])
     assert text.exit_code == 0, text.output
     assert "Occitanie" in text.output

@@ -149,6 +149,22 @@ def test_progress_is_reported_for_each_phase(con, plan, key) -> None:
     assert [f for p, f in seen if p == phases[0]][-1] == 1.0
 
 
+def test_each_step_is_timed_in_order(con, plan, key) -> None:
+    """The summary says where the time went (`jalon import` prints it under « Durée »)."""
+    summary = _import(con, plan, key)
+    assert list(summary.durations) == [
+        "Lecture et contrôle des lignes",
+        "Empreinte du fichier",
+        "Écriture dans la base",
+        "Entrées en formation",
+        "Tables des indicateurs",
+    ]
+    assert all(seconds >= 0 for seconds in summary.durations.values())
+    other = DATA / "indicateurs" / "pe-stagiaires-2016.csv"
+    checked = import_file(con, other, PROFILE, plan, key, dry_run=True)
+    assert list(checked.durations) == ["Lecture et contrôle des lignes", "Empreinte du fichier"]
+
+
 def test_2017_layout_from_the_simulator_is_recognised(con, plan, key, tmp_path) -> None:
     from jalon.simulate.pe_stagiaires import write_pe_stagiaires
 

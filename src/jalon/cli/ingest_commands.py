@@ -114,6 +114,10 @@ def summary_table(summary: ImportSummary) -> Table:
     table.add_row("  doublons", nombre(summary.duplicates))
     for reason, count in summary.rejects_by_reason.items():
         table.add_row(f"    dont {reason_label(reason)}", nombre(count))
+    if summary.durations:
+        table.add_row("Durée", f"{nombre(sum(summary.durations.values()), 1)} s")
+        for name, seconds in summary.durations.items():
+            table.add_row(f"  {name[0].lower()}{name[1:]}", f"{nombre(seconds, 1)} s")
     return table
 
 

@@ -20,9 +20,10 @@ import datetime as dt
 import hashlib
 import os
 import re
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -59,9 +60,33 @@ class ImportSummary:
     dry_run: bool = False
     replaces: int | None = None
     input_kind: str = "CSV"
+    #: Wall-clock seconds of each step, in order (`Steps`); not stored, only reported.
+    durations: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+class Steps:
+    """Announce each step of an import (to `step`, e.g. a progress line) and time it."""
+
+    def __init__(self, step: Step | None) -> None:
+        self._step = step
+        self._current: str | None = None
+        self._started = 0.0
+        self.durations: dict[str, float] = {}
+
+    def __call__(self, name: str) -> None:
+        self.stop()
+        self._current, self._started = name, time.perf_counter()
+        if self._step is not None:
+            self._step(name)
+
+    def stop(self) -> None:
+        if self._current is not None:
+            spent = time.perf_counter() - self._started
+            self.durations[self._current] = self.durations.get(self._current, 0.0) + spent
+            self._current = None
 
 
 def file_sha256(path: Path) -> str:
@@ -224,6 +249,7 @@ def _write(
     report: Report | None,
     counted: tuple[int, int],
     in_batch: bool,
+    say: Steps,
 ) -> int:
     lines, rejected = counted
     import_id = int(con.execute("SELECT nextval('import_id_seq')").fetchone()[0])  # type: ignore[index]
@@ -247,6 +273,7 @@ def _write(
     if in_batch:
         return import_id
     if profile.target == "entree_lignes" or replaces is not None:
+        say("Entrées en formation")
         with watch(con, "Entrées en formation", report, lines):
             rebuild_entrees(con, plan.rules, new_import=None if replaces else import_id)
     return import_id
@@ -325,7 +352,7 @@ def import_file(
         return _import_lheo(
             con, path, plan, dry_run=dry_run, step=step, replaces=replaces, in_batch=in_batch
         )
-    say = step or (lambda _message: None)
+    say = Steps(step)
     if not path.is_file():
         raise IngestError(f"{path} : fichier introuvable.")
     started = dt.datetime.now()
@@ -383,10 +410,12 @@ def import_file(
                     report,
                     (read, rejected),
                     in_batch,
+                    say,
                 )
             if not in_batch:
                 say("Tables des indicateurs")
                 refresh_marts_atomically(con, plan)
+        say.stop()
     finally:
         hasher.shutdown(wait=False, cancel_futures=True)
         con.execute("RESET preserve_insertion_order")
@@ -410,6 +439,7 @@ def import_file(
         dry_run,
         replaces,
         source.kind,
+        say.durations,
     )
 
 

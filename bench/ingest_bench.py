@@ -33,6 +33,14 @@ KEY = "cle-de-banc-d-essai-jalon-0123456789"
 MALFORMED_SHARE = 0.002
 BAR_BARE, BAR_PANDAS, BAR_MEMORY = 1.5, 4.0, 2 << 30
 SECTION_START, SECTION_END = "<!-- ingest:debut -->", "<!-- ingest:fin -->"
+#: The steps of an import, as `ImportSummary.durations` names them.
+STEPS = (
+    "Lecture et contrôle des lignes",
+    "Empreinte du fichier",
+    "Écriture dans la base",
+    "Entrées en formation",
+    "Tables des indicateurs",
+)
 
 
 def _kept() -> dict[str, str]:
@@ -278,8 +286,21 @@ def generate(n: int, path: Path) -> None:
     write_pe_stagiaires(path, n, seed=2016, malformed_share=MALFORMED_SHARE)
 
 
-def run(sizes: list[int], folder: Path, methods: list[str]) -> list[str]:
-    rows = []
+def _steps_row(n: int, bare: float, durations: dict[str, float]) -> str:
+    """One line of the step table: seconds of each step of (b), and as a multiple of (a)."""
+    cells = [f"{n:,}".replace(",", " ")]
+    for name in STEPS:
+        seconds = durations.get(name, 0.0)
+        cells.append(f"{seconds:.2f} s ({seconds / bare:.2f} a)".replace(".", ","))
+    total = sum(durations.values())
+    cells.append(f"{total:.2f} s ({total / bare:.2f} a)".replace(".", ","))
+    return "| " + " | ".join(cells) + " |"
+
+
+def run(sizes: list[int], folder: Path, methods: list[str]) -> tuple[list[str], list[str]]:
+    """Measure every method on a file of each size: the rows of the results table and of the
+    table of (b)'s steps."""
+    rows, steps = [], []
     for n in sizes:
         path = folder / f"pe-stagiaires-{n}.csv"
         if not path.exists():
@@ -304,8 +325,11 @@ def run(sizes: list[int], folder: Path, methods: list[str]) -> list[str]:
                 s = json.loads(output.strip().splitlines()[-1])
                 detail = (
                     f"lues {s['lines_read']:,} = {s['accepted']:,} + {s['rejected']:,} + "
-                    f"{s['duplicates']:,}"
+                    f"{s['duplicates']:,} ; "
+                    + ", ".join(f"{k} {v:.2f} s" for k, v in s["durations"].items())
                 )
+                if method == "jalon" and "bare" in results:
+                    steps.append(_steps_row(n, results["bare"][0], s["durations"]))
             print(
                 f"{n:>11,} {LABELS[method]:<32} {wall:8.1f} s ({cpu:7.1f} s CPU)  "
                 f"{_gib(rss)} Gio  {detail}",
@@ -339,10 +363,10 @@ def run(sizes: list[int], folder: Path, methods: list[str]) -> list[str]:
             f"{c / own:.1f}",
         ]
         rows.append("| " + " | ".join(cells) + " |")
-    return rows
+    return rows, steps
 
 
-def write_results(results: Path, rows: list[str], note: str) -> None:
+def write_results(results: Path, rows: list[str], steps: list[str], note: str) -> None:
     table = "\n".join(
         [
             SECTION_START,
@@ -357,6 +381,13 @@ def write_results(results: Path, rows: list[str], note: str) -> None:
             "| (c) pandas | b / a | b' / a | c / b' |",
             "|---:|---:|---:|---:|---:|---:|---:|---:|",
             *rows,
+            "",
+            "Où va le temps de (b) : durée de chaque étape de l'import (`ImportSummary.durations`, "
+            "ce que `jalon import` affiche sous « Durée »), en secondes et en multiple de (a).",
+            "",
+            "| lignes | " + " | ".join(STEPS) + " | total (hors lancement de Python) |",
+            "|---:|" + "---:|" * (len(STEPS) + 1),
+            *steps,
             "",
             note,
             SECTION_END,
@@ -404,14 +435,14 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     methods = [m for m in ("bare", "jalon", "jalon-sans-marts", "pandas") if m not in args.sans]
     try:
-        rows = run(args.lignes, folder, methods)
+        rows, steps = run(args.lignes, folder, methods)
         if args.petits:
             run_small(args.petits, folder)
     finally:
         if args.dossier is None:
             shutil.rmtree(folder, ignore_errors=True)
     if args.resultats:
-        write_results(args.resultats, rows, args.note)
+        write_results(args.resultats, rows, steps, args.note)
 
 
 if __name__ == "__main__":

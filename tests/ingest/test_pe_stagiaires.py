@@ -149,6 +149,20 @@ def test_progress_is_reported_for_each_phase(con, plan, key) -> None:
     assert [f for p, f in seen if p == phases[0]][-1] == 1.0
 
 
+def test_financeur_codes_follow_the_lheo_table(con, plan, key, tmp_path) -> None:
+    """Codes 18–20 (LADOM, Ministère de l'intérieur, OFII), added to `dict-financeurs` after
+    2016, are read; a code beyond the table is rejected."""
+    header, line = FIXTURE.read_text(encoding="utf-8").splitlines()[:2]
+    later = tmp_path / "financeurs-recents.csv"
+    rows = [line.rsplit("|", 1)[0] + f"|{codes}" for codes in ("4;19", "18;20", "21")]
+    later.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    summary = _import(con, plan, key, later)
+    assert (summary.accepted, summary.rejected) == (2, 1)
+    assert con.execute("SELECT line, reason FROM rejets").fetchall() == [(4, "financeur_inconnu")]
+    merged = con.execute("SELECT financeurs FROM entrees").fetchall()
+    assert merged == [([4, 18, 19, 20],)]
+
+
 def test_each_step_is_timed_in_order(con, plan, key) -> None:
     """The summary says where the time went (`jalon import` prints it under « Durée »)."""
     summary = _import(con, plan, key)

@@ -181,10 +181,11 @@ def test_financeurs() -> None:
     labels = reference.financeurs()
     assert labels[4] == "Pôle emploi"
     assert labels[2] == "Collectivité territoriale - Conseil régional"
-    assert set(labels) == set(range(18))
+    assert set(labels) == set(range(21))  # 18–20 added by the LHÉO change PEL-40
+    assert labels[19] == "Etat - Ministère de l'intérieur"
     actifs = reference.financeurs(actifs_seulement=True)
     assert not {1, 6, 8} & set(actifs)
-    assert {0, 2, 3, 4, 5, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17} == set(actifs)
+    assert set(range(21)) - {1, 6, 8} == set(actifs)
     assert reference.financeurs(court=True)[2] == "Conseil régional"
     assert reference.financeur("8").actif is False
     with pytest.raises(KeyError, match="financeur"):

@@ -24,10 +24,12 @@ import duckdb
 from jalon.ingest.errors import IngestError
 from jalon.ingest.reference_checks import bad_values
 from jalon.ingest.textfile import TextSniff, delimiter_name
+from jalon.reference import financeurs
 from jalon.sources import ColumnSpec, Layout, Profile
 
 MAX_LINE_BYTES = 8 << 20
-KNOWN_FINANCEURS = 17
+#: Highest code of LHÉO `dict-financeurs` (codes run from 0 without gaps).
+KNOWN_FINANCEURS = max(financeurs())
 SHOWN_VALUE_CHARS = 200
 _NEWLINES = {"\n": "\\n", "\r\n": "\\r\\n"}
 _MAX_CHECKS = 62

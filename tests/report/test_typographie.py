@@ -25,6 +25,8 @@ from jalon.report.typographie import NBSP, NNBSP, exposants, typographie
         ("l'objectif d'entrées", "l’objectif d’entrées"),
         ("plan 500 000 formations", f"plan 500{NNBSP}000 formations"),
         ("1 126 000 actions", f"1{NNBSP}126{NNBSP}000 actions"),
+        ("soit 12 000 en 2016 300 de plus", f"soit 12{NNBSP}000 en 2016 300 de plus"),
+        (f"1{NNBSP}126 000", f"1{NNBSP}126{NNBSP}000"),
     ],
 )
 def test_adds_french_spaces(text: str, expected: str) -> None:
@@ -39,6 +41,9 @@ def test_adds_french_spaces(text: str, expected: str) -> None:
         "mailto:communication@exemple.test",
         "ratio 3:2",
         "codes 12 3456",
+        "en 2016 200 places",
+        "entre 2015 2016",
+        "3,5 000",
         "'cité' 1'2",
         "",
     ],

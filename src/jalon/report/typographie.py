@@ -9,7 +9,9 @@ punctuation around words:
   times (`11:00`, `https://…`), where the sign is not followed by a space;
 - narrow no-break spaces inside French quotes (`« x »`);
 - a narrow no-break space between groups of three digits written with a plain space in
-  declared texts (`500 000` in a plan's name); figures from `jalon.formatting` already have it;
+  declared texts (`500 000` in a plan's name), only inside what can be one number (a first
+  group of one to three digits, then groups of exactly three): `en 2016 200 places` keeps its
+  two numbers apart; figures from `jalon.formatting` already have it;
 - a no-break space after `n°`;
 - the typographic apostrophe between letters (`l'objectif` → `l’objectif`).
 """
@@ -29,7 +31,9 @@ _PERCENT = re.compile(rf"(?<=\d)[{_SPACES}]*%")
 _OPEN_QUOTE = re.compile(rf"«[{_SPACES}]*")
 _CLOSE_QUOTE = re.compile(rf"[{_SPACES}]*»")
 _NUMERO = re.compile(rf"\b(n°|N°)[{_SPACES}]*(?=\d)")
-_THOUSANDS = re.compile(rf"(?<=\d)[ {NBSP}](?=\d{{3}}(?!\d))")
+# Not after a digit, nor after a digit and a space: the match starts a number.
+_GROUPED = re.compile(rf"(?<![\d,.])(?<!\d[{_SPACES}])\d{{1,3}}(?:[{_SPACES}]\d{{3}})+(?!\d)")
+_GROUP_SPACE = re.compile(rf"[ \t{NBSP}]")
 _APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
 _ORDINAL = re.compile(r"\b(\d+)(er|re|e)\b")
 
@@ -40,7 +44,7 @@ def typographie(text: str) -> str:
     text = _PERCENT.sub(NNBSP + "%", text)
     text = _OPEN_QUOTE.sub("«" + NNBSP, text)
     text = _CLOSE_QUOTE.sub(NNBSP + "»", text)
-    text = _THOUSANDS.sub(NNBSP, text)
+    text = _GROUPED.sub(lambda m: _GROUP_SPACE.sub(NNBSP, m.group(0)), text)
     text = _APOSTROPHE.sub("’", text)
     return _NUMERO.sub(lambda m: m.group(1) + NBSP, text)
 

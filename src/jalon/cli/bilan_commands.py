@@ -13,7 +13,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -29,23 +29,13 @@ from jalon.cli.common import (
     user_errors,
 )
 from jalon.formatting import date_longue, ecart, nombre, pourcentage
-from jalon.indicators import (
-    REGISTRY,
-    Bilan,
-    Breakdown,
-    Classement,
-    Prevision,
-    apply_secret_bilan,
-    compute_bilan,
-    compute_classement,
-    compute_prevision,
-    registry,
-)
-from jalon.indicators.classement import CRITERIA
-from jalon.indicators.prevision import backtest_markdown
-from jalon.indicators.registry import column_label
+from jalon.indicators import registry
+from jalon.indicators.registry import REGISTRY, column_label
 from jalon.plan import Plan
 from jalon.reference import region as region_of
+
+if TYPE_CHECKING:
+    from jalon.indicators import Bilan, Breakdown, Classement, Prevision
 
 
 class Format(StrEnum):
@@ -153,6 +143,8 @@ def bilan(
     ] = False,
 ) -> None:
     """Affiche le bilan complet d'une phase pour une région ou pour la France entière."""
+    from jalon.indicators import apply_secret_bilan, compute_bilan
+
     scope = _scope(region, national)
     with user_errors():
         the_plan = plan_for(db, plan)
@@ -172,6 +164,8 @@ def bilan(
 
 
 def _classement_table(result: Classement, plan: Plan) -> Table:
+    from jalon.indicators.classement import CRITERIA
+
     phase = plan.phase(result.phase)
     table = Table(
         title=f"Classement des régions — {plan.name} — {phase.label}",
@@ -205,6 +199,9 @@ def classement(
     format: FormatOption = Format.texte,
 ) -> None:
     """Classe les régions : entrées supplémentaires, taux de réalisation, entrées pour 1 000 DE."""
+    from jalon.indicators import compute_classement
+    from jalon.indicators.classement import CRITERIA
+
     with user_errors():
         the_plan = plan_for(db, plan)
         with store(db, read_only=True) as con:
@@ -265,6 +262,8 @@ def prevision(
 ) -> None:
     """Projette les entrées en fin de phase, le rythme nécessaire et la probabilité d'atteindre
     l'objectif."""
+    from jalon.indicators import compute_prevision
+
     scope = _scope(region, national)
     as_of = None
     if au is not None:
@@ -300,6 +299,8 @@ def indicateurs(
     plan: PlanOption = None,
 ) -> None:
     """Liste les indicateurs et leur définition (registre)."""
+    from jalon.indicators.prevision import backtest_markdown
+
     if markdown:
         section = None
         if backtest_db is not None:

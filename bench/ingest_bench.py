@@ -1,16 +1,19 @@
-"""Benchmark of the `pe-stagiaires` import against two baselines measured in the same run.
+"""Benchmark of the `pe-stagiaires` import against baselines measured in the same run.
 
     .venv/bin/python bench/ingest_bench.py --lignes 1000000
-    .venv/bin/python bench/ingest_bench.py --lignes 1000000 10000000 --resultats bench/RESULTS.md
+    .venv/bin/python bench/ingest_bench.py --lignes 10000000 --sans pandas
     .venv/bin/python bench/ingest_bench.py --lignes --petits 300   # per-file overhead only
 
 For each size, one generated file (`jalon.simulate.pe_stagiaires.write_pe_stagiaires`, 2016
-layout, 0.2 % malformed lines) is loaded three times, each in its own child process so that its
-peak memory (`os.wait4`) is its own:
+layout, 0.2 % malformed lines) is loaded by each method, each in its own child process so that
+its peak memory (`os.wait4`) is its own:
   (a) bare DuckDB typed load: `CREATE TABLE AS SELECT` of the profile's kept columns, typed as the
       profile says, from `read_csv` (no validation, no accounting, no hashing);
+  (a') DESIGN §7's other reference point, "cleaned and hashed, to Parquet": the same typed read,
+      lines without identifier or financeur dropped, the identifier HMAC-hashed, `COPY` to Parquet;
   (b) `jalon import`: `import_file` into a fresh store (sniff, SHA-256, validation, accounting,
-      rejections, duplicates, HMAC, load, `entrees` rebuild, one transaction);
+      rejections, duplicates, HMAC, load, `entrees`, then the indicator mart), and (b') the same
+      without the mart; the summary's step durations give the table of where the time goes;
   (c) pandas: `read_csv` with string dtypes, exact-duplicate removal, personal columns dropped,
       HMAC of ids with `hmac`, dates parsed, checks, then loaded into DuckDB.
 Bars (DESIGN §7): b ≤ 1.5 × a; b at least 4 × faster than c; b's peak memory under 2 GiB.
@@ -57,9 +60,9 @@ def _kept() -> dict[str, str]:
     return kept
 
 
-def measure_bare(path: Path, db: Path) -> None:
-    import duckdb
-
+def _typed_read(path: Path) -> tuple[list[str], str]:
+    """The profile's kept columns, typed as it declares them, and DuckDB's `read_csv` of the file
+    (lines that do not fit the types are skipped): what the bare load (a) and (a') read."""
     from jalon.sources import builtin_profiles
 
     layout = builtin_profiles()["pe-stagiaires"].layout("2016").columns
@@ -76,14 +79,39 @@ def measure_bare(path: Path, db: Path) -> None:
             )
         else:
             select.append(name)
+    source = f"""read_csv('{path}', delim = '|', header = true, quote = '', escape = '',
+                      auto_detect = false, columns = {columns}, nullstr = ['NULL', ''],
+                      timestampformat = '%Y-%m-%d %H:%M:%S.%f', ignore_errors = true)"""
+    return select, source
+
+
+def measure_bare(path: Path, db: Path) -> None:
+    import duckdb
+
+    select, source = _typed_read(path)
+    con = duckdb.connect(str(db))
+    con.execute(f"CREATE TABLE bare AS SELECT {', '.join(select)} FROM {source}")
+    con.close()
+
+
+def measure_parquet(path: Path, db: Path) -> None:
+    """(a') DESIGN §7's other reference point: the typed read, cleaned (lines without an
+    identifier or a financeur dropped) and hashed (HMAC of the identifier), written to Parquet."""
+    import duckdb
+
+    from jalon.ingest.pseudonymise import hmac_sql
+
+    select, source = _typed_read(path)
+    select = [
+        f"{hmac_sql(KEY.encode(), 'dn_individu_national')} AS hash_personne"
+        if name == "dn_individu_national"
+        else name
+        for name in select
+    ]
     con = duckdb.connect(str(db))
     con.execute(
-        f"""
-        CREATE TABLE bare AS SELECT {", ".join(select)}
-        FROM read_csv('{path}', delim = '|', header = true, quote = '', escape = '',
-                      auto_detect = false, columns = {columns}, nullstr = ['NULL', ''],
-                      timestampformat = '%Y-%m-%d %H:%M:%S.%f', ignore_errors = true)
-        """
+        f"COPY (SELECT {', '.join(select)} FROM {source} WHERE dn_individu_national IS NOT NULL "
+        f"AND liste_financeur IS NOT NULL) TO '{db}.parquet' (FORMAT parquet)"
     )
     con.close()
 
@@ -243,6 +271,7 @@ def run_small(count: int, folder: Path) -> None:
 
 MEASURES = {
     "bare": measure_bare,
+    "parquet": measure_parquet,
     "jalon": measure_jalon,
     "jalon-sans-marts": measure_jalon_without_marts,
     "pandas": measure_pandas,
@@ -251,10 +280,14 @@ MEASURES = {
 }
 LABELS = {
     "bare": "(a) DuckDB, chargement typé nu",
+    "parquet": "(a') DuckDB, nettoyé, haché, Parquet",
     "jalon": "(b) jalon import",
     "jalon-sans-marts": "(b') import sans entrees_marts",
     "pandas": "(c) pandas",
 }
+
+
+MEASURED = ("bare", "parquet", "jalon", "jalon-sans-marts", "pandas")
 
 
 def _child(method: str, path: Path, db: Path) -> tuple[float, float, int, str]:
@@ -342,16 +375,18 @@ def run(sizes: list[int], folder: Path, methods: list[str]) -> tuple[list[str], 
         b, b_rss, b_cpu = results.get("jalon", (nan, 0, nan))
         own, _own_rss, own_cpu = results.get("jalon-sans-marts", (nan, 0, nan))
         c, _c_rss, c_cpu = results.get("pandas", (nan, 0, nan))
+        clean, _clean_rss, _clean_cpu = results.get("parquet", (nan, 0, nan))
         verdicts = [
             f"b/a = {b / a:.2f} ({'OK' if b / a <= BAR_BARE else 'barre manquée'})",
             f"c/b = {c / b:.1f} ({'OK' if c / b >= BAR_PANDAS else 'barre manquée'})",
             f"mémoire b {'OK' if 0 < b_rss < BAR_MEMORY else 'barre manquée ou non mesurée'}",
             f"en temps CPU : b/a = {b_cpu / a_cpu:.2f}, c/b = {c_cpu / b_cpu:.1f}",
             f"b'/a = {own / a:.2f} (CPU {own_cpu / a_cpu:.2f}), c/b' = {c / own:.1f}",
+            f"a'/a = {clean / a:.2f}, b/a' = {b / clean:.2f}, b'/a' = {own / clean:.2f}",
         ]
         print("   " + " ; ".join(verdicts), flush=True)
         cells = [f"{n:,}".replace(",", " ")]
-        for method in ("bare", "jalon", "jalon-sans-marts", "pandas"):
+        for method in MEASURED:
             if method in results:
                 wall, rss, cpu = results[method]
                 cells.append(f"{wall:.1f} s ({cpu:.0f} s CPU) / {_gib(rss)} Gio")
@@ -360,6 +395,8 @@ def run(sizes: list[int], folder: Path, methods: list[str]) -> tuple[list[str], 
         cells += [
             f"{b / a:.2f} (CPU {b_cpu / a_cpu:.2f})",
             f"{own / a:.2f} (CPU {own_cpu / a_cpu:.2f})",
+            f"{b / clean:.2f}",
+            f"{c / b:.1f}",
             f"{c / own:.1f}",
         ]
         rows.append("| " + " | ".join(cells) + " |")
@@ -377,9 +414,9 @@ def write_results(results: Path, rows: list[str], steps: list[str], note: str) -
             "(temps CPU de tous les fils), mémoire crête. Rapports en temps écoulé (en temps CPU). "
             "Barres : b ≤ 1,5 × a ; c ≥ 4 × b ; mémoire de b < 2 Gio.",
             "",
-            "| lignes | (a) DuckDB typé nu | (b) import complet | (b') sans `entrees_marts` "
-            "| (c) pandas | b / a | b' / a | c / b' |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| lignes | (a) DuckDB typé nu | (a') nettoyé, haché, Parquet | (b) import complet "
+            "| (b') sans `entrees_marts` | (c) pandas | b / a | b' / a | b / a' | c / b | c / b' |",
+            "|---:|" + "---:|" * 10,
             *rows,
             "",
             "Où va le temps de (b) : durée de chaque étape de l'import (`ImportSummary.durations`, "
@@ -410,7 +447,7 @@ def main() -> None:
         "--sans",
         nargs="*",
         default=[],
-        choices=["bare", "jalon", "jalon-sans-marts", "pandas"],
+        choices=["bare", "parquet", "jalon", "jalon-sans-marts", "pandas"],
         help="Méthodes à ne pas mesurer (ex. pandas à 10 M si la mémoire manque).",
     )
     parser.add_argument(
@@ -433,7 +470,7 @@ def main() -> None:
         return
     folder = args.dossier or Path(tempfile.mkdtemp(prefix="jalon-ingest-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    methods = [m for m in ("bare", "jalon", "jalon-sans-marts", "pandas") if m not in args.sans]
+    methods = [m for m in MEASURED if m not in args.sans]
     try:
         rows, steps = run(args.lignes, folder, methods)
         if args.petits:

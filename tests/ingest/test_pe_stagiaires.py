@@ -144,6 +144,7 @@ def test_progress_is_reported_for_each_phase(con, plan, key) -> None:
         "Lecture et contrôle des lignes",
         "Écriture dans la base",
         "Entrées en formation",
+        "Tables des indicateurs",
     ]
     assert all(0.0 <= f <= 1.0 for _, f in seen)
     assert [f for p, f in seen if p == phases[0]][-1] == 1.0

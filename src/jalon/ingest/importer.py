@@ -414,7 +414,8 @@ def import_file(
                 )
             if not in_batch:
                 say("Tables des indicateurs")
-                refresh_marts_atomically(con, plan)
+                with watch(con, "Tables des indicateurs", report, accepted):
+                    refresh_marts_atomically(con, plan)
         say.stop()
     finally:
         hasher.shutdown(wait=False, cancel_futures=True)

@@ -87,7 +87,9 @@ def build_store(path: Path, entries: int) -> None:
             """
         )
         con.execute(
-            "INSERT INTO imports VALUES (1, 'synthetique', NULL, 'web_load', 'bench', NULL, "
+            "INSERT INTO imports (import_id, profile, layout, file_name, sha256, encoding, "
+            "started_at, finished_at, lines_read, accepted, rejected, duplicates, status, "
+            "replaces, imported_by) VALUES (1, 'synthetique', NULL, 'web_load', 'bench', NULL, "
             "now(), now(), ?, ?, 0, 0, 'actif', NULL, 'bench')",
             [entries, entries],
         )

@@ -260,8 +260,9 @@ def _write(
         for table in SOURCE_TABLES:
             con.execute(f"DELETE FROM {table} WHERE import_id = ?", [replaces])
     con.execute(
-        "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?, ?, ?, ?, "
-        "'actif', ?, ?)",
+        "INSERT INTO imports (import_id, profile, layout, file_name, sha256, encoding, started_at, "
+        "finished_at, lines_read, accepted, rejected, duplicates, status, replaces, imported_by) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?, ?, ?, ?, 'actif', ?, ?)",
         [import_id, *import_row[:-1], replaces, import_row[-1]],
     )
     if rejected:

@@ -17,13 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import os
 import re
-import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -31,8 +27,17 @@ import duckdb
 from jalon.ingest import delimited
 from jalon.ingest.errors import IngestError
 from jalon.ingest.inputs import Input, as_utf8, prepared
+from jalon.ingest.lheo import import_lheo
 from jalon.ingest.progress import Report, enable, watch
 from jalon.ingest.pseudonymise import check_store_key, hmac_sql, record_store_key
+from jalon.ingest.records import (
+    ImportSummary,
+    Step,
+    Steps,
+    check_replaced,
+    file_sha256,
+    refuse_known_file,
+)
 from jalon.ingest.textfile import TextSniff, delimiter_name, other_delimiter
 from jalon.plan import Plan
 from jalon.reference import departement_of_commune
@@ -41,60 +46,7 @@ from jalon.store.canonical import SOURCE_TABLES, rebuild_entrees
 from jalon.store.database import transaction
 from jalon.store.marts import note_replaced, refresh_marts
 
-Step = Callable[[str], None]
 MEMORY_LIMIT = os.environ.get("JALON_MEMOIRE", "1GB")
-
-
-@dataclass(frozen=True)
-class ImportSummary:
-    import_id: int | None
-    file_name: str
-    profile: str
-    layout: str
-    encoding: str
-    lines_read: int
-    accepted: int
-    rejected: int
-    duplicates: int
-    rejects_by_reason: dict[str, int]
-    dry_run: bool = False
-    replaces: int | None = None
-    input_kind: str = "CSV"
-    #: Wall-clock seconds of each step, in order (`Steps`); not stored, only reported.
-    durations: dict[str, float] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, object]:
-        return asdict(self)
-
-
-class Steps:
-    """Announce each step of an import (to `step`, e.g. a progress line) and time it."""
-
-    def __init__(self, step: Step | None) -> None:
-        self._step = step
-        self._current: str | None = None
-        self._started = 0.0
-        self.durations: dict[str, float] = {}
-
-    def __call__(self, name: str) -> None:
-        self.stop()
-        self._current, self._started = name, time.perf_counter()
-        if self._step is not None:
-            self._step(name)
-
-    def stop(self) -> None:
-        if self._current is not None:
-            spent = time.perf_counter() - self._started
-            self.durations[self._current] = self.durations.get(self._current, 0.0) + spent
-            self._current = None
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 22):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def work_folder(con: duckdb.DuckDBPyConnection) -> Path:
@@ -115,41 +67,6 @@ def configure(con: duckdb.DuckDBPyConnection, workdir: Path) -> None:
     if Path(str(current)) != workdir:
         con.execute(f"SET temp_directory = '{str(workdir).replace(chr(39), chr(39) * 2)}'")
     enable(con)
-
-
-def _refuse_known_file(con: duckdb.DuckDBPyConnection, sha: str, name: str) -> None:
-    """Refuse a file already imported. A header-only file (a month without entries) adds
-    nothing, so the same empty export of two funders is not a repeat."""
-    row = con.execute(
-        "SELECT import_id, file_name, finished_at FROM imports WHERE sha256 = ? "
-        "AND lines_read > 0 ORDER BY import_id",
-        [sha],
-    ).fetchone()
-    if row:
-        raise IngestError(
-            f"{name} : ce fichier (même empreinte SHA-256) a déjà été importé, import n° {row[0]} "
-            f"({row[1]}, le {row[2]:%d/%m/%Y à %H:%M}). Rien n'a été écrit."
-        )
-
-
-def _check_replaced(con: duckdb.DuckDBPyConnection, replaces: int, profile: Profile) -> None:
-    row = con.execute(
-        "SELECT profile, status, file_name FROM imports WHERE import_id = ?", [replaces]
-    ).fetchone()
-    if row is None:
-        raise IngestError(
-            f"--remplace {replaces} : aucun import n° {replaces}. Rien n'a été écrit."
-        )
-    if row[1] != "actif":
-        raise IngestError(
-            f"--remplace {replaces} : l'import n° {replaces} ({row[2]}) a déjà été remplacé. "
-            "Rien n'a été écrit."
-        )
-    if row[0] != profile.name:
-        raise IngestError(
-            f"--remplace {replaces} : l'import n° {replaces} ({row[2]}) est du profil {row[0]}, "
-            f"pas {profile.name}. Rien n'a été écrit."
-        )
 
 
 def _layout_or_refuse(profile: Profile, text: TextSniff, name: str) -> Layout:
@@ -254,7 +171,7 @@ def _write(
     lines, rejected = counted
     import_id = int(con.execute("SELECT nextval('import_id_seq')").fetchone()[0])  # type: ignore[index]
     if replaces is not None:
-        _check_replaced(con, replaces, profile)
+        check_replaced(con, replaces, profile)
         con.execute("UPDATE imports SET status = 'remplace' WHERE import_id = ?", [replaces])
         note_replaced(con, replaces)
         for table in SOURCE_TABLES:
@@ -359,7 +276,7 @@ def import_file(
     started = dt.datetime.now()
     new_key = check_store_key(con, key)
     if replaces is not None:
-        _check_replaced(con, replaces, profile)
+        check_replaced(con, replaces, profile)
     workdir = work_folder(con)
     if not in_batch:
         configure(con, workdir)
@@ -377,7 +294,7 @@ def import_file(
             sha = digest.result()
         except OSError as exc:
             raise IngestError(f"{path.name} : fichier illisible ({exc.strerror}).") from None
-        _refuse_known_file(con, sha, path.name)
+        refuse_known_file(con, sha, path.name)
         read, accepted, rejected, duplicates = delimited.counts(con)
         reasons = delimited.reasons(con, parse.checks) if rejected else {}
         import_id = None
@@ -455,9 +372,6 @@ def _import_lheo(
     replaces: int | None,
     in_batch: bool,
 ) -> ImportSummary:
-    # Imported here: the LHEO reader itself builds on this module's summary and checks.
-    from jalon.ingest.lheo import import_lheo
-
     return import_lheo(
         con, path, plan, dry_run=dry_run, step=step, replaces=replaces, in_batch=in_batch
     )

@@ -30,13 +30,6 @@ import duckdb
 import pyarrow as pa
 
 from jalon.ingest.errors import IngestError
-from jalon.ingest.importer import (
-    ImportSummary,
-    Step,
-    _check_replaced,
-    _refuse_known_file,
-    file_sha256,
-)
 from jalon.ingest.lheo_profile import LheoProfile, builtin_lheo_profile
 from jalon.ingest.lheo_xml import (
     CatalogueReader,
@@ -44,6 +37,13 @@ from jalon.ingest.lheo_xml import (
     Outcome,
     check_size,
     open_catalogue,
+)
+from jalon.ingest.records import (
+    ImportSummary,
+    Step,
+    check_replaced,
+    file_sha256,
+    refuse_known_file,
 )
 from jalon.plan import Plan
 from jalon.sources import builtin_profiles
@@ -173,9 +173,9 @@ def import_lheo(
     started = dt.datetime.now()
     say("Empreinte du fichier")
     sha = file_sha256(path)
-    _refuse_known_file(con, sha, path.name)
+    refuse_known_file(con, sha, path.name)
     if replaces is not None:
-        _check_replaced(con, replaces, builtin_profiles()[profile.name])
+        check_replaced(con, replaces, builtin_profiles()[profile.name])
     catalogue = open_catalogue(path, profile)
     say(f"Lecture du catalogue ({catalogue.version})")
     reader = CatalogueReader(path, profile, catalogue)

@@ -19,3 +19,5 @@ CREATE TABLE anomalies (
 ALTER TABLE imports ADD COLUMN with_anomalies BIGINT DEFAULT 0;
 ALTER TABLE imports ADD COLUMN ignored_columns VARCHAR[];
 ALTER TABLE entree_lignes ADD COLUMN personne_source VARCHAR;
+-- Raison sociale de l'organisme de formation, quand le fichier la donne (affichée à côté du SIRET).
+ALTER TABLE entree_lignes ADD COLUMN organisme VARCHAR;

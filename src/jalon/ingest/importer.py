@@ -27,7 +27,6 @@ import duckdb
 from jalon.ingest import delimited
 from jalon.ingest.errors import IngestError
 from jalon.ingest.inputs import Input, as_utf8, prepared
-from jalon.ingest.lheo import import_lheo
 from jalon.ingest.progress import Report, enable, watch
 from jalon.ingest.pseudonymise import check_store_key, hmac_sql, record_store_key
 from jalon.ingest.records import (
@@ -443,6 +442,9 @@ def _import_lheo(
     replaces: int | None,
     in_batch: bool,
 ) -> ImportSummary:
+    # Loaded on first use: the LHEO reader brings pyarrow, which a CSV import does not need.
+    from jalon.ingest.lheo import import_lheo
+
     return import_lheo(
         con, path, plan, dry_run=dry_run, step=step, replaces=replaces, in_batch=in_batch
     )

@@ -107,3 +107,20 @@ def test_latin1_beyond_the_sniffed_megabyte_is_detected(con, plan, key, tmp_path
     assert (summary.lines_read, summary.rejected) == (40_002, 1)
     assert summary.duplicates == 39_999
     assert con.execute("SELECT line, value FROM rejets").fetchall() == [(40_003, "vae-collectivé")]
+
+
+@pytest.mark.parametrize("name", ["glob[1].csv", "etoile*.csv", "question?.csv", "acc{a,b}.csv"])
+def test_a_file_name_is_a_name_never_a_pattern(con, plan, key, tmp_path, name) -> None:
+    """DuckDB expands patterns in file names: the file named must be the file read."""
+    fixture = DATA / "pe-stagiaires" / "export-2016-occitanie.csv"
+    lines = fixture.read_text(encoding="utf-8").splitlines()
+    decoy = tmp_path / "glob1.csv"  # what `glob[1].csv` would match as a pattern
+    decoy.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    for other in ("etoileX.csv", "questionX.csv", "acca.csv"):
+        (tmp_path / other).write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    target = tmp_path / name
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    summary = import_file(con, target, builtin_profiles()["pe-stagiaires"], plan, key)
+    assert summary.file_name == name
+    assert summary.lines_read == len(lines) - 1
+    assert not list(tmp_path.glob("*.tmp/jalon-lien-*"))

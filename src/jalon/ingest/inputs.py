@@ -17,6 +17,7 @@ import codecs
 import datetime as dt
 import gzip
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -122,15 +123,43 @@ def _date_formats(profile: Profile) -> Callable[[list[str]], list[str | None]]:
     return formats
 
 
+_GLOB_CHARACTERS = frozenset("*?[]{}")
+
+
+@contextmanager
+def literal_path(path: Path, workdir: Path) -> Iterator[Path]:
+    """`path`, or a symbolic link to it whose name DuckDB cannot take for a pattern.
+
+    DuckDB's readers expand `*`, `?`, `[…]` and `{…}` in a file name: `glob[1].csv` would read
+    `glob1.csv`. The link holds no data (no plaintext copy to leave behind) and is removed on
+    exit."""
+    if not _GLOB_CHARACTERS & set(str(path.resolve())):
+        yield path
+        return
+    folder = workdir if not _GLOB_CHARACTERS & set(str(workdir.resolve())) else None
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    link = Path(tempfile.mkdtemp(prefix="jalon-lien-", dir=folder)) / f"fichier{_suffixes(path)}"
+    try:
+        link.symlink_to(path.resolve())
+        yield link
+    finally:
+        shutil.rmtree(link.parent, ignore_errors=True)
+
+
+def _suffixes(path: Path) -> str:
+    return "".join(s for s in path.suffixes if s.replace(".", "").isalnum())[-12:]
+
+
 @contextmanager
 def prepared(path: Path, profile: Profile, workdir: Path) -> Iterator[Input]:
     """The readable text form of `path`; temporary copies are removed on exit."""
     kind = kind_of(path)
-    if kind == "text":
-        yield Input(path, sniff(path, profile.delimiter), "CSV")
-        return
-    if kind == "gzip":
-        yield Input(path, sniff(path, profile.delimiter, compression="gzip"), "CSV (gzip)")
+    if kind in ("text", "gzip"):
+        compression = "gzip" if kind == "gzip" else "none"
+        with literal_path(path, workdir) as readable:
+            text = sniff(readable, profile.delimiter, compression=compression, name=path.name)
+            yield Input(readable, text, "CSV (gzip)" if kind == "gzip" else "CSV")
         return
     workdir.mkdir(parents=True, exist_ok=True)
     copy = workdir / f"{path.name}.jalon-tmp.csv"

@@ -43,18 +43,22 @@ def _header_names(text: str, delimiter: str) -> list[str]:
     return [unicodedata.normalize("NFC", name.strip()) for name in text.split(delimiter)]
 
 
-def sniff(path: Path, delimiter: str, *, compression: str = "none") -> TextSniff:
+def sniff(
+    path: Path, delimiter: str, *, compression: str = "none", name: str | None = None
+) -> TextSniff:
+    """What the first megabyte of `path` says; errors name the file `name` (the user's)."""
+    shown = name or path.name
     try:
         with _open(path, compression) as handle:
             sample = handle.read(SAMPLE_BYTES)
     except (OSError, EOFError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
-        raise IngestError(f"{path.name} : fichier illisible ({reason})") from None
+        raise IngestError(f"{shown} : fichier illisible ({reason})") from None
     if not sample.strip():
-        raise IngestError(f"{path.name} : le fichier est vide.")
+        raise IngestError(f"{shown} : le fichier est vide.")
     if b"\0" in sample:
         raise IngestError(
-            f"{path.name} : ce n'est pas un fichier texte (octets nuls) ; attendu : un export "
+            f"{shown} : ce n'est pas un fichier texte (octets nuls) ; attendu : un export "
             f"délimité par « {delimiter} »."
         )
     bom = sample.startswith(BOM)
@@ -68,7 +72,7 @@ def sniff(path: Path, delimiter: str, *, compression: str = "none") -> TextSniff
         encoding, label = "latin-1", LATIN_LABEL
     first, sep, _ = body.partition(b"\n")
     if not sep and len(body) == SAMPLE_BYTES:
-        raise IngestError(f"{path.name} : ligne d'en-tête introuvable dans le premier mégaoctet.")
+        raise IngestError(f"{shown} : ligne d'en-tête introuvable dans le premier mégaoctet.")
     newline = "\r\n" if first.endswith(b"\r") else "\n"
     header_text = first.rstrip(b"\r").decode(encoding, errors="replace")
     lines_in_sample = max(1, complete.count(b"\n"))

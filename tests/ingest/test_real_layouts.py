@@ -229,3 +229,35 @@ def test_columns_of_the_spreadsheet_era_are_found_whatever_their_case(
     summary = import_file(con, path, PE, plan, key)
     assert summary.accepted == 2
     assert summary.layout == "35 colonnes (34 colonnes et dispositif de formation)"
+
+
+def test_absurd_hours_are_anomalies_not_a_crash(con, plan, key, tmp_path) -> None:
+    text = (FILES / "export-2016-occitanie.csv").read_text(encoding="utf-8").splitlines()
+    header = text[0].split("|")
+    fields = text[1].split("|")
+    fields[header.index("dn_nombreheurescentre")] = "2000000000"
+    fields[header.index("dn_dureeentreprise")] = "2000000000"
+    path = tmp_path / "heures.csv"
+    path.write_text(text[0] + "\n" + "|".join(fields) + "\n", encoding="utf-8")
+    summary = import_file(con, path, PE, plan, key)
+    assert (summary.accepted, summary.with_anomalies) == (1, 1)
+    assert summary.anomalies_by_reason == {"hors_plage": 1}
+    assert con.execute("SELECT column_name FROM anomalies ORDER BY 1").fetchall() == [
+        ("dn_dureeentreprise",),
+        ("dn_nombreheurescentre",),
+    ]
+    assert con.execute("SELECT duree_heures FROM entrees").fetchall() == [(None,)]
+
+
+def test_values_shaped_like_contacts_are_never_copied_into_anomalies(con, plan, key, tmp_path):
+    text = (FILES / "export-2018-35-colonnes.csv").read_text(encoding="utf-8").splitlines()
+    header = text[0].split("|")
+    fields = text[1].split("|")
+    fields[header.index("dc_formacode_ppal_id")] = "lea.fabre@exemple.test"
+    fields[header.index("dc_siret")] = "06 61 99 00 01"
+    path = tmp_path / "decale.csv"
+    path.write_text(text[0] + "\n" + "|".join(fields) + "\n", encoding="utf-8")
+    summary = import_file(con, path, PE, plan, key)
+    assert summary.with_anomalies == 1
+    values = con.execute("SELECT column_name, value FROM anomalies ORDER BY 1").fetchall()
+    assert values == [("dc_formacode_ppal_id", None), ("dc_siret", None)]

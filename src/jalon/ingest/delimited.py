@@ -35,6 +35,9 @@ MAX_LINE_BYTES = 8 << 20
 #: Highest code of LHÉO `dict-financeurs` (codes run from 0 without gaps).
 KNOWN_FINANCEURS = max(financeurs())
 SHOWN_VALUE_CHARS = 200
+#: A value of this shape (an e-mail address, a French phone number) is never copied into
+#: `rejets` or `anomalies`, whatever its column: a shifted or mislabelled column may hold one.
+PERSONAL_VALUE = r"@|(^|[^0-9])(\+33 ?|0)[1-9]([ .-]?[0-9]{2}){4}([^0-9]|$)"
 _NEWLINES = {"\n": "\\n", "\r\n": "\\r\\n"}
 _MAX_CHECKS = 62
 
@@ -309,7 +312,8 @@ def build(path: Path, text: TextSniff, profile: Profile, match: HeaderMatch) -> 
             has_value = True
         if has_value and not spec.personal:
             kept_values.append(
-                f"CASE WHEN mask > 1 THEN left({raw}, {SHOWN_VALUE_CHARS}) END AS v_{index}"
+                f"CASE WHEN mask > 1 AND NOT regexp_matches({raw}, {_quote(PERSONAL_VALUE)}) "
+                f"THEN left({raw}, {SHOWN_VALUE_CHARS}) END AS v_{index}"
             )
         if spec.check:
             reason, message = _REFERENCE_MESSAGES[spec.check]

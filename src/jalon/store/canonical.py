@@ -121,7 +121,8 @@ def rebuild_entrees(
             keyed.departement,
             r.region,
             CASE WHEN heures_centre IS NOT NULL OR heures_entreprise IS NOT NULL
-                 THEN coalesce(heures_centre, 0) + coalesce(heures_entreprise, 0) END,
+                 THEN TRY_CAST(coalesce(heures_centre, 0)::BIGINT + coalesce(heures_entreprise, 0)
+                      AS INTEGER) END,
             [import_id]
         FROM keyed
         ANTI JOIN _multi USING (k)
@@ -146,9 +147,11 @@ def rebuild_entrees(
             arg_min_null(siret, rang) AS siret,
             arg_min_null(keyed.departement, rang) AS departement,
             arg_min_null(r.region, rang) AS region,
-            max(coalesce(heures_centre, 0) + coalesce(heures_entreprise, 0))
+            TRY_CAST(
+                max(coalesce(heures_centre, 0)::BIGINT + coalesce(heures_entreprise, 0))
                 FILTER (WHERE heures_centre IS NOT NULL OR heures_entreprise IS NOT NULL)
-                AS duree_heures,
+                AS INTEGER
+            ) AS duree_heures,
             list_sort(list_distinct(list(import_id))) AS imports
         FROM keyed
         SEMI JOIN _multi USING (k)

@@ -1,4 +1,4 @@
-"""Sniff a delimited text file before DuckDB reads it: encoding, line ending and header line.
+"""Sniff a delimited text file before DuckDB reads it: encoding and header line.
 
 Reads only the first megabyte (decompressed for `.gz`); never the personal content beyond the
 header. The encoding found here is a first guess: DuckDB checks the whole file while parsing, and
@@ -26,7 +26,6 @@ class TextSniff:
     encoding: str  # "utf-8" or "latin-1" (then read through a UTF-8 copy)
     encoding_label: str  # shown to the user
     bom: bool
-    newline: str  # "\n" or "\r\n"
     header: list[str]
     delimiter: str
     compression: str = "none"  # as DuckDB's read_csv names it
@@ -61,6 +60,11 @@ def sniff(
             f"{shown} : ce n'est pas un fichier texte (octets nuls) ; attendu : un export "
             f"délimité par « {delimiter} »."
         )
+    if b"\r" in sample and b"\n" not in sample:
+        raise IngestError(
+            f"{shown} : les lignes finissent par un retour chariot seul (« CR », ancien format "
+            "Mac) ; ré-enregistrez le fichier avec des fins de ligne Windows (CRLF) ou Unix (LF)."
+        )
     bom = sample.startswith(BOM)
     body = sample[len(BOM) :] if bom else sample
     cut = body.rfind(b"\n")
@@ -73,14 +77,12 @@ def sniff(
     first, sep, _ = body.partition(b"\n")
     if not sep and len(body) == SAMPLE_BYTES:
         raise IngestError(f"{shown} : ligne d'en-tête introuvable dans le premier mégaoctet.")
-    newline = "\r\n" if first.endswith(b"\r") else "\n"
     header_text = first.rstrip(b"\r").decode(encoding, errors="replace")
     lines_in_sample = max(1, complete.count(b"\n"))
     return TextSniff(
         encoding,
         label,
         bom,
-        newline,
         _header_names(header_text, delimiter),
         delimiter,
         compression,

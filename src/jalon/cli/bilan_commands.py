@@ -260,8 +260,9 @@ def prevision(
     plan: PlanOption = None,
     format: FormatOption = Format.texte,
 ) -> None:
-    """Projette les entrées en fin de phase, le rythme nécessaire et la probabilité d'atteindre
-    l'objectif."""
+    """Projette les entrées en fin de phase, le rythme nécessaire et la probabilité de réussite.
+
+    La probabilité est celle d'atteindre l'objectif total d'entrées de la phase."""
     from jalon.indicators import compute_prevision
 
     scope = _scope(region, national)

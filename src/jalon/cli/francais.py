@@ -32,6 +32,8 @@ from typer._click.exceptions import (
 )
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
+from jalon.formatting import insecable
+
 HELP_OPTION = "Affiche cette aide et quitte."
 USAGE = "Utilisation : "
 SUBCOMMAND_METAVAR = "COMMANDE [ARGUMENTS]..."
@@ -194,15 +196,6 @@ def _reraise_french(exc: ClickException) -> NoReturn:
     raise _FrenchError(exc) from exc
 
 
-_THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")
-
-
-def keep_numbers_whole(text: str) -> str:
-    """« 500 000 » written with a plain space in a help text gets the narrow no-break space of
-    `jalon.formatting`, so that no wrap splits it."""
-    return _THOUSANDS.sub("\u202f", text)
-
-
 def _type_label(param: TyperOption) -> str:
     if param.is_flag:
         return ""
@@ -220,12 +213,12 @@ class _FrenchTexts:
 
     def _translate_texts(self) -> None:
         if self.help:
-            self.help = keep_numbers_whole(self.help)
+            self.help = insecable(self.help)
         if self.short_help:
-            self.short_help = keep_numbers_whole(self.short_help)
+            self.short_help = insecable(self.short_help)
         for param in self.params:
             if getattr(param, "help", None):
-                param.help = keep_numbers_whole(param.help)
+                param.help = insecable(param.help)
             if isinstance(param, TyperOption) and param.metavar is None:
                 choice = param.type_descriptor.is_choice
                 if not choice:

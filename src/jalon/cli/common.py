@@ -72,9 +72,7 @@ def region_code(text: str | None) -> str | None:
     if key in REGION_ABBREVIATIONS:
         return REGION_ABBREVIATIONS[key]
     listed = ", ".join(f"{r.code}\u00a0{r.nom}" for r in regions())
-    raise typer.BadParameter(
-        f"région inconnue «\u00a0{text}\u00a0». Donnez son code ou son nom : {listed}."
-    )
+    raise typer.BadParameter(f"région inconnue « {text} ». Donnez son code ou son nom : {listed}.")
 
 
 RegionOption = Annotated[
@@ -102,7 +100,7 @@ def plan_phase(plan: Plan, text: str) -> str:
         if phase.code.casefold() == text.strip().casefold():
             return phase.code
     listed = ", ".join(f"{p.code} ({p.label})" for p in plan.phases)
-    fail(f"phase inconnue «\u00a0{text}\u00a0» ; phases du plan : {listed}.")
+    fail(f"phase inconnue « {text} » ; phases du plan : {listed}.")
 
 
 USER_ERRORS: tuple[type[Exception], ...] = (

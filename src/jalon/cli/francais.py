@@ -196,12 +196,24 @@ def _reraise_french(exc: ClickException) -> NoReturn:
     raise _FrenchError(exc) from exc
 
 
-def _type_label(param: TyperOption) -> str:
-    if param.is_flag:
-        return ""
-    shown = param.display_type(None)  # type: ignore[arg-type]
-    label = _TYPE_LABELS.get(shown.strip("<>"))
-    return f"<{label}>" if label else shown
+_SHOWN_TYPE = re.compile(r"<(?P<label>\w+)>(?P<many>\.\.\.)?")
+
+
+def _french_type(param: Any) -> Callable[[Context], str | None]:
+    """Typer's `display_type_rich` for `param`, with the type named in French; a flag, which
+    takes no value, shows none."""
+    english = param.display_type_rich
+
+    def display_type_rich(ctx: Context) -> str | None:
+        if getattr(param, "is_flag", False):
+            return ""
+        shown = english(ctx=ctx)
+        match = _SHOWN_TYPE.fullmatch(shown or "")
+        if match is None or match["label"] not in _TYPE_LABELS:
+            return shown
+        return f"<{_TYPE_LABELS[match['label']]}>{match['many'] or ''}"
+
+    return display_type_rich
 
 
 class _FrenchTexts:
@@ -219,10 +231,8 @@ class _FrenchTexts:
         for param in self.params:
             if getattr(param, "help", None):
                 param.help = insecable(param.help)
-            if isinstance(param, TyperOption) and param.metavar is None:
-                choice = param.type_descriptor.is_choice
-                if not choice:
-                    param.metavar = _type_label(param)
+            # Typer offers no class hook for parameters: the one method is replaced on each.
+            param.display_type_rich = _french_type(param)
 
     def format_usage(self, ctx: Context, formatter: HelpFormatter) -> None:
         pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
@@ -232,7 +242,7 @@ class _FrenchTexts:
         option: TyperOption | None = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
             option.help = HELP_OPTION
-            option.metavar = ""
+            option.display_type_rich = lambda ctx: ""  # type: ignore[method-assign]
         return option
 
 

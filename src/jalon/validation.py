@@ -27,6 +27,14 @@ _TOML_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern + "$"), french)
     for pattern, french in (
         (r"Invalid statement", "instruction invalide (attendu : clé = valeur ou [table])"),
+        (
+            r"Expected newline or end of document after a statement",
+            "fin de ligne attendue après la valeur (une valeur par ligne)",
+        ),
+        (r"Expected ']' at the end of a table declaration", "« ] » attendu après le nom de table"),
+        (r"Expected ']]' at the end of an array declaration", "« ]] » attendu après le nom"),
+        (r"Expected '=' after a key in a key/value pair", "« = » attendu après la clé"),
+        (r"Expected (?P<x>\"'\"|'\"')", "chaîne non fermée (guillemet {x} manquant)"),
         (r"Expected (?P<x>.+)", "attendu : {x}"),
         (r"Found invalid character (?P<x>.+)", "caractère inattendu {x}"),
         (r"Cannot declare (?P<x>.+) twice", "la table {x} est déclarée deux fois"),
@@ -41,6 +49,7 @@ _TOML_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"Invalid hex value", "valeur hexadécimale invalide"),
         (r"Escaped character is not a Unicode scalar value", "caractère échappé invalide"),
         (r"Unterminated string", "chaîne non fermée (guillemet manquant)"),
+        (r"Illegal character '\\n'", "fin de ligne dans une chaîne (guillemet fermant manquant)"),
         (r"Illegal character (?P<x>.+)", "caractère interdit {x}"),
         (r"Invalid date or datetime", "date ou date-heure invalide (AAAA-MM-JJ)"),
         (
@@ -71,8 +80,11 @@ def toml_error(exc: tomllib.TOMLDecodeError) -> str:
 
 
 def _quoted(value: str) -> str:
-    """tomllib quotes with Python's repr; French text uses « »."""
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+    """tomllib quotes with Python's repr and names tables as tuples (`('secret',)`); French text
+    uses « » and dotted keys."""
+    if value.startswith("(") and value.endswith(")"):
+        value = ".".join(re.findall(r"'([^']*)'", value)) or value
+    elif len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
         value = value[1:-1]
     return f"« {value} »"
 
@@ -110,7 +122,7 @@ _EXPECTED: dict[str, _Message] = {
     "string_type": "une chaîne de caractères",
     "string_too_short": lambda c: f"un texte d'au moins {c.get('min_length')} caractère(s)",
     "string_too_long": lambda c: f"un texte d'au plus {c.get('max_length')} caractères",
-    "string_pattern_mismatch": lambda c: f"un texte au format {c.get('pattern')}",
+    "string_pattern_mismatch": "un texte au bon format",
     "list_type": "une liste",
     "tuple_type": "une liste",
     "set_type": "une liste",

@@ -410,21 +410,43 @@ def _personal_keys(profile: Profile) -> set[str]:
     return {normalise(c) for c in profile.personal_columns}
 
 
+IMPORTS_SHOWN = 20
+
+
 @app.command("imports")
 def imports_command(
+    derniers: Annotated[
+        int | None,
+        typer.Option(
+            "--derniers",
+            min=0,
+            help=f"Nombre d'imports montrés, les plus récents (défaut : {IMPORTS_SHOWN} en "
+            "texte, tous en JSON ; 0 : tous).",
+        ),
+    ] = None,
     db: DbOption = None,
-    format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.texte,
+    format: Annotated[OutputFormat, typer.Option("--format", help="texte ou json.")] = (
+        OutputFormat.texte
+    ),
 ) -> None:
-    """Historique des imports de la base, remplacés compris."""
+    """Historique des imports de la base, remplacés compris, les plus récents en dernier."""
     with user_errors(), store(db, read_only=True) as con:
         records = hist.imports(con)
+    if derniers is None:
+        derniers = 0 if format is OutputFormat.json else IMPORTS_SHOWN
+    older = max(0, len(records) - derniers) if derniers else 0
+    records = records[older:]
     if format is OutputFormat.json:
         console.print_json(json.dumps([r.__dict__ for r in records], default=str))
         return
-    table = Table(title="Imports", title_justify="left")
-    for name in ("N°", "Profil", "Fichier", "Date", "Lues", "Acceptées", "Rejetées", "Doublons"):
-        table.add_column(name, justify="right" if name not in ("Profil", "Fichier") else "left")
-    table.add_column("État")
+    table = Table(title="Imports", title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("N°", justify="right", no_wrap=True)
+    # The file name is what users look for: folded onto several lines, never cut.
+    table.add_column("Fichier (profil)", overflow="fold", min_width=12)
+    table.add_column("Date", justify="right", min_width=8)
+    for name in ("Lues", "Acceptées", "Rejetées", "Doublons"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("État", min_width=8)
     for r in records:
         state = "actif"
         if r.status == "remplace":
@@ -433,9 +455,8 @@ def imports_command(
             state = f"actif (remplace n° {r.replaces})"
         table.add_row(
             str(r.import_id),
-            r.profile,
-            r.file_name,
-            f"{r.finished_at:%d/%m/%Y %H:%M}",
+            Text.assemble(r.file_name, "\n", (f"({r.profile})", "dim")),
+            f"{r.finished_at:%d/%m/%y %H:%M}",
             nombre(r.lines_read),
             nombre(r.accepted),
             nombre(r.rejected),
@@ -443,6 +464,12 @@ def imports_command(
             state,
         )
     console.print(table)
+    if older:
+        plural = "s" if older > 1 else ""
+        console.print(
+            f"… {nombre(older)} import{plural} plus ancien{plural} : --derniers 0 pour tout voir.",
+            highlight=False,
+        )
 
 
 ImportArgument = Annotated[int, typer.Argument(metavar="IMPORT", help="Numéro de l'import.")]

@@ -26,7 +26,7 @@ import duckdb
 
 from jalon.ingest import delimited
 from jalon.ingest.errors import IngestError
-from jalon.ingest.inputs import Input, as_utf8, prepared
+from jalon.ingest.inputs import Input, as_utf8, prepared, remove_leftover_copies
 from jalon.ingest.progress import Report, enable, watch
 from jalon.ingest.pseudonymise import check_store_key, hmac_sql, record_store_key
 from jalon.ingest.records import (
@@ -59,8 +59,10 @@ def work_folder(con: duckdb.DuckDBPyConnection) -> Path:
 
 
 def configure(con: duckdb.DuckDBPyConnection, workdir: Path) -> None:
-    """DuckDB's memory limit and spill folder for an import (and its progress reports)."""
+    """DuckDB's memory limit and spill folder for an import (and its progress reports); the
+    working copies an interrupted import may have left are removed first."""
     workdir.mkdir(parents=True, exist_ok=True)
+    remove_leftover_copies(workdir)
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     # DuckDB refuses to move its spill folder once it has spilled: set it only when it differs.
     current = con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]

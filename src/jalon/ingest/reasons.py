@@ -21,6 +21,7 @@ REASONS: dict[str, str] = {
     "commune_inconnue": "commune inconnue",
     "region_inconnue": "région inconnue",
     "siret_invalide": "SIRET invalide",
+    "valeur_substitut": "texte de remplacement (« - ») au lieu d'une valeur",
 }
 
 

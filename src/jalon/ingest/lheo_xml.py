@@ -39,6 +39,7 @@ from jalon.reference import (
     departement_of_code_postal,
     departement_of_commune,
     departement_region,
+    est_commune,
     financeurs,
 )
 
@@ -414,7 +415,12 @@ class Extractor:
         commune, code_postal = typed[geo.commune], typed[geo.code_postal]
         departement = None
         if commune is not None:
+            # A code that is no known commune but the address's postcode is that postcode put
+            # in the wrong element (intercarif feed); another unknown code may be a merged
+            # commune, whose département its number designates.
             try:
+                if commune == code_postal and not est_commune(commune):
+                    raise KeyError(commune)
                 departement = departement_of_commune(commune)
             except KeyError:
                 typed[geo.commune] = None
@@ -422,8 +428,10 @@ class Extractor:
                     Rejet(
                         f"action/{fields[geo.commune].source}",
                         "commune_inconnue",
-                        f"{fields[geo.commune].label} : aucune commune ni département connu "
-                        "sous ce code (un code postal ?)",
+                        f"{fields[geo.commune].label} : aucune commune connue sous ce code"
+                        + (
+                            " (c'est le code postal de l'adresse)" if commune == code_postal else ""
+                        ),
                         commune,
                     )
                 )

@@ -79,6 +79,7 @@ def test_lheo_2_2_catalogue_fills_the_offer_tables(con, plan: Plan) -> None:
     assert summary.lines_read == _elements(path) == 8
     assert (summary.accepted, summary.rejected, summary.duplicates) == (8, 0, 0)
     assert (summary.profile, summary.layout, summary.encoding) == ("lheo", "LHEO 2.2", "UTF-8")
+    assert (summary.with_anomalies, summary.anomalies_by_reason) == (0, {})
     formations = _rows(
         con,
         "SELECT numero, intitule, formacode, nsf, rome, certifiante, siret FROM offre_formations "
@@ -150,7 +151,7 @@ def test_contacts_of_the_catalogue_never_reach_the_database(con, plan: Plan) -> 
 def test_lheo_2_3_and_namespace_free_latin1_catalogues(con, plan: Plan) -> None:
     v23 = import_lheo(con, LHEO / "catalogue-2.3.xml", plan)
     bare = import_lheo(con, LHEO / "catalogue-sans-espace-de-noms-latin1.xml", plan)
-    assert (v23.layout, v23.accepted, v23.rejected) == ("LHEO 2.3", 2, 0)
+    assert (v23.layout, v23.accepted, v23.rejected, v23.with_anomalies) == ("LHEO 2.3", 2, 0, 0)
     assert (bare.layout, bare.encoding) == ("LHEO (sans espace de noms)", "ISO-8859-1")
     assert (bare.lines_read, bare.accepted) == (2, 2)
     # An LHEO 2.3 action with several places: the first one places it.

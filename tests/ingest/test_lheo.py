@@ -196,7 +196,12 @@ ANOMALIES: list[tuple[str, int, str, set[str]]] = [
     ('session numero="SE_A3"', 0, "accepte", {"date_incoherente"}),  # fin kept missing
     ('action numero="AF_A2"', 0, "rejete", {"financeur_inconnu"}),
     ('session numero="SE_A4"', 0, "rejete", {"action_rejetee"}),
-    ('action numero="AF_A3"', 0, "accepte", {"commune_inconnue", "code_postal_inconnu"}),
+    (
+        'action numero="AF_A3"',
+        0,
+        "accepte",
+        {"commune_inconnue", "code_postal_inconnu", "lieu_inconnu"},
+    ),
     ('session numero="SE_A5"', 0, "accepte", set()),
     ('action numero="AF_A4"', 0, "rejete", {"nombre_invalide"}),  # places, not the hours
     ('session numero="SE_A6"', 0, "rejete", {"action_rejetee"}),
@@ -209,7 +214,7 @@ ANOMALIES: list[tuple[str, int, str, set[str]]] = [
     ('session numero="SE_A7"', 0, "accepte", set()),
     ('action numero="AF_A5"', 1, "rejete", {"numero_en_double"}),
     ('session numero="SE_A8"', 0, "rejete", {"action_rejetee"}),
-    ('action numero="AF_A6"', 0, "accepte", {"valeur_manquante"}),  # no place: no département
+    ('action numero="AF_A6"', 0, "accepte", {"lieu_inconnu"}),  # no place: no département
     ('session numero="SE_A9"', 0, "accepte", set()),
     ('action numero="AF_B1"', 0, "accepte", set()),  # its formation's anomalies mark it
     ('session numero="SE_B1"', 0, "accepte", set()),
@@ -275,8 +280,8 @@ def test_every_element_of_a_faulty_catalogue_is_accounted_for(con, plan: Plan) -
         "commune_inconnue": 1,
         "date_incoherente": 1,
         "format_invalide": 1,
+        "lieu_inconnu": 2,
         "siret_invalide": 1,
-        "valeur_manquante": 1,
     }
     stored = _rows(
         con, "SELECT lines_read, accepted, rejected, duplicates, with_anomalies FROM imports"
@@ -357,7 +362,7 @@ def test_anomalies_name_the_element_value_and_expectation(con, plan: Plan) -> No
     commune = anomalies[(af_a3, "action/lieu-de-formation/coordonnees/adresse/code-INSEE-commune")]
     assert commune[0] == "commune_inconnue" and commune[2] == "99999"
     af_a6 = _line_of(lines, 'action numero="AF_A6"', 0)
-    assert anomalies[(af_a6, "action/lieu-de-formation")][0:1] == ("valeur_manquante",)
+    assert anomalies[(af_a6, "action/lieu-de-formation")][0:1] == ("lieu_inconnu",)
     assert "sans département ni région" in anomalies[(af_a6, "action/lieu-de-formation")][1]
 
 
@@ -429,7 +434,7 @@ def test_same_file_twice_is_refused_and_dry_run_writes_nothing(con, plan: Plan) 
     trial = import_lheo(con, path, plan, dry_run=True)
     assert trial.import_id is None and trial.dry_run
     assert set(_table_sizes(con).values()) == {0}
-    assert trial.with_anomalies == 4 and sum(trial.anomalies_by_reason.values()) == 6
+    assert trial.with_anomalies == 4 and sum(trial.anomalies_by_reason.values()) == 7
     real = import_lheo(con, path, plan)
     assert real.as_dict() | {"import_id": None, "dry_run": True} == trial.as_dict()
     with pytest.raises(IngestError, match="déjà été importé, import n° 1"):
@@ -448,8 +453,8 @@ def test_corrected_catalogue_replaces_the_earlier_import(con, plan: Plan, tmp_pa
     assert _rows(con, "SELECT DISTINCT import_id FROM offre_sessions") == [(2,)]
     assert _rows(con, "SELECT count(*) FROM rejets WHERE import_id = 1")[0][0] > 0  # history
     old_anomalies = _rows(con, "SELECT count(*) FROM anomalies WHERE import_id = 1")[0][0]
-    assert old_anomalies == sum(first.anomalies_by_reason.values()) == 6
-    assert _rows(con, "SELECT count(*) FROM anomalies WHERE import_id = 2")[0][0] == 6
+    assert old_anomalies == sum(first.anomalies_by_reason.values()) == 7
+    assert _rows(con, "SELECT count(*) FROM anomalies WHERE import_id = 2")[0][0] == 7
     with pytest.raises(IngestError, match="déjà été remplacé"):
         import_lheo(con, LHEO / "catalogue-2.3.xml", plan, replaces=1)
 

@@ -81,10 +81,10 @@ def _nothing_written(con: duckdb.DuckDBPyConnection) -> None:
 
 
 EXPECTED_ANOMALIES = {
-    (FORMATION_LINE, "formation/certifiante", "valeur_substitut", "-"),
+    (FORMATION_LINE, "formation/certifiante", "format_invalide", "-"),
     (FORMATION_LINE, SIRET, "format_invalide", "512345678000351"),
     (ACTION_LINE, COMMUNE, "commune_inconnue", "35000"),
-    (ACTION_LINE, "action/nombre-heures-entreprise", "valeur_substitut", "-"),
+    (ACTION_LINE, "action/nombre-heures-entreprise", "format_invalide", "-"),
 }
 
 
@@ -93,11 +93,7 @@ def test_intercarif_catalogue_keeps_its_action_and_session_with_anomalies(con, p
     assert (summary.layout, summary.input_kind) == ("LHEO 2.3", "XML")
     assert (summary.lines_read, summary.accepted, summary.rejected) == (2, 2, 0)
     assert summary.with_anomalies == 1  # the action (its own and its formation's); not the session
-    assert summary.anomalies_by_reason == {
-        "valeur_substitut": 2,
-        "commune_inconnue": 1,
-        "format_invalide": 1,
-    }
+    assert summary.anomalies_by_reason == {"format_invalide": 3, "commune_inconnue": 1}
     anomalies = _rows(con, "SELECT line, column_name, reason, value FROM anomalies")
     assert set(anomalies) == EXPECTED_ANOMALIES and len(anomalies) == 4
     messages = dict(_rows(con, "SELECT column_name, message FROM anomalies"))
@@ -254,12 +250,9 @@ def test_a_placeholder_number_of_places_is_a_financeur_without_number(
     summary = import_lheo(con, path, plan)
     assert (summary.accepted, summary.rejected) == (2, 0)
     assert _rows(con, "SELECT financeur, places FROM places") == [(2, None)]
-    found = _rows(con, f"SELECT reason, value FROM anomalies WHERE line = {ACTION_LINE} ORDER BY 1")
-    assert ("valeur_substitut", "-") in found
-    assert ("valeur_substitut", "-") in _rows(
-        con,
-        "SELECT reason, value FROM anomalies "
-        "WHERE column_name = 'action/organisme-financeur/nb-places-financees'",
+    places = "action/organisme-financeur/nb-places-financees"
+    assert (ACTION_LINE, places, "format_invalide", "-") in _rows(
+        con, "SELECT line, column_name, reason, value FROM anomalies"
     )
 
 

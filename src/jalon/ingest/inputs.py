@@ -24,7 +24,7 @@ from pathlib import Path
 
 from jalon.ingest.errors import IngestError
 from jalon.ingest.textfile import LATIN_LABEL, TextSniff, sniff
-from jalon.sources import Profile
+from jalon.sources import Profile, match_header
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 UNIT_SEPARATOR = "\x1f"
@@ -111,10 +111,12 @@ def _write_spreadsheet(
 
 def _date_formats(profile: Profile) -> Callable[[list[str]], list[str | None]]:
     def formats(header: list[str]) -> list[str | None]:
-        result: list[str | None] = []
-        for name in header:
-            spec = profile.columns.get(name)
-            result.append(spec.format if spec and spec.type == "date" else None)
+        match = match_header(profile, header)
+        result: list[str | None] = [None] * len(header)
+        for field, position in match.positions.items():
+            spec = profile.fields[field]
+            if spec.type == "date":
+                result[position] = spec.formats[0]
         return result
 
     return formats

@@ -306,7 +306,7 @@ class _Paths:
         self.placeholder = {
             name: Rejet(
                 f"{kind}/{f.source}",
-                "valeur_substitut",
+                "format_invalide",
                 f"{f.label} : texte de remplacement au lieu d'une valeur, compté comme absent",
                 None,
             )
@@ -447,15 +447,13 @@ class Extractor:
                         code_postal,
                     )
                 )
-        if departement is None and not any(
-            r.column_name and geo.source in r.column_name for r in anomalies
-        ):
+        if departement is None:
             anomalies.append(
                 Rejet(
                     f"action/{geo.source}",
-                    "valeur_manquante",
-                    f"{geo.label} : ni code INSEE de commune ni code postal ; l'action est gardée "
-                    "sans département ni région",
+                    "lieu_inconnu",
+                    f"{geo.label} : ni code INSEE de commune ni code postal utilisable ; "
+                    "l'action est gardée sans département ni région",
                     None,
                 )
             )
@@ -481,7 +479,7 @@ class Extractor:
                 values.anomalies.append(
                     Rejet(
                         f"{column}/{fin.places}",
-                        "valeur_substitut",
+                        "format_invalide",
                         f"{fin.places_label} : texte de remplacement au lieu d'un nombre, "
                         "compté comme non donné",
                         places_raw,

@@ -4,6 +4,7 @@ Runs inside the caller's transaction after each import: rows of active imports a
 (person, session) — the same training reported by two sources becomes one entry whose
 financeurs are merged, and the imports it came from are kept as lineage. The session key follows
 the plan's rule: the Intercarif session number when present, else the declared fallback fields.
+An entry ends at its actual end when a source gives it, else at its planned end.
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ def rebuild_entrees(
             hash_personne,
             cle_session,
             date_entree,
-            date_fin_prevue,
+            coalesce(date_fin_reelle, date_fin_prevue),
             CASE WHEN len(financeurs) < 2 THEN financeurs
                  ELSE list_sort(list_distinct(financeurs)) END,
             financeurs[1],
@@ -137,7 +138,7 @@ def rebuild_entrees(
             hash_personne,
             cle_session,
             min(date_entree) AS date_entree,
-            max(date_fin_prevue) AS date_sortie,
+            max(coalesce(date_fin_reelle, date_fin_prevue)) AS date_sortie,
             list_sort(list_distinct(flatten(list(financeurs)))) AS financeurs,
             arg_min_null(financeurs[1], rang) AS financeur_principal,
             arg_min_null(formacode, rang) AS formacode,

@@ -35,6 +35,7 @@ import json
 import uuid
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -110,7 +111,7 @@ def _compiled(con: duckdb.DuckDBPyConnection, plan: Plan, touched: bool) -> tupl
 
 
 @functools.cache
-def _shipped() -> dict[str, list[object]]:
+def _shipped() -> dict[str, Any]:
     return json.loads(SHIPPED.read_text(encoding="utf-8")) if SHIPPED.is_file() else {}
 
 

@@ -8,6 +8,7 @@ from jalon.cli import (
     bilan_commands,
     demo_commands,
     ingest_commands,
+    quality_commands,
     report_commands,
     web_commands,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "bilan_commands",
     "demo_commands",
     "ingest_commands",
+    "quality_commands",
     "report_commands",
     "web_commands",
 ]

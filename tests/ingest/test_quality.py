@@ -205,10 +205,10 @@ def test_cli_text_json_and_csv(store, db_path: Path) -> None:
     as_json = runner.invoke(app, ["qualite", "--db", str(db_path), "--format", "json"])
     data = json.loads(as_json.output)
     january = next(
-        r for r in data["par_mois"] if r["source"] == "pe-stagiaires" and r["month"] == "2016-01"
+        r for r in data["par_mois"] if r["source"] == "pe-stagiaires" and r["mois"] == "2016-01"
     )
-    assert (january["lines_read"], january["rejected"]) == (4, 1)
-    assert {"source": "pe-stagiaires", "region": "53", "month": "2016-01", "lines": 1} in data[
+    assert (january["lues"], january["rejetees"], january["avec_anomalies"]) == (4, 1, 1)
+    assert {"source": "pe-stagiaires", "region": "53", "mois": "2016-01", "lignes": 1} in data[
         "couverture"
     ]
 

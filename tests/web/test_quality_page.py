@@ -23,7 +23,7 @@ BRETAGNE_JAN = "Pôle emploi : aucune donnée pour Bretagne en janvier 2016"
 
 
 def _cells(data: dict) -> dict[tuple[str, str, str], int]:
-    return {(c["source"], c["region"], c["month"]): c["lines"] for c in data["couverture"]}
+    return {(c["source"], c["region"], c["mois"]): c["lignes"] for c in data["couverture"]}
 
 
 def test_anonymous_visitor_must_sign_in(client: TestClient) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
@@ -143,25 +143,59 @@ class QualityReport:
         ]
 
     def as_dict(self) -> dict[str, Any]:
+        """The JSON twin, with the French keys of the other JSON answers; months as `AAAA-MM`."""
         return {
             "phase": self.phase,
             "region": self.region,
-            "mois_de_la_phase": [m.isoformat()[:7] for m in self.months],
-            "mois_attendus_jusqu_a": self.expected_until.isoformat()[:7]
-            if self.expected_until
-            else None,
+            "mois_de_la_phase": [_iso(m) for m in self.months],
+            "mois_attendus_jusqu_a": _iso(self.expected_until),
             "regions": list(self.regions),
             "sources": [{"code": s, "libelle": source_name(s)} for s in self.sources],
             "par_mois": [
-                {**asdict(r), "month": r.month.isoformat()[:7] if r.month else None}
+                {
+                    "source": r.source,
+                    "libelle_source": r.source_label,
+                    "mois": _iso(r.month),
+                    "fichiers": r.files,
+                    "lues": r.lines_read,
+                    "acceptees": r.accepted,
+                    "rejetees": r.rejected,
+                    "avec_anomalies": r.with_anomalies,
+                    "doublons": r.duplicates,
+                }
                 for r in self.rows
             ],
-            "motifs": [asdict(r) for r in self.reasons],
-            "couverture": [{**asdict(c), "month": c.month.isoformat()[:7]} for c in self.coverage],
+            "motifs": [
+                {
+                    "source": r.source,
+                    "libelle_source": r.source_label,
+                    "type": r.kind,
+                    "motif": r.reason,
+                    "libelle_motif": r.reason_label,
+                    "colonne": r.column,
+                    "lignes": r.lines,
+                }
+                for r in self.reasons
+            ],
+            "couverture": [
+                {"source": c.source, "region": c.region, "mois": _iso(c.month), "lignes": c.lines}
+                for c in self.coverage
+            ],
             "manquants": [
-                {**asdict(m), "months": [d.isoformat()[:7] for d in m.months]} for m in self.missing
+                {
+                    "source": m.source,
+                    "region": m.region,
+                    "mois": [_iso(d) for d in m.months],
+                    "phase_entiere": m.whole_phase,
+                    "message": m.message,
+                }
+                for m in self.missing
             ],
         }
+
+
+def _iso(month: dt.date | None) -> str | None:
+    return month.isoformat()[:7] if month is not None else None
 
 
 def phase_months(start: dt.date, end: dt.date) -> tuple[dt.date, ...]:

@@ -177,3 +177,25 @@ def test_a_50_mb_data_line_is_refused_naming_its_line(con, plan, key, tmp_path: 
         import_file(con, huge, PE, plan, key)
     assert "y|y" not in str(info.value)
     assert con.execute("SELECT count(*) FROM imports").fetchone() == (0,)
+
+
+def test_mixed_line_endings_keep_physical_line_numbers(con, plan, key, tmp_path: Path) -> None:
+    lines = (DATA / "pe-stagiaires" / "export-2016-occitanie.csv").read_bytes().split(b"\n")
+    bad = lines[7]  # line 8 of the file: its start date is 2016-13-45
+    assert b"2016-13-45" in bad
+    mixed = b"\n".join(lines[:3]) + b"\r\n" + b"\r\n".join(lines[3:8]) + b"\n" + lines[8] + b"\n"
+    path = tmp_path / "fins-melangees.csv"
+    path.write_bytes(mixed + b"\n\r\n\n")
+    summary = import_file(con, path, PE, plan, key)
+    assert summary.lines_read == 8  # lines 2 to 9; the trailing blank lines are not lines
+    rejected = con.execute("SELECT line, reason FROM rejets ORDER BY line").fetchall()
+    assert rejected == [(8, "date_invalide"), (9, "financeur_inconnu")]
+
+
+def test_cr_only_line_endings_are_refused_without_quoting_data(con, plan, key, tmp_path) -> None:
+    text = (DATA / "pe-stagiaires" / "export-2016-occitanie.csv").read_bytes()
+    path = tmp_path / "mac.csv"
+    path.write_bytes(text.replace(b"\n", b"\r"))
+    with pytest.raises(IngestError, match="retour chariot seul") as info:
+        import_file(con, path, PE, plan, key)
+    assert "Dupontel" not in str(info.value) and "@" not in str(info.value)

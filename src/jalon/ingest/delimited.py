@@ -35,7 +35,9 @@ MAX_LINE_BYTES = 8 << 20
 #: Highest code of LHÉO `dict-financeurs` (codes run from 0 without gaps).
 KNOWN_FINANCEURS = max(financeurs())
 SHOWN_VALUE_CHARS = 200
-_NEWLINES = {"\n": "\\n", "\r\n": "\\r\\n"}
+#: A value of this shape (an e-mail address, a French phone number) is never copied into
+#: `rejets` or `anomalies`, whatever its column: a shifted or mislabelled column may hold one.
+PERSONAL_VALUE = r"@|(^|[^0-9])(\+33 ?|0)[1-9]([ .-]?[0-9]{2}){4}([^0-9]|$)"
 _MAX_CHECKS = 62
 
 
@@ -309,7 +311,8 @@ def build(path: Path, text: TextSniff, profile: Profile, match: HeaderMatch) -> 
             has_value = True
         if has_value and not spec.personal:
             kept_values.append(
-                f"CASE WHEN mask > 1 THEN left({raw}, {SHOWN_VALUE_CHARS}) END AS v_{index}"
+                f"CASE WHEN mask > 1 AND NOT regexp_matches({raw}, {_quote(PERSONAL_VALUE)}) "
+                f"THEN left({raw}, {SHOWN_VALUE_CHARS}) END AS v_{index}"
             )
         if spec.check:
             reason, message = _REFERENCE_MESSAGES[spec.check]
@@ -361,7 +364,9 @@ def build(path: Path, text: TextSniff, profile: Profile, match: HeaderMatch) -> 
     source = (
         f"read_csv({_quote(str(path))}, columns = {{'l': 'VARCHAR'}}, delim = '\\x1e', "
         f"quote = '', escape = '', header = true, auto_detect = false, strict_mode = false, "
-        f"new_line = '{_NEWLINES[text.newline]}', compression = '{text.compression}', "
+        # "\r\n" splits LF, CRLF and a mix of both at their physical lines; "\n" would read a
+        # CRLF line as two (inventing blank lines) once a file mixes them.
+        f"new_line = '\\r\\n', compression = '{text.compression}', "
         f"encoding = {_quote(text.encoding)}, max_line_size = {MAX_LINE_BYTES})"
     )
     # One parallel scan; insertion order is kept, so a row's rank in `_rows` is its line's.
@@ -415,6 +420,11 @@ def run(con: duckdb.DuckDBPyConnection, plan: ParsePlan) -> None:
     """Create `_parsed`, then mark exact duplicate lines, reference failures and lines whose
     place gives no département."""
     con.execute(plan.parse_sql)
+    # Blank lines after the last line of data (an export ending with empty lines) are not lines.
+    con.execute(
+        "DELETE FROM _rows WHERE mask = 1 AND rowid > "
+        "(SELECT coalesce(max(rowid), -1) FROM _rows WHERE mask <> 1)"
+    )
     # Row ids are consecutive in insertion order, but start at 2^55 rather than 0 while the
     # table is private to an open transaction (a series of imports, `jalon.ingest.batch`).
     first = con.execute("SELECT coalesce(min(rowid), 0) FROM _rows").fetchall()[0][0]

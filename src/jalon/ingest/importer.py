@@ -26,8 +26,7 @@ import duckdb
 
 from jalon.ingest import delimited
 from jalon.ingest.errors import IngestError
-from jalon.ingest.inputs import Input, as_utf8, prepared
-from jalon.ingest.lheo import import_lheo
+from jalon.ingest.inputs import Input, as_utf8, prepared, remove_leftover_copies
 from jalon.ingest.progress import Report, enable, watch
 from jalon.ingest.pseudonymise import check_store_key, hmac_sql, record_store_key
 from jalon.ingest.records import (
@@ -38,6 +37,7 @@ from jalon.ingest.records import (
     file_sha256,
     refuse_known_file,
 )
+from jalon.ingest.resources import memory_limit, resource_errors
 from jalon.ingest.textfile import TextSniff, delimiter_name, other_delimiter
 from jalon.plan import Plan
 from jalon.reference import departement_of_commune
@@ -46,8 +46,6 @@ from jalon.sources.header import closest_columns, known_names, requirement_label
 from jalon.store.canonical import SOURCE_TABLES, rebuild_entrees
 from jalon.store.database import transaction
 from jalon.store.marts import note_replaced, refresh_marts
-
-MEMORY_LIMIT = os.environ.get("JALON_MEMOIRE", "1GB")
 
 
 def work_folder(con: duckdb.DuckDBPyConnection) -> Path:
@@ -60,9 +58,11 @@ def work_folder(con: duckdb.DuckDBPyConnection) -> Path:
 
 
 def configure(con: duckdb.DuckDBPyConnection, workdir: Path) -> None:
-    """DuckDB's memory limit and spill folder for an import (and its progress reports)."""
+    """DuckDB's memory limit and spill folder for an import (and its progress reports); the
+    working copies an interrupted import may have left are removed first."""
     workdir.mkdir(parents=True, exist_ok=True)
-    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    remove_leftover_copies(workdir)
+    con.execute(f"SET memory_limit = '{memory_limit()}'")
     # DuckDB refuses to move its spill folder once it has spilled: set it only when it differs.
     current = con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]
     if Path(str(current)) != workdir:
@@ -280,12 +280,16 @@ def _parse(
     if source.text.encoding == "utf-8":
         try:
             return source.text, _run(con, source, profile, match, report, lines)
+        except duckdb.OutOfMemoryException:
+            raise
         except duckdb.Error as exc:
             if "unicode" not in str(exc).lower() and "encoded" not in str(exc).lower():
                 raise IngestError(f"{name} : lecture impossible ({_explain(str(exc))})") from None
     with as_utf8(source, workdir) as converted:
         try:
             return converted.text, _run(con, converted, profile, match, report, lines)
+        except duckdb.OutOfMemoryException:
+            raise
         except duckdb.Error as exc:
             raise IngestError(f"{name} : lecture impossible ({_explain(str(exc))})") from None
 
@@ -338,6 +342,34 @@ def import_file(
         return _import_lheo(
             con, path, plan, dry_run=dry_run, step=step, replaces=replaces, in_batch=in_batch
         )
+    with resource_errors(path.name, work_folder(con)):
+        return _import_delimited(
+            con,
+            path,
+            profile,
+            plan,
+            key,
+            dry_run=dry_run,
+            step=step,
+            replaces=replaces,
+            report=report,
+            in_batch=in_batch,
+        )
+
+
+def _import_delimited(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    profile: Profile,
+    plan: Plan,
+    key: bytes,
+    *,
+    dry_run: bool,
+    step: Step | None,
+    replaces: int | None,
+    report: Report | None,
+    in_batch: bool,
+) -> ImportSummary:
     say = Steps(step)
     if not path.is_file():
         raise IngestError(f"{path} : fichier introuvable.")
@@ -443,6 +475,9 @@ def _import_lheo(
     replaces: int | None,
     in_batch: bool,
 ) -> ImportSummary:
+    # Loaded on first use: the LHEO reader brings pyarrow, which a CSV import does not need.
+    from jalon.ingest.lheo import import_lheo
+
     return import_lheo(
         con, path, plan, dry_run=dry_run, step=step, replaces=replaces, in_batch=in_batch
     )

@@ -62,6 +62,7 @@ class _Written:
     truth: dict[str, object] = field(default_factory=dict)
     persons_by_year: dict[int, int] = field(default_factory=dict)
     counted_by_period: list[int] = field(default_factory=list)
+    local_lines: int = 0
 
 
 def _entry(
@@ -211,6 +212,8 @@ def _write_region_exports(
             segments = rs.session_segments(data.sessions, layout, sent)
             keyed_by = None
         sel = rows[bounds[q] : bounds[q + 1]]
+        if layout == "local":
+            w.local_lines += len(sel)
         lines = rs.format_lines(data.entrees.take(sel), segments, layout)
         lines, odd = pe.with_anomalies(
             lines,
@@ -290,6 +293,8 @@ def _simulate_region(out_dir: Path, index: int, scale: float, seed: int) -> _Wri
     w.persons_by_year = _persons_by_year(data)
     w.truth = region_truth(data, emplois)
     w.truth["personnes"] = {str(y): n for y, n in w.persons_by_year.items()}
+    # Entries reported under a regional trainee id only (no national id to match them by).
+    w.truth["entrees_identifiant_local"] = w.local_lines
     w.counted_by_period = [int(((data.period == k) & data.counted).sum()) for k in range(3)]
     return w
 
@@ -382,6 +387,7 @@ def simulate(
         {r: d for r, d in zip(REGIONS_2016, demandeurs, strict=True)},
         actions={r: a for r, a in zip(REGIONS_2016, actions, strict=True)},
         malformed=sum(f.malformed for f in manifest.files),
+        anomalies=sum(f.anomalies for f in manifest.files),
     )
     manifest.write()
     if progress:

@@ -1,8 +1,10 @@
 """Writer of Pôle emploi `pe-stagiaires` exports (docs/formats.md), vectorised with pyarrow.
 
-Runs on column tables (`SessionTable`, `EntreeTable`): the text of every per-session part of a line
-is built once per session, then each line is assembled from a handful of `take`s and one
-element-wise join executed in Arrow's C++ kernels; the joined lines' data buffer is written as is.
+Runs on column tables (`SessionTable`, `EntreeTable`), for any layout of `pe_layouts`: the text
+of each run of consecutive per-session columns is built once per session, then each line is
+assembled from a handful of `take`s and one element-wise join executed in Arrow's C++ kernels;
+the joined lines' data buffer is written as is. A few lines per file can be given the imperfect
+values real exports carry (`with_anomalies`), and some made unreadable (`corrupt_lines`).
 Chunks of about a million lines are built by two worker threads (Arrow releases the GIL) and
 written in order, so the output only depends on the seed.
 
@@ -108,8 +110,7 @@ def identity_index(person: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True)
 class Segments:
     """A layout's line cut into runs: the identity block, one per-entry column, or the text of
-    consecutive per-session columns already joined with `|` (one item per session). The last
-    run ends with the newline."""
+    consecutive per-session columns already joined with `|` (one item per session)."""
 
     layout: str
     runs: tuple[tuple[str, str | pa.StringArray], ...]

@@ -135,8 +135,9 @@ class LoginThrottle:
                     minutes = f"{wait} minute{'s' if wait > 1 else ''}"
                     who = "ce compte" if kind == "compte" else "votre adresse réseau"
                     return (
-                        f"Trop de tentatives de connexion refusées pour {who} ({limit.failures} "
-                        f"en {round(limit.window / 60)} minutes) : la connexion est bloquée "
+                        f"Trop de tentatives de connexion refusées pour {who} "
+                        f"({limit.failures} échecs en {round(limit.window / 60)} minutes) : "
+                        "la connexion est bloquée "
                         f"pendant {minutes}. Réessayez ensuite, ou demandez à un administrateur "
                         "de vérifier votre compte si vous avez oublié votre mot de passe."
                     )

@@ -65,14 +65,15 @@ def test_long_file_name_gets_a_french_422(client: TestClient) -> None:
     assert api.status_code == 422 and "nom de fichier trop long" in api.json()["erreur"]
 
 
+@pytest.mark.parametrize("profil", ["pe-stagiaires", "auto"])
 def test_spreadsheet_bomb_upload_is_refused_and_the_server_keeps_answering(
-    client: TestClient, tmp_path: Path
+    client: TestClient, tmp_path: Path, profil: str
 ) -> None:
     sign_in(client, "national")
     bomb = write_xlsx_bomb(tmp_path / "bombe.xlsx").read_bytes()
     page = client.post(
         "/imports",
-        data={"profil": "pe-stagiaires", "csrf": csrf_of(client, "/imports")},
+        data={"profil": profil, "csrf": csrf_of(client, "/imports")},
         files={"fichier": ("bombe.xlsx", bomb)},
     )
     assert page.status_code == 422

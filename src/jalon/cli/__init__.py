@@ -9,6 +9,7 @@ from jalon.cli import (
     bilan_commands,
     demo_commands,
     ingest_commands,
+    quality_commands,
     report_commands,
     web_commands,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "bilan_commands",
     "demo_commands",
     "ingest_commands",
+    "quality_commands",
     "report_commands",
     "web_commands",
 ]

@@ -5,13 +5,26 @@ from __future__ import annotations
 import bz2
 import datetime as dt
 import gzip
+import os
+import subprocess
+import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from jalon.formatting import nombre
 from jalon.ingest import IngestError, import_file
+from jalon.ingest.inputs import MAX_SHEET_CELLS, check_sheet_size
 from jalon.sources import builtin_profiles
-from tests.conftest import DATA
+from tests.conftest import DATA, TEST_KEY
+from tests.ingest.bombs import (
+    ods_cell,
+    ods_empty,
+    write_ods_bomb,
+    write_ods_table,
+    write_xlsx_bomb,
+)
 from tests.ingest.spreadsheets import write_ods, write_xlsx
 
 PROFILES = builtin_profiles()
@@ -107,6 +120,70 @@ def test_latin1_beyond_the_sniffed_megabyte_is_detected(con, plan, key, tmp_path
     assert (summary.lines_read, summary.rejected) == (40_002, 1)
     assert summary.duplicates == 39_999
     assert con.execute("SELECT line, value FROM rejets").fetchall() == [(40_003, "vae-collectivé")]
+
+
+@pytest.mark.parametrize(
+    ("name", "write", "wording"),
+    [
+        ("bombe.xlsx", write_xlsx_bomb, "déclare la plage A1:XFD1048576"),
+        ("sans-dimension.xlsx", partial(write_xlsx_bomb, dimension=None), "a des cellules"),
+        ("dimension-fausse.xlsx", partial(write_xlsx_bomb, dimension="A1"), "a des cellules"),
+        ("bombe.ods", write_ods_bomb, "a des cellules sur la plage A1:XFD1048576"),
+    ],
+)
+def test_huge_used_range_is_refused_before_reading(
+    con, plan, key, tmp_path, name, write, wording
+) -> None:
+    book = write(tmp_path / name)
+    assert book.stat().st_size < 6_000
+    with pytest.raises(IngestError) as refused:
+        import_file(con, book, PROFILES["pe-stagiaires"], plan, key)
+    message = str(refused.value)
+    assert message.startswith(f"{name} : la première feuille {wording}")
+    assert "17\u202f179\u202f869\u202f184 cellules" in message
+    assert f"{nombre(MAX_SHEET_CELLS)} au plus" in message
+    assert con.execute("SELECT count(*) FROM imports").fetchone() == (0,)
+
+
+def test_cell_budget_counts_rows_times_columns(tmp_path) -> None:
+    sheet = write_ods_table(
+        tmp_path / "etroit.ods",
+        "".join(f"<table:table-row>{ods_cell('x', 4)}</table:table-row>" for _ in range(5)),
+    )
+    check_sheet_size(sheet, budget=20)
+    with pytest.raises(IngestError, match=r"A1:D5 \(5 lignes × 4 colonnes, soit 20 cellules\)"):
+        check_sheet_size(sheet, budget=19)
+
+
+def test_trailing_empty_repeats_of_libreoffice_are_accepted(con, plan, key, tmp_path) -> None:
+    # LibreOffice ends a sheet with its untouched rows and columns as huge empty repeats.
+    lines = [line.split("|") for line in PE.read_text(encoding="utf-8").splitlines()]
+    rows = "".join(
+        "<table:table-row>"
+        + "".join(ods_cell(v) if v else ods_empty(1) for v in line)
+        + ods_empty(16384 - len(line))
+        + "</table:table-row>"
+        for line in lines
+    )
+    rows += f'<table:table-row table:number-rows-repeated="1048000">{ods_empty(16384)}'
+    rows += "</table:table-row>"
+    book = write_ods_table(tmp_path / "libreoffice.ods", rows)
+    summary = import_file(con, book, PROFILES["pe-stagiaires"], plan, key)
+    assert _outcome(con, summary) == (PE_COUNTS, PE_REJECTED_LINES)
+
+
+def test_cli_refuses_the_bomb_in_french_without_crashing(tmp_path) -> None:
+    book = write_xlsx_bomb(tmp_path / "bombe.xlsx")
+    env = {**os.environ, "JALON_SECRET": TEST_KEY}
+    done = subprocess.run(
+        [sys.executable, "-m", "jalon", "import", "pe-stagiaires", str(book),
+         "--db", str(tmp_path / "jalon.duckdb")],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    output = done.stdout + done.stderr
+    assert done.returncode == 2, output
+    assert "bombe.xlsx : la première feuille déclare la plage A1:XFD1048576" in output
+    assert "Traceback" not in output
 
 
 @pytest.mark.parametrize("name", ["glob[1].csv", "etoile*.csv", "question?.csv", "acc{a,b}.csv"])

@@ -61,6 +61,7 @@ def serveur(
             announce=lambda url: console.print(
                 f"Jalon sert la base {path} sur {url} (Ctrl+C pour arrêter)."
             ),
+            warn=lambda message: console.print(f"[bold yellow]{message}[/]"),
         )
 
 

@@ -1,7 +1,10 @@
-"""Web accounts and the audit log, stored in the `utilisateurs` and `audit` tables (migration 004).
+"""Web accounts, their sessions and the audit log: tables `utilisateurs`, `audit` (migration 004)
+and `sessions_web` (migration 007).
 
 Passwords are hashed with argon2id (argon2-cffi) and never stored or logged in clear. A user is
-`national` (every region) or `regional` (one region); anonymous visitors have no account. All
+`national` (every region) or `regional` (one region); anonymous visitors have no account. A
+session is a random token given to the browser; the base keeps only its SHA-256, so signing out
+(or deleting the account) ends it for every copy of the cookie. All
 functions take an open connection and run on the caller's thread: the web app serialises them
 behind its connection lock, the CLI calls them while it holds the database alone.
 """
@@ -9,7 +12,9 @@ behind its connection lock, the CLI calls them while it holds the database alone
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass
 from typing import Literal
 
@@ -22,6 +27,7 @@ from jalon.reference import region as region_of
 Role = Literal["national", "regional"]
 ROLES: tuple[Role, ...] = ("national", "regional")
 MIN_PASSWORD = 12
+SESSION_HOURS = 8
 _IDENTIFIANT = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 _hasher = PasswordHasher()
 # Verifying against this hash when the account does not exist keeps the answer time the same, so
@@ -96,6 +102,7 @@ def delete_user(con: duckdb.DuckDBPyConnection, identifiant: str) -> None:
     ).fetchone()
     if not found or not found[0]:
         raise AccountError(f"aucun compte « {identifiant} »")
+    con.execute("DELETE FROM sessions_web WHERE identifiant = ?", [identifiant])
     con.execute("DELETE FROM utilisateurs WHERE identifiant = ?", [identifiant])
 
 
@@ -111,11 +118,35 @@ def authenticate(con: duckdb.DuckDBPyConnection, identifiant: str, password: str
     return User(identifiant, row[1], row[2]) if row else None
 
 
-def get_user(con: duckdb.DuckDBPyConnection, identifiant: str) -> User | None:
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def open_session(con: duckdb.DuckDBPyConnection, user: User) -> str:
+    """A new session token for `user`, valid `SESSION_HOURS`; expired sessions are purged."""
+    token = secrets.token_urlsafe(32)
+    con.execute("DELETE FROM sessions_web WHERE expire_le < current_localtimestamp()")
+    con.execute(
+        "INSERT INTO sessions_web VALUES (?, ?, current_localtimestamp(), "
+        f"current_localtimestamp() + INTERVAL {SESSION_HOURS} HOUR)",
+        [_digest(token), user.identifiant],
+    )
+    return token
+
+
+def session_user(con: duckdb.DuckDBPyConnection, token: str) -> User | None:
+    """The account of a live session, None if it was closed, has expired or lost its account."""
     row = con.execute(
-        "SELECT role, region FROM utilisateurs WHERE identifiant = ?", [identifiant]
+        "SELECT u.identifiant, u.role, u.region FROM sessions_web s "
+        "JOIN utilisateurs u USING (identifiant) "
+        "WHERE s.empreinte = ? AND s.expire_le >= current_localtimestamp()",
+        [_digest(token)],
     ).fetchone()
-    return User(identifiant, row[0], row[1]) if row else None
+    return User(row[0], row[1], row[2]) if row else None
+
+
+def close_session(con: duckdb.DuckDBPyConnection, token: str) -> None:
+    con.execute("DELETE FROM sessions_web WHERE empreinte = ?", [_digest(token)])
 
 
 def audit(

@@ -9,9 +9,6 @@ view data, described in the OpenAPI schema (`/api/openapi.json`).
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 import json
 import os
 import secrets
@@ -20,36 +17,40 @@ import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import Scope
 
 from jalon import formatting
-from jalon.indicators import INDICATORS, REGISTRY, Bilan, Breakdown, Figure
+from jalon.indicators import INDICATORS, Bilan, Figure
 from jalon.ingest import IngestError, SecretError, quality
 from jalon.plan import load_plan
 from jalon.reference import departements_of_region, regions
 from jalon.reference import region as region_of
 from jalon.sources import builtin_profiles
-from jalon.web import charts, maps, uploads
-from jalon.web.accounts import User, audit, authenticate
+from jalon.web import charts, maps, rendering, uploads
+from jalon.web.accounts import SESSION_HOURS, User, audit, authenticate, close_session, open_session
+from jalon.web.rendering import afficher
 from jalon.web.security import (
     CSRF_FIELD,
+    SESSION_FIELD,
+    LoginThrottle,
     SecurityHeaders,
+    UploadGuard,
     audience_for,
     check_csrf,
     csrf_token,
     current_user,
     require_user,
+    user_of_session,
 )
-from jalon.web.views import SECRET_NOTE, Audience, National, WebStore, optional
+from jalon.web.views import Audience, National, WebStore, optional
 
 STATIC = Path(__file__).parent / "static"
 DSFR = STATIC / "dsfr"
@@ -99,39 +100,6 @@ class Settings:
     upload_dir: Path | None = None
 
 
-def _environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("jalon.web", "templates"),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["nombre"] = formatting.nombre
-    env.filters["pourcentage"] = formatting.pourcentage
-    env.filters["ecart"] = formatting.ecart
-    env.filters["date_longue"] = formatting.date_longue
-    env.globals["REGISTRY"] = REGISTRY
-    env.globals["afficher"] = afficher
-    return env
-
-
-def afficher(code: str, value: float | int | None, note: str | None = None) -> str:
-    """A figure as users read it, in French, following its registry unit."""
-    if value is None:
-        return "secret" if note == SECRET_NOTE else formatting.MISSING
-    unit = REGISTRY[code].unit if code in REGISTRY else None
-    if unit == "taux" or code.startswith(
-        ("taux", "part_", "probabilite", "acces_emploi", "emploi_durable")
-    ):
-        return formatting.pourcentage(float(value), 1)
-    if code.startswith("entrees_supplementaires"):
-        return formatting.ecart(int(value))
-    suffix = "\u202fh" if unit == "heures" else ""
-    if isinstance(value, float) and not value.is_integer():
-        return formatting.nombre(value, 1) + suffix
-    return formatting.nombre(value) + suffix
-
-
 def create_app(settings: Settings) -> FastAPI:
     plan = load_plan(settings.plan_path)
     store = WebStore(settings.db_path, plan)
@@ -139,7 +107,7 @@ def create_app(settings: Settings) -> FastAPI:
         settings.upload_dir.mkdir(parents=True, exist_ok=True)
     upload_dir = Path(tempfile.mkdtemp(prefix="jalon-envois-", dir=settings.upload_dir))
     pending: dict[str, uploads.Pending] = {}
-    templates = _environment()
+    templates = rendering.environment()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -162,7 +130,26 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
+    throttle = LoginThrottle()
     app.state.store = store
+    app.state.login_throttle = throttle
+
+    def upload_refusal(scope: Scope) -> Response | None:
+        """Why an upload is refused before its body is read: no live session, or no key."""
+        path = str(scope["path"])
+        api = path.startswith("/api/")
+        if user_of_session(scope.get("session", {}), store) is None:
+            if api:
+                return JSONResponse({"erreur": "Connectez-vous pour envoyer un fichier."}, 401)
+            return RedirectResponse(f"/connexion?suite={path}", status_code=303)
+        if (reason := uploads.disabled_reason()) is not None:
+            if api:
+                return JSONResponse({"erreur": reason}, 503)
+            return RedirectResponse("/imports", status_code=303)  # the page says why
+        return None
+
+    # The last added runs first: the session is decoded before the upload guard looks at it.
+    app.add_middleware(UploadGuard, refusal=upload_refusal)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(
         SessionMiddleware,
@@ -170,7 +157,7 @@ def create_app(settings: Settings) -> FastAPI:
         session_cookie="jalon_session",
         https_only=settings.https_only,
         same_site="lax",
-        max_age=8 * 3600,
+        max_age=SESSION_HOURS * 3600,
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -219,7 +206,9 @@ def create_app(settings: Settings) -> FastAPI:
         """A JSON answer serialised once per data version and audience."""
         body = store.cached(
             ("json", *key),
-            lambda: json.dumps(build(), ensure_ascii=False, default=_json_default).encode("utf-8"),
+            lambda: json.dumps(build(), ensure_ascii=False, default=rendering.json_default).encode(
+                "utf-8"
+            ),
         )
         return Response(body, media_type="application/json")
 
@@ -336,7 +325,8 @@ def create_app(settings: Settings) -> FastAPI:
                 return None
             values = {row.key: _num(row.values.get("entrees")) for row in deps.rows}
             texts = {
-                row.key: f"{afficher('entrees', row.values.get('entrees'))} entrées"
+                row.key: f"{afficher('entrees', row.values.get('entrees'))} "
+                f"{rendering.accord(_num(row.values.get('entrees')), 'entrée')}"
                 for row in deps.rows
             }
             return maps.choropleth(
@@ -404,7 +394,7 @@ def create_app(settings: Settings) -> FastAPI:
             raise HTTPException(404, f"Ventilation inconnue ou non publiée : {ventilation}.")
         name = f"jalon-{region}-{phase_code}-{ventilation}.csv"
         return Response(
-            _csv(table),
+            rendering.breakdown_csv(table),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
@@ -464,6 +454,7 @@ def create_app(settings: Settings) -> FastAPI:
             historique=history(user, HISTORY_SHOWN),
             profils=builtin_profiles(),
             limite=settings.max_upload_bytes // (1 << 20),
+            envois_desactives=uploads.disabled_reason(),
             **context,
         )
         response.status_code = status
@@ -696,45 +687,52 @@ def create_app(settings: Settings) -> FastAPI:
         csrf: Annotated[str | None, Form()] = None,
     ) -> Response:
         check_csrf(request, csrf)
+        address = request.client.host if request.client else "inconnue"
+
+        def refused(status: int, message: str) -> Response:
+            response = page(request, "connexion.html", None, suite=_local(suite), erreur=message)
+            response.status_code = status
+            return response
+
+        # Checked before the password, so that the right one guessed while blocked is refused.
+        if (blocked := throttle.refusal(identifiant, address)) is not None:
+            with store.lock:
+                audit(store.con, None, "connexion_bloquee", None, identifiant)
+            return refused(429, blocked)
         with store.lock:
             user = authenticate(store.con, identifiant, mot_de_passe)
             audit(store.con, user, "connexion" if user else "connexion_refusee", None, identifiant)
-        if user is None:
-            response = page(
-                request,
-                "connexion.html",
-                None,
-                suite=_local(suite),
-                erreur="Identifiant ou mot de passe incorrect.",
-            )
-            response.status_code = 401
-            return response
+            token = open_session(store.con, user) if user else None
+        if user is None or token is None:
+            throttle.failed(identifiant, address)
+            return refused(401, "Identifiant ou mot de passe incorrect.")
+        throttle.succeeded(identifiant)
         request.session.clear()
-        request.session["utilisateur"] = user.identifiant
+        request.session[SESSION_FIELD] = token
         request.session[CSRF_FIELD] = secrets.token_urlsafe(32)
         return RedirectResponse(_local(suite), status_code=303)
 
     @app.post("/deconnexion", summary="Se déconnecter")
     def logout(request: Request, csrf: Annotated[str | None, Form()] = None) -> RedirectResponse:
         check_csrf(request, csrf)
+        if token := request.session.get(SESSION_FIELD):
+            with store.lock:
+                close_session(store.con, str(token))
         request.session.clear()
         return RedirectResponse("/", status_code=303)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        icon = DSFR / "favicon" / "favicon.ico"
+        if not icon.is_file():
+            raise HTTPException(404, "Pas d'icône : les fichiers du DSFR ne sont pas installés.")
+        return FileResponse(icon, media_type="image/x-icon")
 
     @app.get("/sante", summary="État du serveur", include_in_schema=False)
     def health() -> dict[str, Any]:
         return {"ok": True, "pid": os.getpid(), "version_donnees": store.version}
 
     return app
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, set | frozenset | tuple):
-        return sorted(value) if isinstance(value, set | frozenset) else list(value)
-    raise TypeError(f"valeur non sérialisable en JSON : {type(value).__name__}")
 
 
 def _groups(bilan: Bilan) -> list[tuple[str, str, list[Figure]]]:
@@ -768,28 +766,3 @@ def _as_plain(value: Any) -> Any:
         return None
     as_dict = getattr(value, "as_dict", None)
     return as_dict() if callable(as_dict) else value
-
-
-def _csv(table: Breakdown) -> str:
-    """A breakdown as CSV for French spreadsheets: `;` separator, decimal comma, BOM."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
-        [table.dimension, "libellé"]
-        + [REGISTRY[c].label if c in REGISTRY else c for c in table.columns]
-    )
-    for row in table.rows:
-        cells = []
-        for column in table.columns:
-            value = row.values.get(column)
-            if column in row.suppressed:
-                cells.append("secret")
-            elif value is None:
-                cells.append("")
-            elif isinstance(value, float) and not value.is_integer():
-                cells.append(f"{value:.4f}".replace(".", ","))
-            else:
-                cells.append(str(int(value)))
-        writer.writerow([row.key, row.label, *cells])
-    return out.getvalue()

@@ -18,16 +18,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from jalon.ingest import ImportSummary, IngestError, import_file
+from jalon.formatting import nombre
+from jalon.ingest import ImportSummary, IngestError, SecretError, import_file
 from jalon.ingest.detect import detect_profile as detect
-from jalon.ingest.pseudonymise import key_from_env
+from jalon.ingest.pseudonymise import ENV_VAR, key_from_env
 from jalon.sources import Profile, builtin_profiles
 from jalon.store import open_store
 from jalon.web.accounts import User, audit
+from jalon.web.rendering import accord
 from jalon.web.views import WebStore
 
 CHUNK = 1 << 20
 MAX_REJECTS_SHOWN = 200
+# Below the 255 bytes most file systems allow, leaving room for the copies ingest makes beside it.
+MAX_NAME_BYTES = 200
 
 
 @dataclass(frozen=True)
@@ -56,9 +60,29 @@ class UploadTooLarge(IngestError):
     pass
 
 
+def disabled_reason() -> str | None:
+    """Why this server cannot take files, in words its users can act on; None if it can."""
+    try:
+        key_from_env()
+    except SecretError:
+        return (
+            "L'envoi de fichiers est désactivé sur ce serveur : il a été démarré sans la clé "
+            f"secrète qui pseudonymise les personnes (variable {ENV_VAR} absente ou trop courte). "
+            "Demandez à la personne qui administre Jalon de le redémarrer avec cette clé ; les "
+            "tableaux de bord restent consultables en attendant."
+        )
+    return None
+
+
 def save_upload(stream: BinaryIO, name: str, folder: Path, limit: int) -> Path:
     """Copy `stream` to a new private folder under `folder`; refuse past `limit` bytes."""
     safe = Path(name).name.replace("\x00", "") or "fichier"
+    if len(safe.encode("utf-8")) > MAX_NAME_BYTES:
+        raise IngestError(
+            f"{safe[:40]}… : nom de fichier trop long ({len(safe)} caractères) ; renommez le "
+            f"fichier avec un nom plus court ({MAX_NAME_BYTES} octets au plus) et envoyez-le "
+            "de nouveau."
+        )
     target_dir = Path(tempfile.mkdtemp(prefix="envoi-", dir=folder))
     target = target_dir / safe
     written = 0
@@ -123,9 +147,9 @@ def preview(store: WebStore, user: User, path: Path, profile_name: str) -> Pendi
         if outside:
             count = sum(outside.values())
             pending.refused = (
-                f"{path.name} : {count} entrée(s) hors de votre région "
-                f"(régions {', '.join(sorted(outside))}) ; un compte régional n'importe que les "
-                "entrées de sa région. Rien ne sera écrit."
+                f"{path.name} : {nombre(count)} {accord(count, 'entrée')} hors de votre région "
+                f"({accord(len(outside), 'région')} {', '.join(sorted(outside))}) ; un compte "
+                "régional n'importe que les entrées de sa région. Rien ne sera écrit."
             )
     return pending
 
@@ -148,8 +172,10 @@ def confirm(store: WebStore, user: User, pending: Pending) -> ImportSummary:
             "import",
             user.region if user.role == "regional" else (regions[0] if len(regions) == 1 else None),
             f"import n° {summary.import_id} : {summary.file_name} ({summary.profile}), "
-            f"{summary.lines_read} lignes lues, {summary.accepted} acceptées, "
-            f"{summary.rejected} rejetées, {summary.duplicates} doublons",
+            f"{summary.lines_read} {accord(summary.lines_read, 'ligne lue', 'lignes lues')}, "
+            f"{summary.accepted} {accord(summary.accepted, 'acceptée')}, "
+            f"{summary.rejected} {accord(summary.rejected, 'rejetée')}, "
+            f"{summary.duplicates} {accord(summary.duplicates, 'doublon')}",
         )
     store.data_changed()
     discard(pending)

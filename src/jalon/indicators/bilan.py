@@ -13,7 +13,7 @@ read from a source never imported (`SOURCES`: no LHEO offer, no jobs, no persons
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -239,6 +239,21 @@ def secondary(dimension: str, key: str) -> str | None:
     return siret_affiche(key) if dimension == "organisme" else key
 
 
+def organisation_names(rows: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """The name of each SIRET from the counts of `queries.organisme_names`: its most frequent
+    name once trimmed, ties going to the first in alphabetical order (the same store always
+    gives the same name); blank names are none."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in rows:
+        name = row["organisme"].strip()
+        if name:
+            counts[row["siret"]][name] += row["lignes"]
+    return {
+        siret: min(names.items(), key=lambda item: (-item[1], item[0]))[0]
+        for siret, names in counts.items()
+    }
+
+
 def _label(
     dimension: str, key: str, labels: dict[str, str], names: dict[str, str] | None = None
 ) -> str:
@@ -417,7 +432,7 @@ def _assemble(
         Figure("entrees_pour_1000_demandeurs", _ratio(entries * 1000, demandeurs)),
     ]
     breakdowns = [month_table]
-    names = {r["siret"]: r["organisme"] for r in data.organisme_names}
+    names = organisation_names(data.organisme_names)
     for dimension in KEYED_DIMENSIONS:
         rows = data.counts[dimension]
         if dimension == "organisme" and region is None:

@@ -68,7 +68,7 @@ class QueryResults:
     national_organismes: Rows
     access_persons: Rows
     national_access_persons: Rows
-    organisme_names: Rows = field(default_factory=list)  # siret, organisme
+    organisme_names: Rows = field(default_factory=list)  # siret, organisme, lignes
     _index: dict[int, dict[str | None, Rows]] = field(default_factory=dict, repr=False)
 
     def of(self, rows: Rows, region: str | None) -> Rows:
@@ -84,18 +84,14 @@ class QueryResults:
 
 
 def organisme_names(lines: ir.Table, imports: ir.Table, sirets: ir.Table) -> ir.Table:
-    """The name of each SIRET of `sirets` (a table with a `key` column): the most frequent
-    non-empty `organisme` of its lines in active imports, ties going to the first name in
-    alphabetical order (so that the same store always gives the same name)."""
+    """How many lines of active imports give each name (`organisme`) to each SIRET of `sirets`
+    (a table with a `key` column): `siret`, `organisme`, `lignes`. The bilan keeps the most
+    frequent name once trimmed (`jalon.indicators.bilan.organisation_names`): trimming 10
+    million strings in SQL would cost more than the whole bilan."""
     active = imports.filter(imports.status == "actif").select("import_id")
-    named = lines.select("import_id", "siret", organisme=lines.organisme.strip())
-    named = named.filter(named.siret.notnull() & (named.organisme.length() > 0))
-    named = named.semi_join(active, "import_id")
-    named = named.semi_join(sirets, named.siret == sirets.key)
-    counts = named.group_by(["siret", "organisme"]).aggregate(lignes=named.count())
-    window = ibis.window(group_by="siret", order_by=[ibis.desc(counts.lignes), counts.organisme])
-    ranked = counts.mutate(rang=ibis.row_number().over(window))
-    return ranked.filter(ranked.rang == 0).select("siret", "organisme")
+    named = lines.filter(lines.organisme.notnull() & (lines.organisme != ""))
+    named = named.semi_join(sirets, named.siret == sirets.key).semi_join(active, "import_id")
+    return named.group_by(["siret", "organisme"]).aggregate(lignes=named.count())
 
 
 def _queries(

@@ -47,25 +47,25 @@ STEPS = (
 
 
 def _kept() -> dict[str, str]:
-    """Kept column of the 2016 layout → DuckDB type, as the profile declares them."""
-    from jalon.sources import builtin_profiles
+    """Column of the 2016 layout that the profile reads → DuckDB type, as the profile declares."""
+    from jalon.simulate.pe_stagiaires import LAYOUT_2016
+    from jalon.sources import builtin_profiles, match_header
 
     profile = builtin_profiles()["pe-stagiaires"]
     types = {"text": "VARCHAR", "integer": "INTEGER", "date": "TIMESTAMP", "financeurs": "VARCHAR"}
+    match = match_header(profile, list(LAYOUT_2016))
     kept = {}
-    for name in profile.layout("2016").columns:
-        spec = profile.columns.get(name)
-        if spec is not None and spec.personal != "drop":
-            kept[name] = types[spec.type] if spec.type != "boolean" else "BOOLEAN"
+    for field, position in sorted(match.positions.items(), key=lambda item: item[1]):
+        spec = profile.fields[field]
+        kept[LAYOUT_2016[position]] = types[spec.type] if spec.type != "boolean" else "BOOLEAN"
     return kept
 
 
 def _typed_read(path: Path) -> tuple[list[str], str]:
     """The profile's kept columns, typed as it declares them, and DuckDB's `read_csv` of the file
     (lines that do not fit the types are skipped): what the bare load (a) and (a') read."""
-    from jalon.sources import builtin_profiles
+    from jalon.simulate.pe_stagiaires import LAYOUT_2016 as layout
 
-    layout = builtin_profiles()["pe-stagiaires"].layout("2016").columns
     kept = _kept()
     columns = {c: kept.get(c, "VARCHAR") for c in layout}
     select = []
@@ -160,11 +160,12 @@ def measure_pandas(path: Path, db: Path) -> None:
     )
     duplicated = frame.duplicated()
     frame = frame[~duplicated]
-    dropped = [c for c, s in profile.columns.items() if s.personal == "drop" and c in frame]
+    dropped = [c for c in profile.personal_columns if c in frame]
     frame = frame.drop(columns=dropped)
     ok = frame["dn_individu_national"].notna() & frame["liste_financeur"].notna()
-    for name, spec in profile.columns.items():
-        if name in frame and spec.pattern:
+    for spec in profile.fields.values():
+        name = next((n for n in spec.names if n in frame), None)
+        if name is not None and spec.pattern:
             ok &= frame[name].isna() | frame[name].str.fullmatch(spec.pattern[1:-1]).fillna(False)
     start = pd.to_datetime(
         frame["dd_datedebutmodule"], format="%Y-%m-%d %H:%M:%S.%f", errors="coerce"

@@ -7,12 +7,15 @@ space before `%` (`94 %`), dates are written out (`23 janvier 2017`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 LOCALE = "fr_FR"
 MISSING = "–"
+NARROW_NBSP = "\u202f"
+_THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")
 
 
 def nombre(value: float | int | None, decimals: int = 0) -> str:
@@ -56,3 +59,9 @@ def valeur(value: float | int | None, unit: str) -> str:
     if unit == "pour 1 000":
         return nombre(value, 1)
     return nombre(value)
+
+
+def insecable(text: str) -> str:
+    """A text written by hand (« plan 500 000 », « pour 1 000 DE ») with the narrow no-break
+    space of `nombre` between the digit groups, so that no line wrap splits the number."""
+    return _THOUSANDS.sub(NARROW_NBSP, text)

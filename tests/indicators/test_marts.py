@@ -150,3 +150,44 @@ def test_first_row_flags_per_person_and_region(tmp_path: Path, plan: Plan) -> No
         # P2: one entry, first of the counts it meets; no end date, so not among leavers.
         ("P2", "76", march, True, True, False),
     ]
+
+
+def test_the_shipped_mart_sql_is_the_compiled_definition() -> None:
+    """`marts_compiled.json` must be regenerated (scripts/compile_marts.py) whenever the
+    definition, the shipped plan's rules or the schema change."""
+    import json
+    from pathlib import Path
+
+    from jalon.plan import load_plan
+    from jalon.store import open_store
+    from jalon.store.marts import SHIPPED, compiled_for_package
+
+    con = open_store(Path(":memory:"))
+    try:
+        compiled = compiled_for_package(con, load_plan())
+    finally:
+        con.close()
+    shipped = json.loads(SHIPPED.read_text(encoding="utf-8"))
+    assert shipped == json.loads(json.dumps(compiled)), "relancez scripts/compile_marts.py"
+
+
+def test_a_first_import_compiles_nothing_and_never_imports_ibis(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import DATA, TEST_KEY
+
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from jalon.ingest import import_file\n"
+        "from jalon.plan import load_plan\n"
+        "from jalon.sources import builtin_profiles\n"
+        "from jalon.store import open_store\n"
+        f"con = open_store(Path({str(tmp_path / 'base.duckdb')!r}))\n"
+        f"s = import_file(con, Path({str(DATA / 'pe-stagiaires' / 'export-2016-occitanie.csv')!r}),"
+        f" builtin_profiles()['pe-stagiaires'], load_plan(), {TEST_KEY.encode()!r})\n"
+        "n = con.execute('SELECT count(*) FROM entrees_marts').fetchone()[0]\n"
+        "print(s.accepted, n, 'ibis' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["5", "5", "False"]

@@ -1,8 +1,10 @@
 """The malformed-file corpus of tests/data/mauvais: each file's documented outcome, as data.
 
 A file is either refused whole (nothing written, one French message naming the file) or imported
-with its faulty lines rejected (line, column, reason code). None may crash or hang. The two LHEO
-cases (XML bomb, external entity) are tested with the LHEO reader in test_lheo.py.
+with its faulty lines rejected (line, column, reason code) when counting cannot use them, and the
+faulty values of the lines it keeps recorded as anomalies (line, column, reason code, value).
+None may crash or hang. The two LHEO cases (XML bomb, external entity) are tested with the LHEO
+reader in test_lheo.py.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class Outcome:
     refused: str | None = None  # French message (regex) when the file is refused whole
     counts: tuple[int, int, int, int] | None = None  # read, accepted, rejected, duplicates
     rejets: tuple[tuple[int, str | None, str, str | None], ...] = ()  # line, column, reason, value
+    anomalies: tuple[tuple[int, str | None, str, str | None], ...] = ()  # same, on kept lines
     profile: str = "pe-stagiaires"
 
 
@@ -52,36 +55,35 @@ CORPUS = [
         rejets=((5, None, "nombre_champs", None),),
         profile="point-virgule",
     ),
+    # The person identifier is opaque (no documented format): kept as it is. The SIRET is not
+    # needed to count: the line is kept without it.
     Outcome(
         "nombres-excel.csv",
-        counts=(2, 1, 1, 0),
-        rejets=(
-            (3, "dc_siret", "format_invalide", "3,12346E+13"),
-            (3, "dn_individu_national", "format_invalide", None),
-        ),
+        counts=(2, 2, 0, 0),
+        anomalies=((3, "dc_siret", "format_invalide", "3,12346E+13"),),
     ),
+    # The start date is required: the line is lost; its end date is not the reason.
     Outcome(
         "dates-nulles.csv",
         counts=(2, 1, 1, 0),
-        rejets=(
-            (3, "dd_datedebutmodule", "date_invalide", "0000-00-00 00:00:00.0"),
-            (3, "dd_datefinmodule", "date_invalide", "0000-00-00"),
-        ),
+        rejets=((3, "dd_datedebutmodule", "date_invalide", "0000-00-00 00:00:00.0"),),
     ),
+    # An unknown département code: the place comes from the commune instead.
     Outcome(
         "departement-inconnu.csv",
-        counts=(2, 1, 1, 0),
-        rejets=((3, "departement", "departement_inconnu", "99"),),
+        counts=(2, 2, 0, 0),
+        anomalies=((3, "departement", "departement_inconnu", "99"),),
     ),
     Outcome(
         "siret-invalide.csv",
-        counts=(2, 1, 1, 0),
-        rejets=((3, "dc_siret", "siret_invalide", "31234567800018"),),
+        counts=(2, 2, 0, 0),
+        anomalies=((3, "dc_siret", "siret_invalide", "31234567800018"),),
     ),
+    # Line 3 keeps its place through the postcode (31400), line 4 through its département.
     Outcome(
         "references-multiples.csv",
-        counts=(3, 1, 2, 0),
-        rejets=(
+        counts=(3, 3, 0, 0),
+        anomalies=(
             (3, "dc_insee_lieuformation", "commune_inconnue", "99999"),
             (3, "dc_siret", "siret_invalide", "31234567800018"),
             (3, "departement", "departement_inconnu", "99"),
@@ -124,6 +126,14 @@ def test_bad_file_outcome(con, plan, key, outcome: Outcome) -> None:
         "SELECT line, column_name, reason, value FROM rejets ORDER BY line, column_name NULLS FIRST"
     ).fetchall()
     assert tuple(stored) == outcome.rejets
+    flagged = con.execute(
+        "SELECT line, column_name, reason, value FROM anomalies "
+        "ORDER BY line, column_name NULLS FIRST"
+    ).fetchall()
+    assert tuple(flagged) == outcome.anomalies
+    assert summary.with_anomalies == len({a[0] for a in outcome.anomalies})
+    written = con.execute("SELECT with_anomalies FROM imports").fetchone()
+    assert written == (summary.with_anomalies,)
 
 
 def test_header_only_exports_are_recorded_and_may_repeat(con, plan, key) -> None:
@@ -167,3 +177,25 @@ def test_a_50_mb_data_line_is_refused_naming_its_line(con, plan, key, tmp_path: 
         import_file(con, huge, PE, plan, key)
     assert "y|y" not in str(info.value)
     assert con.execute("SELECT count(*) FROM imports").fetchone() == (0,)
+
+
+def test_mixed_line_endings_keep_physical_line_numbers(con, plan, key, tmp_path: Path) -> None:
+    lines = (DATA / "pe-stagiaires" / "export-2016-occitanie.csv").read_bytes().split(b"\n")
+    bad = lines[7]  # line 8 of the file: its start date is 2016-13-45
+    assert b"2016-13-45" in bad
+    mixed = b"\n".join(lines[:3]) + b"\r\n" + b"\r\n".join(lines[3:8]) + b"\n" + lines[8] + b"\n"
+    path = tmp_path / "fins-melangees.csv"
+    path.write_bytes(mixed + b"\n\r\n\n")
+    summary = import_file(con, path, PE, plan, key)
+    assert summary.lines_read == 8  # lines 2 to 9; the trailing blank lines are not lines
+    rejected = con.execute("SELECT line, reason FROM rejets ORDER BY line").fetchall()
+    assert rejected == [(8, "date_invalide"), (9, "financeur_inconnu")]
+
+
+def test_cr_only_line_endings_are_refused_without_quoting_data(con, plan, key, tmp_path) -> None:
+    text = (DATA / "pe-stagiaires" / "export-2016-occitanie.csv").read_bytes()
+    path = tmp_path / "mac.csv"
+    path.write_bytes(text.replace(b"\n", b"\r"))
+    with pytest.raises(IngestError, match="retour chariot seul") as info:
+        import_file(con, path, PE, plan, key)
+    assert "Dupontel" not in str(info.value) and "@" not in str(info.value)

@@ -115,7 +115,7 @@ def test_errors_are_french_and_without_traceback(db_path, monkeypatch, tmp_path)
     cases = [
         (["import", "inconnu", str(PE)], "profil inconnu « inconnu »"),
         (["import", "--profil", str(bad_profile), str(PE)], "profil invalide"),
-        (["import", "pe-stagiaires"], "indiquez PROFIL FICHIER"),
+        (["import", "pe-stagiaires"], "indiquez au moins un FICHIER après le profil"),
         (["import", "pe-stagiaires", str(PE), str(PE), "--essai"], "s'appliquent à un seul"),
         (["rejets", "9"], "aucun import n° 9"),
         (["import", "pe-stagiaires", str(DATA / "mauvais" / "vide.csv")], "le fichier est vide"),
@@ -137,3 +137,88 @@ def test_lheo_goes_to_its_reader(db_path, monkeypatch) -> None:
     assert summary["profile"] == "lheo" and summary["import_id"] == 1
     counted = summary["accepted"] + summary["rejected"] + summary["duplicates"]
     assert summary["lines_read"] == counted
+
+
+def test_import_without_profile_recognises_it_and_names_ignored_columns(
+    db_path, monkeypatch
+) -> None:
+    monkeypatch.setenv("JALON_SECRET", TEST_KEY)
+    monkeypatch.setenv("COLUMNS", "200")
+    path = DATA / "pe-stagiaires" / "export-2019-colonnes-inconnues.csv"
+    result = _run("import", str(path), "--db", str(db_path))
+    assert result.exit_code == 0, result.output
+    assert "Profil reconnu d'après export-2019-colonnes-inconnues.csv : pe-stagiaires" in (
+        result.output
+    )
+    assert (
+        "Attention : 3 colonnes non reconnues, ignorées (jamais lues) : dc_siret_cofinanceur, "
+        "dn_montant_cofinance, dc_contact_referent." in result.output
+    )
+    regional = _run(
+        "import", str(DATA / "region-stagiaires" / "export-idf-2016.csv"), "--db", str(db_path)
+    )
+    assert "Profil reconnu d'après export-idf-2016.csv : region-stagiaires" in regional.output
+
+
+def test_a_file_no_profile_recognises_is_refused_with_what_each_lacks(
+    db_path, monkeypatch, tmp_path
+) -> None:
+    monkeypatch.setenv("JALON_SECRET", TEST_KEY)
+    monkeypatch.setenv("COLUMNS", "200")
+    path = tmp_path / "inconnu.csv"
+    path.write_text("a;b;c\n1;2;3\n", encoding="utf-8")
+    result = _run("import", str(path), "--db", str(db_path))
+    assert result.exit_code != 0
+    assert "inconnu.csv, ligne 1 : aucun profil ne reconnaît ce fichier" in result.output
+    assert "pe-stagiaires : il manque Identifiant national du demandeur d'emploi" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_anomalies_are_listed_and_exported_for_the_funder(db_path, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("JALON_SECRET", TEST_KEY)
+    monkeypatch.setenv("COLUMNS", "200")
+    path = DATA / "pe-stagiaires" / "export-2017-34-colonnes.csv"
+    imported = _run("import", "pe-stagiaires", str(path), "--db", str(db_path))
+    assert "dont avec anomalies" in imported.output and "jalon anomalies 1" in imported.output
+    shown = _run("anomalies", "1", "--db", str(db_path))
+    assert shown.exit_code == 0, shown.output
+    assert "Anomalies (lignes gardées, valeur écartée) de l'import n° 1" in shown.output
+    assert "312345678000140" in shown.output
+    out = tmp_path / "anomalies.csv"
+    exported = _run("anomalies", "1", "--csv", str(out), "--db", str(db_path))
+    assert "2 anomalies de l'import n° 1" in exported.output
+    rows = out.read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0] == "ligne;colonne;motif;message;valeur"
+    assert rows[1].startswith("3;dc_siret;format_invalide;")
+
+
+def test_profile_copy_then_check_against_a_file(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.chdir(tmp_path)
+    copied = _run("profils", "--copier", "region-stagiaires")
+    assert copied.exit_code == 0, copied.output
+    target = tmp_path / "region-stagiaires.toml"
+    assert "[fields.date_entree]" in target.read_text(encoding="utf-8")
+    again = _run("profils", "--copier", "region-stagiaires")
+    assert again.exit_code != 0 and "existe déjà" in again.output
+    text = target.read_text(encoding="utf-8").replace(
+        'name = "region-stagiaires"', 'name = "region-essai"'
+    )
+    text = text.replace('names = ["Date Entree",', 'names = ["Debut", "Date Entree",')
+    target.write_text(text, encoding="utf-8")
+    export = tmp_path / "export.csv"
+    export.write_bytes(
+        "Identifiant Stagiaire;Nom;Debut;Code Postal;Colonne maison\r\n"
+        "S1;Essai-Nom;05/09/2016;75011;x\r\nS2;Autre-Nom;31/11/2016;75011;y\r\n".encode("cp1252")
+    )
+    checked = _run("profils", "--verifier", str(target), str(export))
+    assert checked.exit_code == 0, checked.output
+    assert "Date d'entrée en formation *" in checked.output and "Debut" in checked.output
+    assert "S1" not in checked.output and "Essai-Nom" not in checked.output
+    assert "Données personnelles jamais lues : Nom." in checked.output
+    assert "Colonnes non reconnues, qui seraient ignorées : Colonne maison." in checked.output
+    assert "essai, rien n'a été écrit" in checked.output
+    assert not list(tmp_path.glob("*.duckdb*"))
+    missing = _run("profils", "--verifier", "pe-stagiaires", str(export))
+    assert missing.exit_code != 0
+    assert "export.csv serait refusé : il manque" in missing.output

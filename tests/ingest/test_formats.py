@@ -15,19 +15,23 @@ PROFILES = builtin_profiles()
 PE = DATA / "pe-stagiaires" / "export-2016-occitanie.csv"
 REGION = DATA / "region-stagiaires" / "export-occitanie-2016.csv"
 
-# profile, fixture, (read, accepted, rejected, duplicates), {line: reason}, target table
+# profile, fixture, (read, accepted, rejected, duplicates), {line: reason} of rejected lines,
+# {line: reason} of the anomalies of kept lines, target table. Only a required field (the
+# person, a start date, the place, the counted figures) loses the line.
 EXPECTED = [
     (
         "region-stagiaires",
         REGION,
-        (6, 3, 3, 0),
-        {5: "date_invalide", 6: "siret_invalide", 7: "commune_inconnue"},
+        (6, 5, 1, 0),
+        {5: "date_invalide"},
+        {6: "siret_invalide", 7: "commune_inconnue"},
         "entree_lignes",
     ),
     (
         "personnes",
         DATA / "personnes" / "registre-2016.csv",
-        (7, 2, 4, 1),
+        (7, 6, 0, 1),
+        {},
         {4: "date_invalide", 5: "format_invalide", 6: "booleen_invalide", 7: "departement_inconnu"},
         "personnes",
     ),
@@ -36,6 +40,7 @@ EXPECTED = [
         DATA / "demandeurs" / "demandeurs-2016.csv",
         (4, 2, 2, 0),
         {4: "region_inconnue", 5: "hors_plage"},
+        {},
         "demandeurs",
     ),
     (
@@ -43,6 +48,7 @@ EXPECTED = [
         DATA / "emplois" / "emplois-2017.csv",
         (4, 2, 2, 0),
         {4: "format_invalide", 5: "valeur_manquante"},
+        {},
         "emplois",
     ),
     (
@@ -50,19 +56,27 @@ EXPECTED = [
         DATA / "actions-agregees" / "actions-2016.csv",
         (4, 2, 2, 0),
         {4: "hors_plage", 5: "format_invalide"},
+        {},
         "actions_agregees",
     ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("profile", "path", "counts", "rejects", "table"), EXPECTED, ids=[e[0] for e in EXPECTED]
+    ("profile", "path", "counts", "rejects", "anomalies", "table"),
+    EXPECTED,
+    ids=[e[0] for e in EXPECTED],
 )
-def test_profile_accounts_for_every_line(con, plan, key, profile, path, counts, rejects, table):
+def test_profile_accounts_for_every_line(
+    con, plan, key, profile, path, counts, rejects, anomalies, table
+):
     summary = import_file(con, path, PROFILES[profile], plan, key)
     assert (summary.lines_read, summary.accepted, summary.rejected, summary.duplicates) == counts
     stored = dict(con.execute("SELECT line, reason FROM rejets").fetchall())
     assert stored == rejects
+    flagged = dict(con.execute("SELECT line, reason FROM anomalies").fetchall())
+    assert flagged == anomalies
+    assert summary.with_anomalies == len(anomalies)
     assert con.execute(f"SELECT count(*) FROM {table}").fetchone() == (counts[1],)
     imported = con.execute("SELECT lines_read, accepted, rejected, duplicates FROM imports")
     assert imported.fetchone() == counts
@@ -77,10 +91,13 @@ def test_region_export_is_windows_1252_with_financeur_and_departement_from_profi
         "SELECT line, financeurs, departement, commune_lieu, date_entree, heures_entreprise "
         "FROM entree_lignes ORDER BY line"
     ).fetchall()
+    # Line 7's commune code is unknown: its place comes from its postcode, the commune is dropped.
     assert [(r[0], r[1], r[2], r[3]) for r in rows] == [
         (2, [2], "34", "34172"),
         (3, [2], "31", "31555"),
         (4, [2], "81", "81004"),
+        (6, [2], "31", "31555"),
+        (7, [2], "31", None),
     ]
     assert str(rows[0][4]) == "2016-09-12"
     assert rows[2][5] is None

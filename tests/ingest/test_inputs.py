@@ -107,3 +107,55 @@ def test_latin1_beyond_the_sniffed_megabyte_is_detected(con, plan, key, tmp_path
     assert (summary.lines_read, summary.rejected) == (40_002, 1)
     assert summary.duplicates == 39_999
     assert con.execute("SELECT line, value FROM rejets").fetchall() == [(40_003, "vae-collectivé")]
+
+
+@pytest.mark.parametrize("name", ["glob[1].csv", "etoile*.csv", "question?.csv", "acc{a,b}.csv"])
+def test_a_file_name_is_a_name_never_a_pattern(con, plan, key, tmp_path, name) -> None:
+    """DuckDB expands patterns in file names: the file named must be the file read."""
+    fixture = DATA / "pe-stagiaires" / "export-2016-occitanie.csv"
+    lines = fixture.read_text(encoding="utf-8").splitlines()
+    decoy = tmp_path / "glob1.csv"  # what `glob[1].csv` would match as a pattern
+    decoy.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    for other in ("etoileX.csv", "questionX.csv", "acca.csv"):
+        (tmp_path / other).write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    target = tmp_path / name
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    summary = import_file(con, target, builtin_profiles()["pe-stagiaires"], plan, key)
+    assert summary.file_name == name
+    assert summary.lines_read == len(lines) - 1
+    assert not list(tmp_path.glob("*.tmp/jalon-lien-*"))
+
+
+def test_a_bzip2_bomb_is_refused_before_it_fills_the_disk(con, plan, key, tmp_path) -> None:
+    from jalon.ingest import inputs
+
+    header = (DATA / "pe-stagiaires" / "export-2016-occitanie.csv").read_bytes().split(b"\n")[0]
+    bomb = tmp_path / "bombe.csv.bz2"
+    compressor = bz2.BZ2Compressor(9)
+    parts = [compressor.compress(header + b"\n")]
+    chunk = b"\n" * (1 << 20)
+    parts += [compressor.compress(chunk) for _ in range(300)]  # 300 MiB of blank lines
+    bomb.write_bytes(b"".join(parts) + compressor.flush())
+    assert bomb.stat().st_size < 1 << 20
+    with pytest.raises(IngestError, match="bombe de décompression"):
+        import_file(con, bomb, builtin_profiles()["pe-stagiaires"], plan, key)
+    work = Path(f"{con.execute('SELECT path FROM duckdb_databases() LIMIT 1').fetchone()[0]}.tmp")
+    assert not [p for p in work.glob("*") if p.name.endswith(inputs.COPY_SUFFIXES)]
+    assert con.execute("SELECT count(*) FROM imports").fetchone() == (0,)
+
+
+def test_working_copies_left_by_a_crash_are_removed_at_the_next_import(
+    con, plan, key, db_path
+) -> None:
+    work = Path(f"{db_path}.tmp")
+    work.mkdir()
+    left = work / "copie-0123456789abcdef.jalon-utf8.csv"
+    left.write_text("Dupont;Marie;marie@exemple.test\n", encoding="utf-8")
+    import_file(
+        con,
+        DATA / "demandeurs" / "demandeurs-2016.csv",
+        builtin_profiles()["demandeurs"],
+        plan,
+        key,
+    )
+    assert not left.exists()

@@ -49,7 +49,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
 
 
 def _table_sizes(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    tables = (*OFFER_TABLES, "imports", "rejets")
+    tables = (*OFFER_TABLES, "imports", "rejets", "anomalies")
     return {t: _rows(con, f"SELECT count(*) FROM {t}")[0][0] for t in tables}
 
 
@@ -79,6 +79,7 @@ def test_lheo_2_2_catalogue_fills_the_offer_tables(con, plan: Plan) -> None:
     assert summary.lines_read == _elements(path) == 8
     assert (summary.accepted, summary.rejected, summary.duplicates) == (8, 0, 0)
     assert (summary.profile, summary.layout, summary.encoding) == ("lheo", "LHEO 2.2", "UTF-8")
+    assert (summary.with_anomalies, summary.anomalies_by_reason) == (0, {})
     formations = _rows(
         con,
         "SELECT numero, intitule, formacode, nsf, rome, certifiante, siret FROM offre_formations "
@@ -150,7 +151,7 @@ def test_contacts_of_the_catalogue_never_reach_the_database(con, plan: Plan) -> 
 def test_lheo_2_3_and_namespace_free_latin1_catalogues(con, plan: Plan) -> None:
     v23 = import_lheo(con, LHEO / "catalogue-2.3.xml", plan)
     bare = import_lheo(con, LHEO / "catalogue-sans-espace-de-noms-latin1.xml", plan)
-    assert (v23.layout, v23.accepted, v23.rejected) == ("LHEO 2.3", 2, 0)
+    assert (v23.layout, v23.accepted, v23.rejected, v23.with_anomalies) == ("LHEO 2.3", 2, 0, 0)
     assert (bare.layout, bare.encoding) == ("LHEO (sans espace de noms)", "ISO-8859-1")
     assert (bare.lines_read, bare.accepted) == (2, 2)
     # An LHEO 2.3 action with several places: the first one places it.
@@ -185,18 +186,24 @@ def test_places_launched_is_one_join(con, plan: Plan) -> None:
 
 # --- element accounting -------------------------------------------------------------------------
 
-#: (marker of the element's start line, occurrence, status, reasons when rejected)
+#: (marker of the element's start line, occurrence, status, reasons): the reasons of its
+#: rejection when rejected, of its anomalies when accepted.
 ANOMALIES: list[tuple[str, int, str, set[str]]] = [
     ('action numero="AF_A1"', 0, "accepte", set()),
     ('session numero="SE_A1"', 0, "rejete", {"date_invalide"}),
     ('session numero="SE_A2"', 0, "accepte", set()),
     ("<session><periode>", 0, "rejete", {"valeur_manquante"}),
-    ('session numero="SE_A3"', 0, "rejete", {"date_incoherente"}),
+    ('session numero="SE_A3"', 0, "accepte", {"date_incoherente"}),  # fin kept missing
     ('action numero="AF_A2"', 0, "rejete", {"financeur_inconnu"}),
     ('session numero="SE_A4"', 0, "rejete", {"action_rejetee"}),
-    ('action numero="AF_A3"', 0, "rejete", {"commune_inconnue"}),
-    ('session numero="SE_A5"', 0, "rejete", {"action_rejetee"}),
-    ('action numero="AF_A4"', 0, "rejete", {"nombre_invalide"}),
+    (
+        'action numero="AF_A3"',
+        0,
+        "accepte",
+        {"commune_inconnue", "code_postal_inconnu", "lieu_inconnu"},
+    ),
+    ('session numero="SE_A5"', 0, "accepte", set()),
+    ('action numero="AF_A4"', 0, "rejete", {"nombre_invalide"}),  # places, not the hours
     ('session numero="SE_A6"', 0, "rejete", {"action_rejetee"}),
     ('action numero="AF_A1"', 1, "doublon", set()),
     ('session numero="SE_A1"', 1, "doublon", set()),
@@ -207,16 +214,18 @@ ANOMALIES: list[tuple[str, int, str, set[str]]] = [
     ('session numero="SE_A7"', 0, "accepte", set()),
     ('action numero="AF_A5"', 1, "rejete", {"numero_en_double"}),
     ('session numero="SE_A8"', 0, "rejete", {"action_rejetee"}),
-    ('action numero="AF_A6"', 0, "rejete", {"valeur_manquante"}),
-    ('session numero="SE_A9"', 0, "rejete", {"action_rejetee"}),
-    ('action numero="AF_B1"', 0, "rejete", {"format_invalide", "siret_invalide"}),
-    ('session numero="SE_B1"', 0, "rejete", {"action_rejetee"}),
+    ('action numero="AF_A6"', 0, "accepte", {"lieu_inconnu"}),  # no place: no département
+    ('session numero="SE_A9"', 0, "accepte", set()),
+    ('action numero="AF_B1"', 0, "accepte", set()),  # its formation's anomalies mark it
+    ('session numero="SE_B1"', 0, "accepte", set()),
     ('action numero="AF_C1"', 0, "rejete", {"structure_invalide"}),
     ('session numero="SE_C1"', 0, "rejete", {"action_rejetee"}),
     ('session numero="SE_D1"', 0, "rejete", {"structure_invalide"}),
     ('action numero="AF_D1"', 0, "accepte", set()),
     ('session numero="SE_D2"', 0, "accepte", set()),
 ]
+#: Anomalies of a formation, at its own line (a formation is not a counted element).
+FORMATION_ANOMALIES = {'formation numero="FO_A2"': {"format_invalide", "siret_invalide"}}
 
 
 def _line_of(lines: list[str], marker: str, occurrence: int) -> int:
@@ -250,17 +259,54 @@ def test_every_element_of_a_faulty_catalogue_is_accounted_for(con, plan: Plan) -
     assert found == {
         line: reasons for (line, _k), (s, reasons) in expected.items() if s == "rejete"
     }
+    anomalies: dict[int, set[str]] = {}
+    for line, reason in _rows(con, "SELECT line, reason FROM anomalies"):
+        anomalies.setdefault(line, set()).add(reason)
+    formations = {_line_of(lines, m, 0): r for m, r in FORMATION_ANOMALIES.items()}
+    assert anomalies == formations | {
+        line: reasons for (line, _k), (s, reasons) in expected.items() if s == "accepte" and reasons
+    }
     assert {r[0] for r in _rows(con, "SELECT line FROM offre_actions")} == lines_with(
         "accepte", "action"
     )
     assert {r[0] for r in _rows(con, "SELECT line FROM offre_sessions")} == lines_with(
         "accepte", "session"
     )
-    assert summary.rejects_by_reason["action_rejetee"] == 7
-    stored = _rows(con, "SELECT lines_read, accepted, rejected, duplicates FROM imports")
-    assert stored == [(summary.lines_read, summary.accepted, summary.rejected, summary.duplicates)]
+    assert summary.rejects_by_reason["action_rejetee"] == 4
+    # SE_A3, AF_A3, AF_A6 and AF_B1 (through its formation FO_A2).
+    assert summary.with_anomalies == 4
+    assert summary.anomalies_by_reason == {
+        "code_postal_inconnu": 1,
+        "commune_inconnue": 1,
+        "date_incoherente": 1,
+        "format_invalide": 1,
+        "lieu_inconnu": 2,
+        "siret_invalide": 1,
+    }
+    stored = _rows(
+        con, "SELECT lines_read, accepted, rejected, duplicates, with_anomalies FROM imports"
+    )
+    assert stored == [
+        (
+            summary.lines_read,
+            summary.accepted,
+            summary.rejected,
+            summary.duplicates,
+            summary.with_anomalies,
+        )
+    ]
     # Only formations with an accepted action are written, once.
-    assert _rows(con, "SELECT numero FROM offre_formations ORDER BY 1") == [("FO_A1",), ("FO_A3",)]
+    formations_written = _rows(con, "SELECT numero FROM offre_formations ORDER BY 1")
+    assert formations_written == [("FO_A1",), ("FO_A2",), ("FO_A3",)]
+    # A kept value that failed its check is stored missing.
+    kept = _rows(con, "SELECT formacode, siret FROM offre_formations WHERE numero = 'FO_A2'")
+    assert kept == [(None, None)]
+    places = "SELECT commune_lieu, departement, region FROM offre_actions WHERE numero = "
+    assert _rows(con, places + "'AF_A3'") == [(None, None, None)]
+    assert _rows(con, places + "'AF_A6'") == [(None, None, None)]
+    assert _rows(con, "SELECT debut, fin FROM offre_sessions WHERE numero = 'SE_A3'") == [
+        (dt.date(2016, 9, 1), None)
+    ]
 
 
 def test_rejections_name_the_element_value_and_expectation(con, plan: Plan) -> None:
@@ -280,16 +326,44 @@ def test_rejections_name_the_element_value_and_expectation(con, plan: Plan) -> N
         "20161340",
     )
     af_a4 = _line_of(lines, 'action numero="AF_A4"', 0)
-    assert rejets[(af_a4, "action/nombre-heures-centre")][2] == "12,5"
     assert rejets[(af_a4, "action/organisme-financeur/nb-places-financees")][2] == "1,4E+019"
-    af_b1 = _line_of(lines, 'action numero="AF_B1"', 0)
-    reason, message, value = rejets[(af_b1, "formation/domaine-formation/code-FORMACODE")]
-    assert reason == "format_invalide"
-    assert message.startswith("formation FO_A2 (ligne ") and "5 chiffres" in message
-    assert value == "2285"
+    # The hours of a rejected action are not what rejects it.
+    assert (af_a4, "action/nombre-heures-centre") not in rejets
     se_a4 = _line_of(lines, 'session numero="SE_A4"', 0)
     assert "action AF_A2" in rejets[(se_a4, "session")][1]
     assert "Code financeur" in rejets[(se_a4, "session")][1]
+
+
+def test_anomalies_name_the_element_value_and_expectation(con, plan: Plan) -> None:
+    path = LHEO / "anomalies-2.2.xml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    import_lheo(con, path, plan)
+    anomalies = {
+        (line, column): (reason, message, value)
+        for line, column, reason, message, value in _rows(
+            con, "SELECT line, column_name, reason, message, value FROM anomalies"
+        )
+    }
+    fo_a2 = _line_of(lines, 'formation numero="FO_A2"', 0)
+    reason, message, value = anomalies[(fo_a2, "formation/domaine-formation/code-FORMACODE")]
+    assert (reason, value) == ("format_invalide", "2285")
+    assert message == "Code Formacode (le premier cité) : 5 chiffres attendus"
+    siret = anomalies[
+        (fo_a2, "formation/organisme-formation-responsable/SIRET-organisme-formation/SIRET")
+    ]
+    assert siret[0] == "siret_invalide" and siret[2] == "31234567800018"
+    se_a3 = _line_of(lines, 'session numero="SE_A3"', 0)
+    assert anomalies[(se_a3, "session/periode/fin")] == (
+        "date_incoherente",
+        "Date de fin de la session : antérieure à « Date de début de la session »",
+        "20160801",
+    )
+    af_a3 = _line_of(lines, 'action numero="AF_A3"', 0)
+    commune = anomalies[(af_a3, "action/lieu-de-formation/coordonnees/adresse/code-INSEE-commune")]
+    assert commune[0] == "commune_inconnue" and commune[2] == "99999"
+    af_a6 = _line_of(lines, 'action numero="AF_A6"', 0)
+    assert anomalies[(af_a6, "action/lieu-de-formation")][0:1] == ("lieu_inconnu",)
+    assert "sans département ni région" in anomalies[(af_a6, "action/lieu-de-formation")][1]
 
 
 # --- refusals: nothing written --------------------------------------------------------------------
@@ -306,7 +380,6 @@ REFUSED = [
     ("sans-action.xml", "aucune action ni session"),
     ("vide.xml", "fichier vide"),
     ("binaire.xml", "n'est pas un document XML"),
-    ("catalogue-2.3.xml.gz", "fichier compressé (gzip)"),
 ]
 
 
@@ -361,13 +434,9 @@ def test_same_file_twice_is_refused_and_dry_run_writes_nothing(con, plan: Plan) 
     trial = import_lheo(con, path, plan, dry_run=True)
     assert trial.import_id is None and trial.dry_run
     assert set(_table_sizes(con).values()) == {0}
+    assert trial.with_anomalies == 4 and sum(trial.anomalies_by_reason.values()) == 7
     real = import_lheo(con, path, plan)
-    assert (real.lines_read, real.accepted, real.rejected, real.duplicates) == (
-        trial.lines_read,
-        trial.accepted,
-        trial.rejected,
-        trial.duplicates,
-    )
+    assert real.as_dict() | {"import_id": None, "dry_run": True} == trial.as_dict()
     with pytest.raises(IngestError, match="déjà été importé, import n° 1"):
         import_lheo(con, path, plan)
 
@@ -383,6 +452,9 @@ def test_corrected_catalogue_replaces_the_earlier_import(con, plan: Plan, tmp_pa
     assert statuses == [(1, "remplace", None), (2, "actif", 1)]
     assert _rows(con, "SELECT DISTINCT import_id FROM offre_sessions") == [(2,)]
     assert _rows(con, "SELECT count(*) FROM rejets WHERE import_id = 1")[0][0] > 0  # history
+    old_anomalies = _rows(con, "SELECT count(*) FROM anomalies WHERE import_id = 1")[0][0]
+    assert old_anomalies == sum(first.anomalies_by_reason.values()) == 7
+    assert _rows(con, "SELECT count(*) FROM anomalies WHERE import_id = 2")[0][0] == 7
     with pytest.raises(IngestError, match="déjà été remplacé"):
         import_lheo(con, LHEO / "catalogue-2.3.xml", plan, replaces=1)
 
@@ -476,6 +548,7 @@ _action = st.fixed_dictionaries(
         ),
         "sessions": st.lists(_session, min_size=1, max_size=4),
         "repeat": st.booleans(),
+        "financeur_ok": st.booleans(),
     }
 )
 _formation = st.fixed_dictionaries(
@@ -488,10 +561,13 @@ _formation = st.fixed_dictionaries(
 
 
 def _catalogue(formations: list[dict]) -> tuple[str, dict[str, int], list[str]]:
-    """The XML text, the expected counts and the personal values written in it."""
-    out = ['<?xml version="1.0" encoding="UTF-8"?>', '<lheo xmlns="http://www.lheo.org/2.3">']
+    """The XML text, the expected counts and the personal values written in it.
+
+    A faulty Formacode, commune or number of hours is an anomaly (the action is kept); an unknown
+    financeur code or a faulty session start date rejects."""
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', '<lheo xmlns="http://lheo.gouv.fr/2.3">']
     out.append("<offres>")
-    counts = {"accepte": 0, "rejete": 0, "doublon": 0}
+    counts = {"accepte": 0, "rejete": 0, "doublon": 0, "anomalies": 0}
     personal: list[str] = []
     for i, f in enumerate(formations):
         phone = f"06{i:08d}"
@@ -504,7 +580,7 @@ def _catalogue(formations: list[dict]) -> tuple[str, dict[str, int], list[str]]:
         out.append(f"<telfixe><numtel>{phone}</numtel></telfixe></coordonnees>")
         out.append("</contact-formation><certifiante>1</certifiante>")
         for j, a in enumerate(f["actions"]):
-            action_ok = f["valid"] and a["valid"]
+            action_ok = a["financeur_ok"]
             commune = a["commune"] if a["valid"] else a["bad_commune"]
             hours = a["hours"] if a["valid"] else a["bad_integer"]
             block = [f'<action numero="AF_{i}_{j}">']
@@ -521,6 +597,9 @@ def _catalogue(formations: list[dict]) -> tuple[str, dict[str, int], list[str]]:
                 )
                 statuses.append("accepte" if action_ok and s["valid"] else "rejete")
             block.append(f"<nombre-heures-centre>{hours}</nombre-heures-centre>")
+            if not a["financeur_ok"]:
+                block.append("<organisme-financeur><code-financeur>42</code-financeur>")
+                block.append("</organisme-financeur>")
             for code, places in a["financeurs"]:
                 block.append(
                     f"<organisme-financeur><code-financeur>{code}</code-financeur>"
@@ -530,6 +609,7 @@ def _catalogue(formations: list[dict]) -> tuple[str, dict[str, int], list[str]]:
             copies = 2 if a["repeat"] else 1
             out += block * copies
             counts["accepte" if action_ok else "rejete"] += 1
+            counts["anomalies"] += action_ok and not (f["valid"] and a["valid"])
             for status in statuses:
                 counts[status] += 1
             if a["repeat"]:
@@ -556,6 +636,9 @@ def test_any_catalogue_accounts_for_every_element(formations: list[dict], plan: 
         counts["rejete"],
         counts["doublon"],
     )
+    assert summary.with_anomalies == counts["anomalies"]
+    # A faulty commune falls back on the postcode: every kept action has its département.
+    assert _rows(con, "SELECT count(*) FROM offre_actions WHERE departement IS NULL") == [(0,)]
     written = _rows(
         con, "SELECT (SELECT count(*) FROM offre_actions) + (SELECT count(*) FROM offre_sessions)"
     )

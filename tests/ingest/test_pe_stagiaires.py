@@ -22,7 +22,8 @@ def _import(con: duckdb.DuckDBPyConnection, plan: Plan, key: bytes, path: Path =
 
 def test_every_line_is_accounted_for(con, plan, key) -> None:
     summary = _import(con, plan, key)
-    assert summary.layout == "2016"
+    assert summary.layout == "38 colonnes (dates de module, niveaux et durées)"
+    assert summary.ignored_columns == []
     assert summary.lines_read == 9
     assert (summary.accepted, summary.rejected, summary.duplicates) == (5, 3, 1)
     assert summary.lines_read == summary.accepted + summary.rejected + summary.duplicates
@@ -77,17 +78,25 @@ def test_same_file_twice_is_refused_and_nothing_changes(con, plan, key) -> None:
     assert con.execute("SELECT count(*) FROM imports").fetchone() == (1,)
 
 
-def test_unknown_header_is_refused_whole_naming_columns(con, plan, key, tmp_path) -> None:
+def test_header_missing_a_required_field_is_refused_naming_it(con, plan, key, tmp_path) -> None:
     lines = FIXTURE.read_text(encoding="utf-8").splitlines()
-    header = lines[0].replace("liste_financeur", "financeurs").replace("|dc_siret", "")
+    header = lines[0].replace("liste_financeur", "liste_financeurs").replace("|dc_siret", "")
     bad = tmp_path / "entete.csv"
     bad.write_text("\n".join([header, *lines[1:3]]) + "\n", encoding="utf-8")
     with pytest.raises(IngestError) as info:
         _import(con, plan, key, bad)
     message = str(info.value)
-    assert "entete.csv, ligne 1" in message
-    assert "colonnes inattendues : financeurs" in message
-    assert "colonnes manquantes : dc_siret, liste_financeur" in message
+    assert message.startswith(
+        "entete.csv, ligne 1 : l'en-tête ne fournit pas 1 champ obligatoire du profil pe-stagiaires"
+    )
+    # The missing field, the names it is known under, and what the file has that looks like it.
+    assert "Financeurs (codes LHEO séparés par « ; ») : colonne attendue sous l'un des noms " in (
+        message
+    )
+    assert "« liste_financeur »" in message
+    assert "colonnes proches trouvées dans le fichier : « liste_financeurs »" in message
+    # dc_siret is optional: its absence is not a reason to refuse the file.
+    assert "dc_siret" not in message
     assert con.execute("SELECT count(*) FROM imports").fetchone() == (0,)
 
 
@@ -186,7 +195,8 @@ def test_2017_layout_from_the_simulator_is_recognised(con, plan, key, tmp_path) 
     path = tmp_path / "export-2017.csv"
     write_pe_stagiaires(path, 500, seed=3, layout="2017", malformed_share=0.02)
     summary = _import(con, plan, key, path)
-    assert summary.layout == "2017"
+    assert summary.layout == "disposition non déclarée (40 colonnes)"
+    assert summary.ignored_columns == []
     assert summary.lines_read == 500
     assert summary.accepted + summary.rejected + summary.duplicates == 500
     assert 0 < summary.rejected < 40

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from jalon.ingest import import_file
 from jalon.plan import Plan, load_plan
-from jalon.simulate.pe_stagiaires import LAYOUT_2016
 from jalon.sources import builtin_profiles
 from jalon.store import open_store
 from tests.conftest import TEST_KEY
+from tests.ingest.layouts import PE_38 as LAYOUT_2016
 
 PROFILE = builtin_profiles()["pe-stagiaires"]
 PLAN: Plan = load_plan()

@@ -194,7 +194,7 @@ def test_known_file_too_large_file_and_bad_header_are_refused(client: TestClient
         data={"profil": "auto", "csrf": csrf_of(client, "/imports")},
         files={"fichier": ("autre.csv", b"a;b;c\n1;2;3\n")},
     )
-    assert odd.status_code == 422 and "reconnu par aucun profil" in odd.text
+    assert odd.status_code == 422 and "aucun profil ne reconnaît ce fichier" in odd.text
 
 
 def test_api_dry_run_reports_without_writing(client: TestClient) -> None:
@@ -253,3 +253,23 @@ def test_pages_name_organisations_domains_and_plan_settings_in_french(client: Te
     definitions = client.get("/indicateurs").text
     assert "Réglage du plan : les financeurs comptés par le plan" in definitions
     assert "rules." not in definitions and "counted_financeurs" not in definitions
+
+
+def test_preview_shows_anomalies_and_ignored_columns(client: TestClient) -> None:
+    sign_in(client, "national")
+    path = WEB_DATA.parent / "pe-stagiaires" / "export-2019-colonnes-inconnues.csv"
+    page = client.post(
+        "/imports",
+        data={"profil": "auto", "csrf": csrf_of(client, "/imports")},
+        files={"fichier": ("inconnues.csv", path.read_bytes())},
+    )
+    assert page.status_code == 200, page.text
+    assert "3 colonnes non reconnues, ignorées sans être lues : dc_siret_cofinanceur" in page.text
+    assert "COFIN-7Q3ZK" not in page.text
+    flawed = WEB_DATA.parent / "pe-stagiaires" / "export-2017-34-colonnes.csv"
+    checked = client.post(
+        "/imports",
+        data={"profil": "auto", "csrf": csrf_of(client, "/imports")},
+        files={"fichier": ("34.csv", flawed.read_bytes())},
+    )
+    assert 'dont <span data-compte="anomalies">2</span> avec anomalies' in checked.text

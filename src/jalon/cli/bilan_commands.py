@@ -20,15 +20,18 @@ from rich.table import Table
 
 from jalon.cli.common import (
     DbOption,
+    PhaseOption,
     PlanOption,
+    RegionOption,
     app,
     console,
     fail,
     plan_for,
+    plan_phase,
     store,
     user_errors,
 )
-from jalon.formatting import date_longue, ecart, nombre, pourcentage
+from jalon.formatting import date_longue, ecart, insecable, nombre, pourcentage
 from jalon.indicators import registry
 from jalon.indicators.registry import REGISTRY, column_label
 from jalon.plan import Plan
@@ -45,10 +48,6 @@ class Format(StrEnum):
 
 
 FormatOption = Annotated[Format, typer.Option("--format", help="texte, json ou csv.")]
-PhaseOption = Annotated[str, typer.Option("--phase", help="Phase du plan, ex. 2016 ou 2017S1.")]
-RegionOption = Annotated[
-    str | None, typer.Option("--region", help="Code INSEE de la région, ex. 76.")
-]
 NationalOption = Annotated[bool, typer.Option("--national", help="France entière.")]
 
 
@@ -59,11 +58,6 @@ def _territory(region: str | None) -> str:
 def _scope(region: str | None, national: bool) -> str | None:
     if (region is None) == (not national):
         fail("indiquez soit --region CODE, soit --national.")
-    if region is not None:
-        try:
-            region_of(region)
-        except KeyError:
-            fail(f"région inconnue « {region} » (code INSEE à deux chiffres, ex. 76).")
     return region
 
 
@@ -91,21 +85,23 @@ def _write_csv(rows: list[list[object]]) -> None:
 def _figures_table(bilan: Bilan, plan: Plan) -> Table:
     phase = plan.phase(bilan.phase)
     table = Table(
-        title=f"{plan.name} — {_territory(bilan.region)} — {phase.label}", title_justify="left"
+        title=insecable(f"{plan.name} — {_territory(bilan.region)} — {phase.label}"),
+        title_justify="left",
     )
     table.add_column("Indicateur")
     table.add_column("Valeur", justify="right")
     table.add_column("Précision", style="dim")
     for figure in bilan.figures:
-        table.add_row(figure.label, value_text(figure.code, figure.value), figure.note or "")
+        note = insecable(figure.note or "")
+        table.add_row(insecable(figure.label), value_text(figure.code, figure.value), note)
     return table
 
 
 def _breakdown_table(breakdown: Breakdown) -> Table:
-    table = Table(title=breakdown.label, title_justify="left")
+    table = Table(title=insecable(breakdown.label), title_justify="left")
     table.add_column(breakdown.dimension)
     for column in breakdown.columns:
-        table.add_column(column_label(column), justify="right")
+        table.add_column(insecable(column_label(column)), justify="right")
     for row in breakdown.rows:
         cells = [
             "secret" if c in row.suppressed else value_text(c, row.values.get(c))
@@ -149,7 +145,7 @@ def bilan(
     with user_errors():
         the_plan = plan_for(db, plan)
         with store(db, read_only=True) as con:
-            result = compute_bilan(con, the_plan, phase, scope)
+            result = compute_bilan(con, the_plan, plan_phase(the_plan, phase), scope)
     if public:
         result = apply_secret_bilan(result, the_plan.secret.threshold)
     if format is Format.json:
@@ -168,13 +164,13 @@ def _classement_table(result: Classement, plan: Plan) -> Table:
 
     phase = plan.phase(result.phase)
     table = Table(
-        title=f"Classement des régions — {plan.name} — {phase.label}",
+        title=insecable(f"Classement des régions — {plan.name} — {phase.label}"),
         caption=f"Taux de réalisation : {result.rule}. Rangs ex æquo : même rang.",
         title_justify="left",
     )
     table.add_column("Région")
     for criterion in CRITERIA:
-        table.add_column(REGISTRY[criterion].label, justify="right")
+        table.add_column(insecable(REGISTRY[criterion].label), justify="right")
         table.add_column("Rang", justify="right")
     for row in result.ordered(CRITERIA[0]):
         if not row.has_data:
@@ -205,7 +201,7 @@ def classement(
     with user_errors():
         the_plan = plan_for(db, plan)
         with store(db, read_only=True) as con:
-            result = compute_classement(con, the_plan, phase)
+            result = compute_classement(con, the_plan, plan_phase(the_plan, phase))
     if format is Format.json:
         console.print_json(json.dumps(result.as_dict()))
     elif format is Format.csv:
@@ -260,8 +256,9 @@ def prevision(
     plan: PlanOption = None,
     format: FormatOption = Format.texte,
 ) -> None:
-    """Projette les entrées en fin de phase, le rythme nécessaire et la probabilité d'atteindre
-    l'objectif."""
+    """Projette les entrées en fin de phase, le rythme nécessaire et la probabilité de réussite.
+
+    La probabilité est celle d'atteindre l'objectif total d'entrées de la phase."""
     from jalon.indicators import compute_prevision
 
     scope = _scope(region, national)
@@ -274,7 +271,7 @@ def prevision(
     with user_errors():
         the_plan = plan_for(db, plan)
         with store(db, read_only=True) as con:
-            result = compute_prevision(con, the_plan, phase, scope, as_of)
+            result = compute_prevision(con, the_plan, plan_phase(the_plan, phase), scope, as_of)
     if format is Format.json:
         console.print_json(json.dumps(result.as_dict()))
     elif format is Format.csv:

@@ -6,6 +6,8 @@ themselves on `app`; `jalon.cli` imports them all.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -18,6 +20,7 @@ from rich.console import Console
 
 from jalon.ingest import IngestError, SecretError
 from jalon.plan import Plan, PlanError, load_plan
+from jalon.reference import regions
 from jalon.sources import ProfileError
 from jalon.store import StoreError, default_db_path, open_store
 
@@ -42,6 +45,63 @@ PlanOption = Annotated[
         "de la base, sinon le plan 500 000).",
     ),
 ]
+
+#: Customary abbreviations that are not names of the region.
+REGION_ABBREVIATIONS = {"paca": "93", "idf": "11", "aura": "84", "bfc": "27", "cvl": "24"}
+
+
+def _folded(text: str) -> str:
+    """Case, accents, hyphens and apostrophes aside: « Île-de-France » → « ile de france »."""
+    bare = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", " ", bare.casefold()).split()
+    if words and words[0] in ("la", "le", "les"):
+        words = words[1:]
+    return " ".join(words)
+
+
+def region_code(text: str | None) -> str | None:
+    """The INSEE code of the region given by its code (`76`), its name in any case and with or
+    without accents (« occitanie », « ile de france »), its 2016 provisional name or a customary
+    abbreviation (« PACA »); a French error listing every region otherwise."""
+    if text is None:
+        return None
+    key = _folded(text)
+    for r in regions():
+        if key in (r.code, r.code.lstrip("0"), _folded(r.nom), _folded(r.nom_2016 or r.nom)):
+            return r.code
+    if key in REGION_ABBREVIATIONS:
+        return REGION_ABBREVIATIONS[key]
+    listed = ", ".join(f"{r.code}\u00a0{r.nom}" for r in regions())
+    raise typer.BadParameter(f"région inconnue « {text} ». Donnez son code ou son nom : {listed}.")
+
+
+RegionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--region",
+        help="Région : code INSEE (76) ou nom (Occitanie, « ile de france », PACA…).",
+        callback=region_code,
+    ),
+]
+RequiredRegionOption = Annotated[
+    str,
+    typer.Option(
+        "--region", help="Région : code INSEE (76) ou nom (Occitanie…).", callback=region_code
+    ),
+]
+PhaseOption = Annotated[
+    str, typer.Option("--phase", help="Phase du plan, ex. 2016 ou 2017S1 (casse indifférente).")
+]
+
+
+def plan_phase(plan: Plan, text: str) -> str:
+    """The code of the plan's phase `text` names, case aside (`2017s1` → `2017S1`)."""
+    for phase in plan.phases:
+        if phase.code.casefold() == text.strip().casefold():
+            return phase.code
+    listed = ", ".join(f"{p.code} ({p.label})" for p in plan.phases)
+    fail(f"phase inconnue « {text} » ; phases du plan : {listed}.")
+
 
 USER_ERRORS: tuple[type[Exception], ...] = (
     IngestError,

@@ -66,8 +66,10 @@ def demo(
         int, typer.Option("--port", help="Premier port essayé pour le tableau de bord.")
     ] = 8000,
 ) -> None:
-    """Simule les fichiers des 18 régions, les importe, écrit le bilan de l'Occitanie, puis sert
-    le tableau de bord sur la machine."""
+    """Simule les 18 régions, les importe, écrit le bilan de l'Occitanie et sert le tableau de bord.
+
+    Les fichiers simulés sont ceux que reçoit un déploiement réel ; le tableau de bord est servi
+    sur la machine."""
     from jalon.demo import run_demo
 
     with user_errors():

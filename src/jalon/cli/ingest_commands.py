@@ -1,4 +1,5 @@
-"""Store and ingest commands: `jalon init`, `import`, `profils`, `imports`, `rejets`.
+"""Store and ingest commands: `jalon init`, `import`, `profils`, `imports`, `rejets`,
+`anomalies`.
 
 Thin wrappers over `jalon.ingest`: they open the store, call one function and render its result
 with Rich (a progress bar only on a terminal; a plain summary otherwise).
@@ -7,6 +8,9 @@ with Rich (a progress bar only on a terminal; a plain summary otherwise).
 from __future__ import annotations
 
 import json
+import secrets
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -40,6 +44,8 @@ from jalon.formatting import nombre
 from jalon.ingest import ImportSummary, import_file
 from jalon.ingest import history as hist
 from jalon.ingest.batch import BatchFile, import_batch
+from jalon.ingest.detect import detect_profile
+from jalon.ingest.inputs import prepared
 from jalon.ingest.pseudonymise import key_from_env
 from jalon.ingest.reasons import reason_label
 from jalon.plan import Plan
@@ -47,10 +53,14 @@ from jalon.sources import (
     USER_PROFILES_ENV,
     Profile,
     all_profiles,
+    builtin_profile_files,
     find_profile,
+    match_header,
+    normalise,
     user_profiles_folder,
 )
-from jalon.store import default_db_path
+from jalon.sources.header import requirement_label
+from jalon.store import default_db_path, open_store
 from jalon.web.client import server_for
 
 
@@ -85,14 +95,26 @@ class _LinesColumn(ProgressColumn):
         return Text(f"{nombre(int(task.completed))} lignes{rate}")
 
 
-def _split_arguments(arguments: list[str], profil: str | None) -> tuple[Profile, list[Path]]:
+def _split_arguments(
+    arguments: list[str], profil: str | None, workdir: Path
+) -> tuple[Profile, list[Path], bool]:
+    """The profile and the files; the profile is recognised from the first file when the first
+    argument names no profile (the third value says so)."""
     if profil is not None:
         if not arguments:
             fail("avec --profil, indiquez au moins un FICHIER.")
-        return find_profile(profil), [Path(a) for a in arguments]
-    if len(arguments) < 2:
-        fail("indiquez PROFIL FICHIER… (ou --profil FICHIER.toml FICHIER…).")
-    return find_profile(arguments[0]), [Path(a) for a in arguments[1:]]
+        return find_profile(profil), [Path(a) for a in arguments], False
+    if not arguments:
+        fail("indiquez FICHIER… ou PROFIL FICHIER… (« jalon profils » liste les profils).")
+    profiles = all_profiles()
+    if arguments[0] in profiles or arguments[0].endswith(".toml"):
+        if len(arguments) < 2:
+            fail(f"indiquez au moins un FICHIER après le profil {arguments[0]}.")
+        return find_profile(arguments[0]), [Path(a) for a in arguments[1:]], False
+    if not Path(arguments[0]).exists() and len(arguments) > 1:
+        find_profile(arguments[0])  # a mistyped profile name: refused with the list
+    files = [Path(a) for a in arguments]
+    return detect_profile(files[0], profiles, workdir), files, True
 
 
 def summary_table(summary: ImportSummary) -> Table:
@@ -103,17 +125,22 @@ def summary_table(summary: ImportSummary) -> Table:
     table = Table(title=title, show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(justify="right")
-    table.add_row("Profil", f"{summary.profile} (disposition {summary.layout})")
+    table.add_row("Profil", summary.profile)
+    table.add_row("Disposition", summary.layout)
     table.add_row("Fichier", summary.input_kind)
     table.add_row("Encodage", summary.encoding)
     if summary.replaces is not None:
         table.add_row("Remplace", f"l'import n° {summary.replaces}")
     table.add_row("Lignes lues", nombre(summary.lines_read))
     table.add_row("  acceptées", nombre(summary.accepted))
+    if summary.with_anomalies:
+        table.add_row("    dont avec anomalies", nombre(summary.with_anomalies))
+        for reason, count in summary.anomalies_by_reason.items():
+            table.add_row(f"      {reason_label(reason)}", nombre(count))
     table.add_row("  rejetées", nombre(summary.rejected))
-    table.add_row("  doublons", nombre(summary.duplicates))
     for reason, count in summary.rejects_by_reason.items():
         table.add_row(f"    dont {reason_label(reason)}", nombre(count))
+    table.add_row("  doublons", nombre(summary.duplicates))
     if summary.durations:
         table.add_row("Durée", f"{nombre(sum(summary.durations.values()), 1)} s")
         for name, seconds in summary.durations.items():
@@ -121,14 +148,30 @@ def summary_table(summary: ImportSummary) -> Table:
     return table
 
 
+def ignored_warning(summary: ImportSummary) -> str | None:
+    """The warning naming the columns nobody declared, dropped unread."""
+    names = summary.ignored_columns
+    if not names:
+        return None
+    count = len(names)
+    plural = "s" if count > 1 else ""
+    listed = ", ".join(names)
+    return (
+        f"Attention : {count} colonne{plural} non reconnue{plural}, ignorée{plural} (jamais "
+        f"lue{plural}) : {listed}. Si l'une d'elles sert au comptage, déclarez-la dans un profil "
+        "(docs/formats.md)."
+    )
+
+
 @app.command("import")
 def import_command(
     arguments: Annotated[
         list[str],
         typer.Argument(
-            metavar="PROFIL FICHIER…",
-            help="Profil (voir « jalon profils ») et un ou plusieurs fichiers ; plusieurs "
-            "fichiers sont importés en une série : tous ou aucun.",
+            metavar="[PROFIL] FICHIER…",
+            help="Un ou plusieurs fichiers, précédés ou non de leur profil (voir « jalon "
+            "profils ») : sans profil, il est reconnu d'après le fichier. Plusieurs fichiers "
+            "sont importés en une série : tous ou aucun.",
         ),
     ],
     profil: Annotated[
@@ -148,7 +191,12 @@ def import_command(
 ) -> None:
     """Importe un ou plusieurs fichiers : chaque ligne est acceptée, rejetée ou doublon."""
     with user_errors():
-        chosen, fichiers = _split_arguments(arguments, profil)
+        base = db or default_db_path()
+        chosen, fichiers, detected = _split_arguments(arguments, profil, Path(f"{base}.tmp"))
+        if detected and format is OutputFormat.texte:
+            console.print(
+                f"Profil reconnu d'après {fichiers[0].name} : {chosen.name} ({chosen.label})."
+            )
         if len(fichiers) > 1 and (essai or remplace is not None):
             fail("--essai et --remplace s'appliquent à un seul fichier.")
         the_plan = plan_for(db, plan)
@@ -191,6 +239,14 @@ def import_command(
         return
     for summary in summaries:
         console.print(summary_table(summary))
+        warning = ignored_warning(summary)
+        if warning:
+            console.print(warning, style="yellow")
+        if summary.with_anomalies and summary.import_id is not None:
+            console.print(
+                f"Anomalies (lignes gardées, valeur écartée) : « jalon anomalies "
+                f"{summary.import_id} » (ou --csv FICHIER pour les renvoyer au financeur)."
+            )
         if summary.rejected and summary.import_id is not None:
             console.print(
                 f"Lignes rejetées : « jalon rejets {summary.import_id} » (ou --csv FICHIER "
@@ -230,22 +286,50 @@ def _import_series(
 
 
 @app.command("profils")
-def profils() -> None:
+def profils(
+    verifier: Annotated[
+        tuple[str, Path] | None,
+        typer.Option(
+            "--verifier",
+            metavar="PROFIL FICHIER",
+            help="Confronter un profil (nom ou fichier .toml) à un fichier : quelle colonne "
+            "donne quel champ, ce qui manque, ce qui serait ignoré, et le résultat d'un essai "
+            "d'import. Rien n'est écrit.",
+        ),
+    ] = None,
+    copier: Annotated[
+        str | None,
+        typer.Option(
+            "--copier",
+            metavar="NOM",
+            help="Copier le fichier d'un profil intégré (point de départ d'un profil à soi).",
+        ),
+    ] = None,
+    sortie: Annotated[
+        Path | None, typer.Option("--sortie", help="Fichier écrit par --copier (NOM.toml).")
+    ] = None,
+) -> None:
     """Liste les profils de fichiers : intégrés, puis ceux du dossier $JALON_PROFILS."""
     with user_errors():
+        if verifier is not None:
+            _check_profile(find_profile(verifier[0]), Path(verifier[1]))
+            return
+        if copier is not None:
+            _copy_profile(copier, sortie or Path(f"{copier}.toml"))
+            return
         profiles = all_profiles()
     table = Table(title="Profils de fichiers", title_justify="left")
     table.add_column("Profil", style="bold")
     table.add_column("Description")
-    table.add_column("Dispositions")
+    table.add_column("Champs lus")
     table.add_column("Table")
     table.add_column("Origine")
     for profile in profiles.values():
-        layouts = ", ".join(f"{lay.name} ({len(lay.columns)} col.)" for lay in profile.layouts)
+        fields = f"{len(profile.fields)} champs" if profile.fields else "XML"
         table.add_row(
             profile.name,
             profile.label,
-            layouts or "XML",
+            fields,
             profile.target or "offre LHEO",
             Path(profile.source).name if profile.source != "intégré" else profile.source,
         )
@@ -256,25 +340,113 @@ def profils() -> None:
     else:
         console.print(
             f"Profils personnels : définissez {USER_PROFILES_ENV}=DOSSIER (fichiers *.toml), "
-            "ou utilisez « jalon import --profil FICHIER.toml FICHIER »."
+            "ou utilisez « jalon import --profil FICHIER.toml FICHIER ». Pour en écrire un : "
+            "« jalon profils --copier pe-stagiaires », puis --verifier (docs/formats.md)."
         )
+
+
+def _copy_profile(name: str, target: Path) -> None:
+    files = builtin_profile_files()
+    if name not in files:
+        fail(f"profil intégré inconnu « {name} » (profils : {', '.join(sorted(files))}).")
+    if target.exists():
+        fail(f"{target} existe déjà : choisissez un autre nom avec --sortie.")
+    target.write_text(files[name].read_text(encoding="utf-8"), encoding="utf-8")
+    console.print(
+        f"Profil {name} copié dans {target}. Changez-y « name », puis décrivez vos colonnes ; "
+        f"vérifiez-le avec « jalon profils --verifier {target} FICHIER »."
+    )
+
+
+def _check_profile(profile: Profile, path: Path) -> None:
+    """What `profile` reads from `path`, and a dry run on a scratch store (nothing kept)."""
+    if profile.format != "delimited":
+        fail(f"--verifier s'applique aux profils délimités ; {profile.name} est un profil XML.")
+    if not path.is_file():
+        fail(f"{path} : fichier introuvable.")
+    workdir = Path(tempfile.mkdtemp(prefix="jalon-verif-"))
+    try:
+        with prepared(path, profile, workdir) as source:
+            match = match_header(profile, source.text.header)
+        table = Table(
+            title=f"Profil {profile.name} sur {path.name} ({match.layout})", title_justify="left"
+        )
+        table.add_column("Champ")
+        table.add_column("Colonne du fichier")
+        table.add_column("Si la valeur est inutilisable")
+        for field, spec in profile.fields.items():
+            position = match.positions.get(field)
+            column = match.header[position] if position is not None else None
+            if field == "hash_personne" and column is None and match.local_id is not None:
+                column = f"{match.header[match.local_id]} (identifiant local à cette source)"
+            shown = column or ("absente : fichier refusé" if spec.required else "absente")
+            effect = "ligne rejetée" if spec.severity == "reject" else "anomalie, ligne gardée"
+            table.add_row(f"{spec.label}{' *' if spec.required else ''}", shown, effect)
+        console.print(table)
+        console.print("* champ obligatoire : sans lui, le comptage est impossible.")
+        personal = [h for h in match.header if normalise(h) in _personal_keys(profile)]
+        if personal:
+            console.print(f"Données personnelles jamais lues : {', '.join(personal)}.")
+        if match.ignored:
+            console.print(
+                f"Colonnes non reconnues, qui seraient ignorées : {', '.join(match.ignored)}."
+            )
+        if not match.usable:
+            missing = ", ".join(requirement_label(profile, m) for m in match.missing)
+            fail(f"{path.name} serait refusé : il manque {missing}.")
+        con = open_store(Path(":memory:"))
+        try:
+            summary = import_file(
+                con, path, profile, plan_for(None, None), secrets.token_bytes(32), dry_run=True
+            )
+        finally:
+            con.close()
+        console.print(summary_table(summary))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _personal_keys(profile: Profile) -> set[str]:
+    return {normalise(c) for c in profile.personal_columns}
+
+
+IMPORTS_SHOWN = 20
 
 
 @app.command("imports")
 def imports_command(
+    derniers: Annotated[
+        int | None,
+        typer.Option(
+            "--derniers",
+            min=0,
+            help=f"Nombre d'imports montrés, les plus récents (défaut : {IMPORTS_SHOWN} en "
+            "texte, tous en JSON ; 0 : tous).",
+        ),
+    ] = None,
     db: DbOption = None,
-    format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.texte,
+    format: Annotated[OutputFormat, typer.Option("--format", help="texte ou json.")] = (
+        OutputFormat.texte
+    ),
 ) -> None:
-    """Historique des imports de la base, remplacés compris."""
+    """Historique des imports de la base, remplacés compris, les plus récents en dernier."""
     with user_errors(), store(db, read_only=True) as con:
         records = hist.imports(con)
+    if derniers is None:
+        derniers = 0 if format is OutputFormat.json else IMPORTS_SHOWN
+    older = max(0, len(records) - derniers) if derniers else 0
+    records = records[older:]
     if format is OutputFormat.json:
         console.print_json(json.dumps([r.__dict__ for r in records], default=str))
         return
-    table = Table(title="Imports", title_justify="left")
-    for name in ("N°", "Profil", "Fichier", "Date", "Lues", "Acceptées", "Rejetées", "Doublons"):
-        table.add_column(name, justify="right" if name not in ("Profil", "Fichier") else "left")
-    table.add_column("État")
+    table = Table(title="Imports", title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("N°", justify="right", no_wrap=True)
+    # The file name is what users look for: folded onto several lines, never cut.
+    table.add_column("Fichier (profil)", overflow="fold", min_width=12)
+    table.add_column("Date", justify="right", min_width=8)
+    for name in ("Lues", "Acceptées", "Rejetées", "Doublons"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("État", min_width=8)
     for r in records:
         state = "actif"
         if r.status == "remplace":
@@ -283,9 +455,8 @@ def imports_command(
             state = f"actif (remplace n° {r.replaces})"
         table.add_row(
             str(r.import_id),
-            r.profile,
-            r.file_name,
-            f"{r.finished_at:%d/%m/%Y %H:%M}",
+            Text.assemble(r.file_name, "\n", (f"({r.profile})", "dim")),
+            f"{r.finished_at:%d/%m/%y %H:%M}",
             nombre(r.lines_read),
             nombre(r.accepted),
             nombre(r.rejected),
@@ -293,40 +464,67 @@ def imports_command(
             state,
         )
     console.print(table)
+    if older:
+        plural = "s" if older > 1 else ""
+        console.print(
+            f"… {nombre(older)} import{plural} plus ancien{plural} : --derniers 0 pour tout voir.",
+            highlight=False,
+        )
 
 
-@app.command("rejets")
-def rejets_command(
-    import_id: Annotated[int, typer.Argument(metavar="IMPORT", help="Numéro de l'import.")],
-    csv: Annotated[
-        Path | None,
-        typer.Option("--csv", help="Exporter toutes les lignes rejetées dans ce fichier CSV."),
-    ] = None,
-    limite: Annotated[int, typer.Option("--limite", help="Lignes affichées au plus.")] = 50,
-    db: DbOption = None,
+ImportArgument = Annotated[int, typer.Argument(metavar="IMPORT", help="Numéro de l'import.")]
+
+
+def _show_faults(
+    import_id: int, csv: Path | None, limite: int, db: Path | None, table: str
 ) -> None:
-    """Montre les lignes rejetées d'un import (ligne, colonne, motif, valeur)."""
+    """`jalon rejets` and `jalon anomalies`: the same listing of one of the two fault tables."""
+    what = "rejets" if table == "rejets" else "anomalies"
     with user_errors(), store(db, read_only=True) as con:
         record = hist.get_import(con, import_id)
         if csv is not None:
-            written = hist.write_rejections_csv(con, import_id, csv)
-            console.print(f"{nombre(written)} rejets de l'import n° {import_id} écrits dans {csv}.")
+            written = hist.write_rejections_csv(con, import_id, csv, table=table)
+            console.print(f"{nombre(written)} {what} de l'import n° {import_id} écrits dans {csv}.")
             return
-        total = hist.count_rejections(con, import_id)
-        rows = hist.rejections(con, import_id, limit=limite)
-    table = Table(
-        title=f"Rejets de l'import n° {import_id} ({record.file_name}) : {nombre(total)}",
+        total = hist.count_rejections(con, import_id, table=table)
+        rows = hist.rejections(con, import_id, limit=limite, table=table)
+    title = "Rejets" if table == "rejets" else "Anomalies (lignes gardées, valeur écartée)"
+    table_out = Table(
+        title=f"{title} de l'import n° {import_id} ({record.file_name}) : {nombre(total)}",
         title_justify="left",
     )
-    table.add_column("Ligne", justify="right")
-    table.add_column("Colonne")
-    table.add_column("Motif")
-    table.add_column("Valeur")
+    table_out.add_column("Ligne", justify="right")
+    table_out.add_column("Colonne")
+    table_out.add_column("Motif")
+    table_out.add_column("Valeur")
     for r in rows:
-        table.add_row(nombre(r.line), r.column or "—", r.message, r.value or "")
-    console.print(table)
+        table_out.add_row(nombre(r.line), r.column or "—", r.message, r.value or "")
+    console.print(table_out)
     if total > len(rows):
         console.print(
             f"{nombre(total - len(rows))} autres : --limite N pour en voir plus, "
             "--csv FICHIER pour tout exporter."
         )
+
+
+CsvOption = Annotated[
+    Path | None,
+    typer.Option("--csv", help="Tout exporter dans ce fichier CSV (pour le financeur)."),
+]
+LimitOption = Annotated[int, typer.Option("--limite", help="Lignes affichées au plus.")]
+
+
+@app.command("rejets")
+def rejets_command(
+    import_id: ImportArgument, csv: CsvOption = None, limite: LimitOption = 50, db: DbOption = None
+) -> None:
+    """Montre les lignes rejetées d'un import (ligne, colonne, motif, valeur)."""
+    _show_faults(import_id, csv, limite, db, "rejets")
+
+
+@app.command("anomalies")
+def anomalies_command(
+    import_id: ImportArgument, csv: CsvOption = None, limite: LimitOption = 50, db: DbOption = None
+) -> None:
+    """Montre les anomalies d'un import : valeurs écartées de lignes gardées et comptées."""
+    _show_faults(import_id, csv, limite, db, "anomalies")

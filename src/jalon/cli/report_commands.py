@@ -15,11 +15,15 @@ import typer
 
 from jalon.cli.common import (
     DbOption,
+    PhaseOption,
     PlanOption,
+    RegionOption,
+    RequiredRegionOption,
     app,
     console,
     fail,
     plan_for,
+    plan_phase,
     store,
     user_errors,
 )
@@ -35,9 +39,6 @@ SortieOption = Annotated[
     typer.Option(
         "--sortie", "-o", help="Fichier à écrire ; son extension choisit le format (.pdf, .html…)."
     ),
-]
-RegionOption = Annotated[
-    str | None, typer.Option("--region", help="Code INSEE de la région, ex. 76.")
 ]
 
 
@@ -78,7 +79,7 @@ def _write_press(sortie: Path, kind: str, text: Callable[[], str], html: Callabl
 
 @app.command("rapport")
 def rapport(
-    phase: Annotated[str, typer.Option("--phase", help="Phase du plan, ex. 2016 ou 2017S1.")],
+    phase: PhaseOption,
     sortie: SortieOption,
     region: RegionOption = None,
     national: Annotated[bool, typer.Option("--national", help="Bilan national.")] = False,
@@ -103,7 +104,9 @@ def rapport(
     with user_errors():
         the_plan = plan_for(db, plan)
         with store(db, read_only=True) as con:
-            doc = build_document(con, the_plan, phase, region, interne=interne)
+            doc = build_document(
+                con, the_plan, plan_phase(the_plan, phase), region, interne=interne
+            )
     html = rendu.bilan_html(doc)
     _write(sortie, rendu.pdf(html) if kind == "pdf" else html)
     console.print(f"Version des données : {doc.version.code}")
@@ -111,8 +114,8 @@ def rapport(
 
 @presse_app.command("note")
 def note(
-    phase: Annotated[str, typer.Option("--phase", help="Phase du plan, ex. 2016.")],
-    region: Annotated[str, typer.Option("--region", help="Code INSEE de la région, ex. 76.")],
+    phase: PhaseOption,
+    region: RequiredRegionOption,
     sortie: SortieOption,
     db: DbOption = None,
     plan: PlanOption = None,
@@ -125,13 +128,13 @@ def note(
     with user_errors():
         the_plan = plan_for(db, plan)
         with store(db, read_only=True) as con:
-            built = build_note(con, the_plan, phase, region)
+            built = build_note(con, the_plan, plan_phase(the_plan, phase), region)
     _write_press(sortie, kind, lambda: rendu.note_text(built), lambda: rendu.note_html(built))
 
 
 @presse_app.command("invitation")
 def invitation(
-    region: Annotated[str, typer.Option("--region", help="Code INSEE de la région, ex. 76.")],
+    region: RequiredRegionOption,
     evenement: Annotated[
         Path,
         typer.Option("--evenement", help="Fichier TOML de l'événement (lieu, date, programme…)."),

@@ -1,7 +1,8 @@
 """Read the import history and the rejected lines back from the store (read-only queries).
 
 `imports` lists every import, replaced ones included; `rejections` returns the rejected lines of
-one import in file order, and `write_rejections_csv` exports them for the funder who must fix the
+one import in file order (or its anomalies: values dropped from the lines it kept), and
+`write_rejections_csv` exports them for the funder who must fix the
 file (`;`-separated, UTF-8 with BOM so that a spreadsheet opens it with its accents).
 """
 
@@ -62,12 +63,23 @@ def get_import(con: duckdb.DuckDBPyConnection, import_id: int) -> ImportRecord:
     return found[0]
 
 
+#: The two tables of faulty values: the lines lost (`rejets`) and the values dropped from kept
+#: lines (`anomalies`); they have the same columns.
+FAULT_TABLES = ("rejets", "anomalies")
+
+
 def rejections(
-    con: duckdb.DuckDBPyConnection, import_id: int, limit: int | None = None
+    con: duckdb.DuckDBPyConnection,
+    import_id: int,
+    limit: int | None = None,
+    *,
+    table: str = "rejets",
 ) -> list[Rejection]:
+    """The rejected lines (or, with `table="anomalies"`, the anomalies) of one import."""
+    assert table in FAULT_TABLES
     get_import(con, import_id)
     sql = (
-        "SELECT line, column_name, reason, message, value FROM rejets WHERE import_id = ? "
+        f"SELECT line, column_name, reason, message, value FROM {table} WHERE import_id = ? "
         "ORDER BY line, column_name NULLS FIRST, reason"
     )
     if limit is not None:
@@ -75,17 +87,22 @@ def rejections(
     return [Rejection(*row) for row in con.execute(sql, [import_id]).fetchall()]
 
 
-def count_rejections(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
-    row = con.execute("SELECT count(*) FROM rejets WHERE import_id = ?", [import_id]).fetchone()
+def count_rejections(
+    con: duckdb.DuckDBPyConnection, import_id: int, *, table: str = "rejets"
+) -> int:
+    assert table in FAULT_TABLES
+    row = con.execute(f"SELECT count(*) FROM {table} WHERE import_id = ?", [import_id]).fetchone()
     return int(row[0]) if row else 0
 
 
 CSV_HEADER = ("ligne", "colonne", "motif", "message", "valeur")
 
 
-def write_rejections_csv(con: duckdb.DuckDBPyConnection, import_id: int, path: Path) -> int:
-    """Write every rejection of `import_id` to `path`; return how many."""
-    rows = rejections(con, import_id)
+def write_rejections_csv(
+    con: duckdb.DuckDBPyConnection, import_id: int, path: Path, *, table: str = "rejets"
+) -> int:
+    """Write every rejection (or anomaly) of `import_id` to `path`; return how many."""
+    rows = rejections(con, import_id, table=table)
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(CSV_HEADER)

@@ -26,8 +26,7 @@ import duckdb
 
 from jalon.ingest import delimited
 from jalon.ingest.errors import IngestError
-from jalon.ingest.inputs import Input, as_utf8, prepared
-from jalon.ingest.lheo import import_lheo
+from jalon.ingest.inputs import Input, as_utf8, prepared, remove_leftover_copies
 from jalon.ingest.progress import Report, enable, watch
 from jalon.ingest.pseudonymise import check_store_key, hmac_sql, record_store_key
 from jalon.ingest.records import (
@@ -38,15 +37,15 @@ from jalon.ingest.records import (
     file_sha256,
     refuse_known_file,
 )
+from jalon.ingest.resources import memory_limit, resource_errors
 from jalon.ingest.textfile import TextSniff, delimiter_name, other_delimiter
 from jalon.plan import Plan
 from jalon.reference import departement_of_commune
-from jalon.sources import Layout, Profile
+from jalon.sources import HeaderMatch, Profile, match_header
+from jalon.sources.header import closest_columns, known_names, requirement_label
 from jalon.store.canonical import SOURCE_TABLES, rebuild_entrees
 from jalon.store.database import transaction
 from jalon.store.marts import note_replaced, refresh_marts
-
-MEMORY_LIMIT = os.environ.get("JALON_MEMOIRE", "1GB")
 
 
 def work_folder(con: duckdb.DuckDBPyConnection) -> Path:
@@ -59,9 +58,11 @@ def work_folder(con: duckdb.DuckDBPyConnection) -> Path:
 
 
 def configure(con: duckdb.DuckDBPyConnection, workdir: Path) -> None:
-    """DuckDB's memory limit and spill folder for an import (and its progress reports)."""
+    """DuckDB's memory limit and spill folder for an import (and its progress reports); the
+    working copies an interrupted import may have left are removed first."""
     workdir.mkdir(parents=True, exist_ok=True)
-    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    remove_leftover_copies(workdir)
+    con.execute(f"SET memory_limit = '{memory_limit()}'")
     # DuckDB refuses to move its spill folder once it has spilled: set it only when it differs.
     current = con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]
     if Path(str(current)) != workdir:
@@ -69,79 +70,135 @@ def configure(con: duckdb.DuckDBPyConnection, workdir: Path) -> None:
     enable(con)
 
 
-def _layout_or_refuse(profile: Profile, text: TextSniff, name: str) -> Layout:
-    header = text.header
-    layout = profile.match_layout(header)
-    if layout:
-        return layout
-    guessed = other_delimiter(header, text.delimiter)
+_PERSONAL_SHAPE = re.compile(r"@|\+33|(?:\d[ .-]?){8,}")
+
+
+def _shown_column(name: str) -> str:
+    """A column name as it may appear in a message: never something that looks like a data
+    value (a headerless file's first line holds names, e-mails and phones)."""
+    if _PERSONAL_SHAPE.search(name) or sum(c.isdigit() for c in name) >= 6:
+        return "«…» (valeur masquée : ressemble à une donnée, pas à un nom de colonne)"
+    return f"« {name} »"
+
+
+def match_or_refuse(profile: Profile, text: TextSniff, name: str) -> HeaderMatch:
+    """The header matched to the profile's fields; `IngestError` naming what is missing."""
+    match = match_header(profile, text.header)
+    if match.usable:
+        return match
+    guessed = other_delimiter(text.header, text.delimiter)
     if guessed is not None:
         raise IngestError(
             f"{name}, ligne 1 : le profil {profile.name} attend le séparateur "
             f"{delimiter_name(text.delimiter)}, mais l'en-tête semble utiliser "
             f"{delimiter_name(guessed)}. Rien n'a été écrit."
         )
-    best, unexpected, missing = profile.closest_layout(header)
-    parts = [f"{name}, ligne 1 : en-tête inconnu pour le profil {profile.name}"]
-    parts.append(f"(disposition la plus proche : {best.name}, {len(best.columns)} colonnes)")
-    if unexpected:
-        parts.append(f"; colonnes inattendues : {', '.join(unexpected)}")
-    if missing:
-        parts.append(f"; colonnes manquantes : {', '.join(missing)}")
-    if not unexpected and not missing:
-        parts.append("; colonnes dans un ordre inattendu")
-    raise IngestError(" ".join(parts) + ". Rien n'a été écrit.")
-
-
-def _target_columns(profile: Profile, layout: Layout) -> list[str]:
-    names = []
-    for column in layout.columns:
-        spec = profile.columns.get(column)
-        if spec is not None and spec.personal != "drop" and spec.to and spec.to not in names:
-            names.append(spec.to)
-    return names
-
-
-def _departement_map(con: duckdb.DuckDBPyConnection, column: str) -> None:
-    """`_dep_of(commune, departement)` for the communes of accepted lines."""
-    communes = [
-        r[0]
-        for r in con.execute(
-            f'SELECT DISTINCT "{column}" FROM _parsed WHERE mask = 0 AND "{column}" IS NOT NULL'
-        ).fetchall()
+    parts = [
+        f"{name}, ligne 1 : l'en-tête ne fournit pas {len(match.missing)} champ"
+        f"{'s' if len(match.missing) > 1 else ''} obligatoire"
+        f"{'s' if len(match.missing) > 1 else ''} du profil {profile.name} :"
     ]
-    rows = []
-    for code in communes:
-        try:
-            rows.append([code, departement_of_commune(code)])
-        except KeyError:
+    for requirement in match.missing:
+        names = ", ".join(f"« {n} »" for n in known_names(profile, requirement))
+        close = [_shown_column(c) for c in closest_columns(profile, match, requirement)]
+        label = requirement_label(profile, requirement)
+        line = f"  - {label} : colonne attendue sous l'un des noms {names}"
+        if close:
+            line += f" ; colonnes proches trouvées dans le fichier : {', '.join(close)}"
+        parts.append(line)
+    parts.append(
+        "Rien n'a été écrit. Si ce fichier nomme autrement ces colonnes, décrivez-les dans un "
+        "profil (« jalon profils --copier " + profile.name + " », puis --profil FICHIER.toml)."
+    )
+    raise IngestError("\n".join(parts))
+
+
+def _departement_map(con: duckdb.DuckDBPyConnection, profile: Profile, match: HeaderMatch) -> None:
+    """`_dep_of(kind, code, departement, region)`: the département and région of every valid
+    département, commune and postcode of the accepted lines."""
+    from jalon.reference import departement_of_code_postal, departement_region, departements
+
+    rows: list[tuple[str, str, str]] = [("departement", d.code, d.code) for d in departements()]
+    resolvers = {
+        "commune_lieu": departement_of_commune,
+        "code_postal_lieu": departement_of_code_postal,
+    }
+    for field in profile.departement_from:
+        if field not in match.positions or field not in resolvers:
             continue
+        for (code,) in con.execute(
+            f'SELECT DISTINCT "{field}" FROM _parsed WHERE "{field}" IS NOT NULL'
+        ).fetchall():
+            try:
+                rows.append((field, code, resolvers[field](code)))
+            except (KeyError, ValueError):
+                continue
+    regions = {dep: departement_region(dep) for _k, _c, dep in rows}
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _dep_of AS SELECT unnest(CAST(? AS VARCHAR[])) AS commune, "
-        "unnest(CAST(? AS VARCHAR[])) AS departement",
-        [[r[0] for r in rows], [r[1] for r in rows]],
+        "CREATE OR REPLACE TEMP TABLE _dep_of AS SELECT unnest(CAST(? AS VARCHAR[])) AS kind, "
+        "unnest(CAST(? AS VARCHAR[])) AS code, unnest(CAST(? AS VARCHAR[])) AS departement, "
+        "unnest(CAST(? AS VARCHAR[])) AS region",
+        [
+            [r[0] for r in rows],
+            [r[1] for r in rows],
+            [r[2] for r in rows],
+            [regions[r[2]] for r in rows],
+        ],
     )
 
 
 def _insert_rows(
-    con: duckdb.DuckDBPyConnection, key: bytes, import_id: int, profile: Profile, layout: Layout
+    con: duckdb.DuckDBPyConnection,
+    key: bytes,
+    import_id: int,
+    profile: Profile,
+    match: HeaderMatch,
+    parse: delimited.ParsePlan,
 ) -> None:
+    """Write the accepted lines: fields with an anomaly set to missing, the person hashed."""
     assert profile.target is not None
-    columns = _target_columns(profile, layout)
-    select = [f'p."{c}"' for c in columns if c not in ("hash_personne", "departement")]
+
+    def kept(field: str) -> str:
+        bits = parse.field_anomalies.get(field, 0)
+        value = f'p."{field}"'
+        return f"CASE WHEN p.mask & {bits} = 0 THEN {value} END" if bits else value
+
+    stored = [f for f in profile.stored_fields() if f in match.positions]
+    select = [f'{kept(f)} AS "{f}"' for f in stored if f not in ("hash_personne", "departement")]
     joins = ""
-    if "hash_personne" in columns:
+    region = "NULL"
+    if profile.target == "entree_lignes":
+        _departement_map(con, profile, match)
+        sources: list[str] = []
+        for field in ("departement", *profile.departement_from):
+            if field not in match.positions:
+                continue
+            alias = f"g_{len(sources)}"
+            kind = "departement" if field == "departement" else field
+            joins += (
+                f" LEFT JOIN _dep_of {alias} ON {alias}.kind = '{kind}' "
+                f"AND {alias}.code = {kept(field)}"
+            )
+            sources.append(alias)
+        select.append(f"coalesce({', '.join(a + '.departement' for a in sources)}) AS departement")
+        region = f"coalesce({', '.join(a + '.region' for a in sources)})"
+    elif "departement" in stored:
+        select.append(f"{kept('departement')} AS departement")
+    national = 'p."hash_personne"' if "hash_personne" in match.positions else "NULL"
+    if "hash_personne" in match.positions or match.local_id is not None:
         # Hashed row by row: identifiers barely repeat in an export, so a DISTINCT and a join
         # back would cost more (and spill) than the HMAC itself.
-        select.append(f"{hmac_sql(key, 'p.hash_personne')} AS hash_personne")
-    if profile.departement_from:
-        _departement_map(con, profile.departement_from)
-        own = 'p."departement"' if "departement" in columns else "NULL"
-        select.append(f"coalesce({own}, d.departement) AS departement")
-        joins += f' LEFT JOIN _dep_of d ON d.commune = p."{profile.departement_from}"'
-    elif "departement" in columns:
-        select.append('p."departement"')
-    if profile.fixed_financeurs and "financeurs" not in columns:
+        person = national
+        if match.local_id is not None:
+            namespace = f"'{profile.name}/' || coalesce({region}, '?') || '/'"
+            local = f"{namespace} || p.{delimited.LOCAL_PERSON}"
+            person = f"coalesce({national}, {local})"
+            if profile.target == "entree_lignes":
+                select.append(
+                    f"CASE WHEN {national} IS NULL THEN '{profile.name}' END AS personne_source"
+                )
+        select.append(f"{hmac_sql(key, person)} AS hash_personne")
+    if profile.fixed_financeurs and "financeurs" not in match.positions:
         codes = ", ".join(str(int(c)) for c in profile.fixed_financeurs)
         select.append(f"[{codes}]::UTINYINT[] AS financeurs")
     con.execute(
@@ -149,7 +206,7 @@ def _insert_rows(
         INSERT INTO {profile.target} BY NAME
         SELECT {import_id} AS import_id, p.line, {", ".join(select)}
         FROM _parsed p{joins}
-        WHERE NOT p.is_duplicate AND p.mask = 0
+        WHERE NOT p.is_duplicate AND p.mask & {parse.reject_mask} = 0
         """
     )
 
@@ -160,15 +217,14 @@ def _write(
     import_row: list[object],
     plan: Plan,
     profile: Profile,
-    layout: Layout,
+    match: HeaderMatch,
     parse: delimited.ParsePlan,
     replaces: int | None,
     report: Report | None,
-    counted: tuple[int, int],
+    counted: delimited.Counts,
     in_batch: bool,
     say: Steps,
 ) -> int:
-    lines, rejected = counted
     import_id = int(con.execute("SELECT nextval('import_id_seq')").fetchone()[0])  # type: ignore[index]
     if replaces is not None:
         check_replaced(con, replaces, profile)
@@ -178,21 +234,33 @@ def _write(
             con.execute(f"DELETE FROM {table} WHERE import_id = ?", [replaces])
     con.execute(
         "INSERT INTO imports (import_id, profile, layout, file_name, sha256, encoding, started_at, "
-        "finished_at, lines_read, accepted, rejected, duplicates, status, replaces, imported_by) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?, ?, ?, ?, 'actif', ?, ?)",
-        [import_id, *import_row[:-1], replaces, import_row[-1]],
+        "finished_at, lines_read, accepted, rejected, duplicates, status, replaces, imported_by, "
+        "with_anomalies, ignored_columns) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?, ?, ?, ?, 'actif', ?, ?, ?, ?)",
+        [
+            import_id,
+            *import_row,
+            replaces,
+            os.environ.get("USER"),
+            counted.with_anomalies,
+            match.ignored,
+        ],
     )
-    if rejected:
+    if counted.rejected:
         con.execute(
-            f"INSERT INTO rejets SELECT {import_id}, * FROM ({delimited.rejets_sql(parse.checks)})"
+            f"INSERT INTO rejets SELECT {import_id}, * FROM ({delimited.rejets_sql(parse)})"
         )
-    with watch(con, "Écriture dans la base", report, lines):
-        _insert_rows(con, key, import_id, profile, layout)
+    if counted.with_anomalies:
+        con.execute(
+            f"INSERT INTO anomalies SELECT {import_id}, * FROM ({delimited.anomalies_sql(parse)})"
+        )
+    with watch(con, "Écriture dans la base", report, counted.read):
+        _insert_rows(con, key, import_id, profile, match, parse)
     if in_batch:
         return import_id
     if profile.target == "entree_lignes" or replaces is not None:
         say("Entrées en formation")
-        with watch(con, "Entrées en formation", report, lines):
+        with watch(con, "Entrées en formation", report, counted.read):
             rebuild_entrees(con, plan.rules, new_import=None if replaces else import_id)
     return import_id
 
@@ -201,7 +269,7 @@ def _parse(
     con: duckdb.DuckDBPyConnection,
     source: Input,
     profile: Profile,
-    layout: Layout,
+    match: HeaderMatch,
     name: str,
     report: Report | None,
     workdir: Path,
@@ -211,13 +279,17 @@ def _parse(
     lines = _estimate_lines(source.path, source.text)
     if source.text.encoding == "utf-8":
         try:
-            return source.text, _run(con, source, profile, layout, report, lines)
+            return source.text, _run(con, source, profile, match, report, lines)
+        except duckdb.OutOfMemoryException:
+            raise
         except duckdb.Error as exc:
             if "unicode" not in str(exc).lower() and "encoded" not in str(exc).lower():
                 raise IngestError(f"{name} : lecture impossible ({_explain(str(exc))})") from None
     with as_utf8(source, workdir) as converted:
         try:
-            return converted.text, _run(con, converted, profile, layout, report, lines)
+            return converted.text, _run(con, converted, profile, match, report, lines)
+        except duckdb.OutOfMemoryException:
+            raise
         except duckdb.Error as exc:
             raise IngestError(f"{name} : lecture impossible ({_explain(str(exc))})") from None
 
@@ -232,11 +304,11 @@ def _run(
     con: duckdb.DuckDBPyConnection,
     source: Input,
     profile: Profile,
-    layout: Layout,
+    match: HeaderMatch,
     report: Report | None,
     lines: int,
 ) -> delimited.ParsePlan:
-    parse = delimited.build(source.path, source.text, profile, layout)
+    parse = delimited.build(source.path, source.text, profile, match)
     # Line numbers are the rank of each row in the scan: insertion order must be kept while
     # parsing, and only then (writing needs no order, and less memory without it).
     con.execute("SET preserve_insertion_order = true")
@@ -270,6 +342,34 @@ def import_file(
         return _import_lheo(
             con, path, plan, dry_run=dry_run, step=step, replaces=replaces, in_batch=in_batch
         )
+    with resource_errors(path.name, work_folder(con)):
+        return _import_delimited(
+            con,
+            path,
+            profile,
+            plan,
+            key,
+            dry_run=dry_run,
+            step=step,
+            replaces=replaces,
+            report=report,
+            in_batch=in_batch,
+        )
+
+
+def _import_delimited(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    profile: Profile,
+    plan: Plan,
+    key: bytes,
+    *,
+    dry_run: bool,
+    step: Step | None,
+    replaces: int | None,
+    report: Report | None,
+    in_batch: bool,
+) -> ImportSummary:
     say = Steps(step)
     if not path.is_file():
         raise IngestError(f"{path} : fichier introuvable.")
@@ -286,32 +386,32 @@ def import_file(
     digest = hasher.submit(file_sha256, path)
     try:
         with prepared(path, profile, workdir) as source:
-            layout = _layout_or_refuse(profile, source.text, path.name)
+            match = match_or_refuse(profile, source.text, path.name)
             say("Lecture et contrôle des lignes")
-            text, parse = _parse(con, source, profile, layout, path.name, report, workdir)
+            text, parse = _parse(con, source, profile, match, path.name, report, workdir)
         say("Empreinte du fichier")
         try:
             sha = digest.result()
         except OSError as exc:
             raise IngestError(f"{path.name} : fichier illisible ({exc.strerror}).") from None
         refuse_known_file(con, sha, path.name)
-        read, accepted, rejected, duplicates = delimited.counts(con)
-        reasons = delimited.reasons(con, parse.checks) if rejected else {}
+        counted = delimited.counts(con, parse)
+        reasons = delimited.reasons(con, parse) if counted.rejected else {}
+        flagged = delimited.anomaly_reasons(con, parse) if counted.with_anomalies else {}
         import_id = None
         if not dry_run:
             say("Écriture dans la base")
             row: list[object] = [
                 profile.name,
-                layout.name,
+                match.layout,
                 path.name,
                 sha,
                 text.encoding_label,
                 started,
-                read,
-                accepted,
-                rejected,
-                duplicates,
-                os.environ.get("USER"),
+                counted.read,
+                counted.accepted,
+                counted.rejected,
+                counted.duplicates,
             ]
             with transaction(con, own=not in_batch):
                 if new_key:
@@ -322,17 +422,17 @@ def import_file(
                     row,
                     plan,
                     profile,
-                    layout,
+                    match,
                     parse,
                     replaces,
                     report,
-                    (read, rejected),
+                    counted,
                     in_batch,
                     say,
                 )
             if not in_batch:
                 say("Tables des indicateurs")
-                with watch(con, "Tables des indicateurs", report, accepted):
+                with watch(con, "Tables des indicateurs", report, counted.accepted):
                     refresh_marts_atomically(con, plan)
         say.stop()
     finally:
@@ -348,17 +448,20 @@ def import_file(
         import_id,
         path.name,
         profile.name,
-        layout.name,
+        match.layout,
         text.encoding_label,
-        read,
-        accepted,
-        rejected,
-        duplicates,
+        counted.read,
+        counted.accepted,
+        counted.rejected,
+        counted.duplicates,
         reasons,
         dry_run,
         replaces,
         source.kind,
         say.durations,
+        counted.with_anomalies,
+        flagged,
+        match.ignored,
     )
 
 
@@ -372,6 +475,9 @@ def _import_lheo(
     replaces: int | None,
     in_batch: bool,
 ) -> ImportSummary:
+    # Loaded on first use: the LHEO reader brings pyarrow, which a CSV import does not need.
+    from jalon.ingest.lheo import import_lheo
+
     return import_lheo(
         con, path, plan, dry_run=dry_run, step=step, replaces=replaces, in_batch=in_batch
     )

@@ -16,7 +16,9 @@ import bz2
 import codecs
 import datetime as dt
 import gzip
+import secrets
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -24,7 +26,7 @@ from pathlib import Path
 
 from jalon.ingest.errors import IngestError
 from jalon.ingest.textfile import LATIN_LABEL, TextSniff, sniff
-from jalon.sources import Profile
+from jalon.sources import Profile, match_header
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 UNIT_SEPARATOR = "\x1f"
@@ -111,35 +113,104 @@ def _write_spreadsheet(
 
 def _date_formats(profile: Profile) -> Callable[[list[str]], list[str | None]]:
     def formats(header: list[str]) -> list[str | None]:
-        result: list[str | None] = []
-        for name in header:
-            spec = profile.columns.get(name)
-            result.append(spec.format if spec and spec.type == "date" else None)
+        match = match_header(profile, header)
+        result: list[str | None] = [None] * len(header)
+        for field, position in match.positions.items():
+            spec = profile.fields[field]
+            if spec.type == "date":
+                result[position] = spec.formats[0]
         return result
 
     return formats
+
+
+_GLOB_CHARACTERS = frozenset("*?[]{}")
+
+
+@contextmanager
+def literal_path(path: Path, workdir: Path) -> Iterator[Path]:
+    """`path`, or a symbolic link to it whose name DuckDB cannot take for a pattern.
+
+    DuckDB's readers expand `*`, `?`, `[…]` and `{…}` in a file name: `glob[1].csv` would read
+    `glob1.csv`. The link holds no data (no plaintext copy to leave behind) and is removed on
+    exit."""
+    if not _GLOB_CHARACTERS & set(str(path.resolve())):
+        yield path
+        return
+    folder = workdir if not _GLOB_CHARACTERS & set(str(workdir.resolve())) else None
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    link = Path(tempfile.mkdtemp(prefix="jalon-lien-", dir=folder)) / f"fichier{_suffixes(path)}"
+    try:
+        link.symlink_to(path.resolve())
+        yield link
+    finally:
+        shutil.rmtree(link.parent, ignore_errors=True)
+
+
+def _suffixes(path: Path) -> str:
+    return "".join(s for s in path.suffixes if s.replace(".", "").isalnum())[-12:]
+
+
+#: Working copies (decompressed, converted): they hold the file's personal data until the
+#: import ends, and are removed then, or at the next import if a crash left them.
+COPY_SUFFIXES = (".jalon-tmp.csv", ".jalon-utf8.csv")
+#: A bzip2 file may not expand beyond this ratio of its size (with a floor for small files),
+#: nor beyond this size: checked while decompressing, so a bomb never fills the disk.
+MAX_BZ2_RATIO = 100
+MIN_BZ2_BOUND = 256 << 20
+MAX_DECOMPRESSED_BYTES = 64 << 30
+
+
+def _copy_path(workdir: Path, suffix: str) -> Path:
+    # A plain random name: the user's file name could read as a pattern, or be too long.
+    return workdir / f"copie-{secrets.token_hex(8)}{suffix}"
+
+
+def remove_leftover_copies(workdir: Path) -> list[Path]:
+    """Delete the working copies an interrupted import left in `workdir`; return them."""
+    if not workdir.is_dir():
+        return []
+    found = [p for p in workdir.iterdir() if p.name.endswith(COPY_SUFFIXES)]
+    for path in found:
+        path.unlink(missing_ok=True)
+    return found
+
+
+def _decompress_bz2(path: Path, copy: Path) -> None:
+    bound = min(MAX_DECOMPRESSED_BYTES, max(MIN_BZ2_BOUND, MAX_BZ2_RATIO * path.stat().st_size))
+    written = 0
+    try:
+        with bz2.open(path, "rb") as src, copy.open("wb") as dst:
+            while chunk := src.read(1 << 22):
+                written += len(chunk)
+                if written > bound:
+                    raise IngestError(
+                        f"{path.name} : l'archive bzip2 se décompresse au-delà de "
+                        f"{bound >> 20} Mio ({MAX_BZ2_RATIO} fois sa taille au plus) : refusée "
+                        "par sécurité (« bombe de décompression »). Rien n'a été écrit."
+                    )
+                dst.write(chunk)
+    except (OSError, EOFError) as exc:
+        raise IngestError(f"{path.name} : archive bzip2 illisible ({exc}).") from None
 
 
 @contextmanager
 def prepared(path: Path, profile: Profile, workdir: Path) -> Iterator[Input]:
     """The readable text form of `path`; temporary copies are removed on exit."""
     kind = kind_of(path)
-    if kind == "text":
-        yield Input(path, sniff(path, profile.delimiter), "CSV")
-        return
-    if kind == "gzip":
-        yield Input(path, sniff(path, profile.delimiter, compression="gzip"), "CSV (gzip)")
+    if kind in ("text", "gzip"):
+        compression = "gzip" if kind == "gzip" else "none"
+        with literal_path(path, workdir) as readable:
+            text = sniff(readable, profile.delimiter, compression=compression, name=path.name)
+            yield Input(readable, text, "CSV (gzip)" if kind == "gzip" else "CSV")
         return
     workdir.mkdir(parents=True, exist_ok=True)
-    copy = workdir / f"{path.name}.jalon-tmp.csv"
+    copy = _copy_path(workdir, COPY_SUFFIXES[0])
     try:
         if kind == "bz2":
-            try:
-                with bz2.open(path, "rb") as src, copy.open("wb") as dst:
-                    shutil.copyfileobj(src, dst, 1 << 22)
-            except (OSError, EOFError) as exc:
-                raise IngestError(f"{path.name} : archive bzip2 illisible ({exc}).") from None
-            yield Input(copy, sniff(copy, profile.delimiter), "CSV (bzip2)")
+            _decompress_bz2(path, copy)
+            yield Input(copy, sniff(copy, profile.delimiter, name=path.name), "CSV (bzip2)")
         else:
             _write_spreadsheet(path, copy, profile, _date_formats(profile))
             text = replace(
@@ -155,7 +226,7 @@ def prepared(path: Path, profile: Profile, workdir: Path) -> Iterator[Input]:
 def as_utf8(source: Input, workdir: Path) -> Iterator[Input]:
     """A UTF-8 copy of a Windows-1252/Latin-1 text input, decoded by streaming."""
     workdir.mkdir(parents=True, exist_ok=True)
-    copy = workdir / f"{source.path.name}.jalon-utf8.csv"
+    copy = _copy_path(workdir, COPY_SUFFIXES[1])
     opener = gzip.open if source.text.compression == "gzip" else open
     decoder = codecs.getincrementaldecoder("cp1252")(errors=_LATIN1_FALLBACK)
     try:

@@ -1,13 +1,18 @@
 """Import an LHEO 2.2/2.3 offer catalogue (profile `lheo`) into the offer tables of the store.
 
-Runs on one XML file of at most the declared size (2 Gio): the file is checked (size, SHA-256
-not already imported, no entity declaration, root `<lheo>` in a known namespace), then streamed
-by `jalon.ingest.lheo_xml`; rows are staged in batches in temporary tables (session memory,
-never the database file) and copied, with the `imports` row and the `rejets`, in one
-transaction. A refused file, a malformed XML or a dry run (`dry_run=True`) writes nothing.
+Runs on one XML file, plain or gzip (`.xml.gz`), of at most the declared size (2 Gio, also the
+bound of a gzip file's decompressed content): the file is checked (size, SHA-256 of the file as
+given not already imported, no entity declaration, root `<lheo>` in a known namespace), then
+streamed by `jalon.ingest.lheo_xml`; rows are staged in batches in temporary tables (session
+memory, never the database file) and copied, with the `imports` row, the `rejets` and the
+`anomalies`, in one transaction. A refused file, a malformed XML or a dry run (`dry_run=True`)
+writes nothing (a dry run still counts the anomalies).
 
 Every `action` and `session` element is counted once, in `imports.lines_read`, as accepted,
-rejected (in `rejets`, with the element's line and one row per reason) or duplicate. Tables
+rejected (in `rejets`, with the element's line and one row per reason) or duplicate. An accepted
+element may carry anomalies (in `anomalies`, same shape: a value that failed a non-blocking
+check, stored as missing); `imports.with_anomalies` counts the accepted elements with at least
+one, an action counting its formation's. Tables
 written: `offre_formations` (formations with at least one accepted action), `offre_actions`
 (with the département and région of the place), `offre_sessions` and `places` (one row per
 action and financeur; `places` is NULL when the file lists the financeur without a number).
@@ -31,13 +36,8 @@ import pyarrow as pa
 
 from jalon.ingest.errors import IngestError
 from jalon.ingest.lheo_profile import LheoProfile, builtin_lheo_profile
-from jalon.ingest.lheo_xml import (
-    CatalogueReader,
-    FormationRow,
-    Outcome,
-    check_size,
-    open_catalogue,
-)
+from jalon.ingest.lheo_source import check_size
+from jalon.ingest.lheo_xml import CatalogueReader, FormationRow, Outcome, open_catalogue
 from jalon.ingest.records import (
     ImportSummary,
     Step,
@@ -67,6 +67,7 @@ class _Staging:
             "session": profile.session.table,
             "places": fin.table,
             "rejets": "rejets",
+            "anomalies": "anomalies",
         }
         self.rows: dict[str, list[dict[str, Any]]] = {kind: [] for kind in self.tables}
         for table in self.tables.values():
@@ -117,33 +118,53 @@ class _Tally:
     def __init__(self) -> None:
         self.status: Counter[str] = Counter()
         self.reasons: Counter[str] = Counter()
+        self.anomalies: Counter[str] = Counter()
+        self.with_anomalies = 0
 
     def count(self, outcome: Outcome) -> None:
         self.status[outcome.status] += 1
         for reason in {r.reason for r in outcome.rejets}:
             self.reasons[reason] += 1
+        if outcome.with_anomalies:
+            self.with_anomalies += 1
 
     @property
     def read(self) -> int:
         return sum(self.status.values())
 
     def by_reason(self) -> dict[str, int]:
-        return dict(sorted(self.reasons.items(), key=lambda item: (-item[1], item[0])))
+        return _by_count(self.reasons)
+
+    def anomalies_by_reason(self) -> dict[str, int]:
+        """Rows of `anomalies` per reason (one per element and value)."""
+        return _by_count(self.anomalies)
+
+
+def _by_count(counter: Counter[str]) -> dict[str, int]:
+    return dict(sorted(counter.items(), key=lambda item: (-item[1], item[0])))
 
 
 def _stage(reader: CatalogueReader, staging: _Staging, tally: _Tally) -> None:
     for item in reader:
         if isinstance(item, FormationRow):
             staging.add("formation", item.row)
+            _anomalies(staging, tally, item.row["line"], item.anomalies)
             continue
         tally.count(item)
         if item.status == "accepte" and item.row is not None:
             staging.add(item.kind, item.row)
             for place in item.places:
                 staging.add("places", place)
+            _anomalies(staging, tally, item.line, item.anomalies)
         for rejet in item.rejets:
             staging.add("rejets", dict(zip(_REJETS, (item.line, *rejet), strict=True)))
     staging.flush()
+
+
+def _anomalies(staging: _Staging, tally: _Tally, line: int, anomalies: list[Any]) -> None:
+    for anomaly in anomalies:
+        tally.anomalies[anomaly.reason] += 1
+        staging.add("anomalies", dict(zip(_REJETS, (line, *anomaly), strict=True)))
 
 
 def import_lheo(
@@ -161,7 +182,8 @@ def import_lheo(
     `in_batch`: the caller (`jalon.ingest.batch`) holds the transaction.
 
     `replaces` names an active `lheo` import whose rows this one replaces, in the same
-    transaction (the old import stays in `imports`, marked `remplace`, with its `rejets`).
+    transaction (the old import stays in `imports`, marked `remplace`, with its `rejets` and
+    `anomalies`).
     `plan` is taken for the common import signature: an offer catalogue is stored whole, the
     plan's rules apply when indicators read it.
     """
@@ -208,7 +230,9 @@ def import_lheo(
         tally.by_reason(),
         dry_run,
         replaces,
-        "XML",
+        "XML compressé (gzip)" if catalogue.compressed else "XML",
+        with_anomalies=tally.with_anomalies,
+        anomalies_by_reason=tally.anomalies_by_reason(),
     )
 
 
@@ -231,14 +255,14 @@ def _write(
             con.execute("UPDATE imports SET status = 'remplace' WHERE import_id = ?", [replaces])
             note_replaced(con, replaces)
             for table in staging.tables.values():
-                if table != "rejets":
+                if table not in ("rejets", "anomalies"):
                     con.execute(f"DELETE FROM {table} WHERE import_id = ?", [replaces])
         con.execute(
             """
             INSERT INTO imports (import_id, profile, layout, file_name, sha256, encoding,
                                  started_at, finished_at, lines_read, accepted, rejected,
-                                 duplicates, status, replaces, imported_by)
-            VALUES (?, 'lheo', ?, ?, ?, ?, ?, current_localtimestamp(), ?, ?, ?, ?, 'actif',
+                                 duplicates, with_anomalies, status, replaces, imported_by)
+            VALUES (?, 'lheo', ?, ?, ?, ?, ?, current_localtimestamp(), ?, ?, ?, ?, ?, 'actif',
                     ?, ?)
             """,
             [
@@ -252,6 +276,7 @@ def _write(
                 tally.status["accepte"],
                 tally.status["rejete"],
                 tally.status["doublon"],
+                tally.with_anomalies,
                 replaces,
                 os.environ.get("USER"),
             ],

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from jalon.sources.profile import ProfileError
 
 FieldType = Literal["text", "integer", "date", "booleen"]
+OnError = Literal["reject", "anomaly"]
 _SOURCE = re.compile(r"^(@[a-z-]+|[A-Za-z-]+(/[A-Za-z-]+)*)$")
 
 
@@ -40,9 +41,18 @@ class LheoField(_Strict):
     check: Literal["siret"] | None = None
     stored: bool = True
     not_before: str | None = None
+    #: What an unusable value does: reject the element, or keep it with the field missing and
+    #: record an anomaly. Default: a required field rejects, any other records an anomaly.
+    on_error: OnError | None = None
+
+    @property
+    def rejects(self) -> bool:
+        return self.on_error == "reject" if self.on_error is not None else self.required
 
     @model_validator(mode="after")
     def _coherent(self) -> LheoField:
+        if self.required and self.on_error == "anomaly":
+            raise ValueError("un champ obligatoire ne peut manquer : « on_error » doit être reject")
         if self.pattern is not None:
             re.compile(self.pattern)
             if self.expected is None:
@@ -109,6 +119,10 @@ class LheoProfile(_Strict):
     label: str
     format: Literal["lheo"]
     max_bytes: int = Field(ge=1)
+    #: A gzip file is refused when its content is this many times larger than what was read of it.
+    max_gzip_ratio: int = Field(ge=2)
+    #: Texts that stand for "no value" in real feeds (`-`): the field is missing, with an anomaly.
+    placeholders: list[str] = Field(default_factory=list)
     unknown_date: str = Field(pattern=r"^[0-9]{8}$")
     date_min: dt.date
     date_max: dt.date

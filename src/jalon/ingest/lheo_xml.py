@@ -12,6 +12,12 @@ formation at a time plus the numbers already seen (for duplicates).
 lxml rather than defusedxml: lxml is actively maintained, streams with line numbers
 (`sourceline`), and its parser options switch off every dangerous feature at the source;
 defusedxml's lxml support is deprecated and its ElementTree parsers have no line numbers.
+
+Severities (DESIGN §5, "Strict only where counting needs it"): a value that fails its check
+rejects the element only when its declared field rejects (`LheoField.rejects`: the numbers, the
+session start date) or when it is a financeur code or a number of places; otherwise the element
+is kept, the field set missing, and an anomaly (same shape as a rejection) is recorded. A
+formation's anomalies are written once, at its line, and mark each of its accepted actions.
 """
 
 from __future__ import annotations
@@ -27,11 +33,13 @@ from lxml import etree
 
 from jalon.ingest.errors import IngestError
 from jalon.ingest.lheo_profile import ElementSpec, LheoField, LheoProfile
+from jalon.ingest.lheo_source import is_gzip, open_xml, refuse_not_xml
 from jalon.ingest.reference_checks import CHECKS
 from jalon.reference import (
     departement_of_code_postal,
     departement_of_commune,
     departement_region,
+    est_commune,
     financeurs,
 )
 
@@ -67,6 +75,14 @@ class Outcome:
     row: dict[str, Any] | None = None
     rejets: list[Rejet] = field(default_factory=list)
     places: list[dict[str, Any]] = field(default_factory=list)
+    #: The element's own anomalies (written only when it is accepted).
+    anomalies: list[Rejet] = field(default_factory=list)
+    #: True when the formation of an accepted action has anomalies of its own.
+    inherited: bool = False
+
+    @property
+    def with_anomalies(self) -> bool:
+        return self.status == "accepte" and bool(self.anomalies or self.inherited)
 
 
 @dataclass(frozen=True)
@@ -74,6 +90,7 @@ class FormationRow:
     """A formation to write: yielded after the outcomes of its actions, once per number."""
 
     row: dict[str, Any]
+    anomalies: list[Rejet] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -82,23 +99,7 @@ class Catalogue:
 
     namespace: str
     version: str
-
-
-def check_size(path: Path, profile: LheoProfile) -> None:
-    size = path.stat().st_size
-    if size > profile.max_bytes:
-        raise IngestError(
-            f"{path.name} : fichier de {size / 2**30:.1f} Gio, au-delà de la limite de "
-            f"{profile.max_bytes / 2**30:.0f} Gio pour un catalogue LHEO. Découpez-le (par "
-            "exemple par département) avant de l'importer. Rien n'a été écrit."
-        )
-
-
-_NOT_XML = {
-    b"\x1f\x8b": "fichier compressé (gzip) : décompressez-le avant de l'importer",
-    b"BZh": "fichier compressé (bzip2) : décompressez-le avant de l'importer",
-    b"PK\x03\x04": "archive ZIP ou classeur (xlsx, ods) : un catalogue LHEO est un fichier XML",
-}
+    compressed: bool = False
 
 
 def _syntax_error(name: str, exc: Any) -> IngestError:
@@ -132,14 +133,10 @@ def open_catalogue(path: Path, profile: LheoProfile) -> Catalogue:
     """Read up to the root start tag: refuse entity declarations, a foreign root, an unknown
     namespace; return the namespace and the LHEO version it means."""
     name = path.name
-    with path.open("rb") as handle:
-        magic = handle.read(4)
-        if not magic:
-            raise IngestError(f"{name} : fichier vide. Rien n'a été écrit.")
-        for prefix, what in _NOT_XML.items():
-            if magic.startswith(prefix):
-                raise IngestError(f"{name} : {what}. Rien n'a été écrit.")
-        handle.seek(0)
+    compressed = is_gzip(path)
+    with open_xml(path, profile) as handle:
+        refuse_not_xml(handle.read(4), name, compressed)
+    with open_xml(path, profile) as handle:
         etree.clear_error_log()
         events = etree.iterparse(handle, events=("start",), **_PARSER_OPTIONS)
         try:
@@ -152,11 +149,11 @@ def open_catalogue(path: Path, profile: LheoProfile) -> Catalogue:
         declared = [entity.name for entity in dtd.iterentities()] if dtd is not None else []
         if declared:
             raise IngestError(
-                f"{name}, ligne {_entity_line(path, root.sourceline)} : le fichier déclare des "
-                "entités XML "
-                f"(<!ENTITY {declared[0]} …>{', …' if len(declared) > 1 else ''}). Elles sont "
-                "refusées par sécurité (expansion exponentielle « bombe XML », lecture de "
-                "fichiers locaux ou de ressources réseau) ; un catalogue LHEO n'en a pas besoin. "
+                f"{name}, ligne {_entity_line(path, profile, root.sourceline)} : le fichier "
+                f"déclare des entités XML (<!ENTITY {declared[0]} …"
+                f">{', …' if len(declared) > 1 else ''}). Elles sont refusées par sécurité "
+                "(expansion exponentielle « bombe XML », lecture de fichiers locaux ou de "
+                "ressources réseau) ; un catalogue LHEO n'en a pas besoin. "
                 "Rien n'a été écrit."
             )
         qname = etree.QName(root)
@@ -172,12 +169,12 @@ def open_catalogue(path: Path, profile: LheoProfile) -> Catalogue:
                 f"{name}, ligne {root.sourceline} : espace de noms « {namespace} » inconnu pour "
                 f"<lheo> (attendus : {known}, ou aucun). Rien n'a été écrit."
             )
-    return Catalogue(namespace, profile.versions[namespace])
+    return Catalogue(namespace, profile.versions[namespace], compressed)
 
 
-def _entity_line(path: Path, root_line: int) -> int:
+def _entity_line(path: Path, profile: LheoProfile, root_line: int) -> int:
     """Line of the first `<!ENTITY` before the root element (the DTD object has no lines)."""
-    with path.open("rb") as handle:
+    with open_xml(path, profile) as handle:
         for number, text in enumerate(handle, start=1):
             if b"<!ENTITY" in text or number >= root_line:
                 return number
@@ -302,13 +299,24 @@ class _Paths:
         prefix = f"{{{namespace}}}" if namespace else ""
         self.tag = prefix + spec.tag
         self.fields = [
-            (name, _reader(f.source, namespace), _converter(kind, f, profile))
+            (name, _reader(f.source, namespace), _converter(kind, f, profile), f.rejects)
             for name, f in spec.fields.items()
         ]
+        self.placeholders = frozenset(profile.placeholders)
+        self.placeholder = {
+            name: Rejet(
+                f"{kind}/{f.source}",
+                "format_invalide",
+                f"{f.label} : texte de remplacement au lieu d'une valeur, compté comme absent",
+                None,
+            )
+            for name, f in spec.fields.items()
+        }
         self.ordered = [
             (
                 name,
                 f.not_before,
+                f.rejects,
                 Rejet(
                     f"{kind}/{f.source}",
                     "date_incoherente",
@@ -333,9 +341,25 @@ class _Action:
     raw: dict[str, str | None]
     row: dict[str, Any]
     rejets: list[Rejet]
+    anomalies: list[Rejet]
     places: list[dict[str, Any]]
-    sessions: list[tuple[int, dict[str, str | None], dict[str, Any], list[Rejet]]]
+    sessions: list[_Session]
     fingerprint: int
+
+
+class _Session(NamedTuple):
+    line: int
+    raw: dict[str, str | None]
+    typed: dict[str, Any]
+    rejets: list[Rejet]
+    anomalies: list[Rejet]
+
+
+class _Values(NamedTuple):
+    raw: dict[str, str | None]
+    typed: dict[str, Any]
+    rejets: list[Rejet]
+    anomalies: list[Rejet]
 
 
 class Extractor:
@@ -354,27 +378,36 @@ class Extractor:
 
     # --- values ------------------------------------------------------------------------------
 
-    def _fields(
-        self, kind: str, element: Any
-    ) -> tuple[dict[str, str | None], dict[str, Any], list[Rejet]]:
+    def _fields(self, kind: str, element: Any) -> _Values:
         paths = self.paths[kind]
-        raw: dict[str, str | None] = {}
-        typed: dict[str, Any] = {}
-        rejets: list[Rejet] = []
-        for name, read, convert in paths.fields:
+        values = _Values({}, {}, [], [])
+        raw, typed = values.raw, values.typed
+        for name, read, convert, rejects in paths.fields:
             text = raw[name] = read(element)
+            if text is not None and text in paths.placeholders:
+                if not rejects:
+                    values.anomalies.append(paths.placeholder[name]._replace(value=text))
+                    typed[name] = None
+                    continue
+                text = None
             value = convert(text)
             if type(value) is Rejet:
-                rejets.append(value)
+                (values.rejets if rejects else values.anomalies).append(value)
                 typed[name] = None
             else:
                 typed[name] = value
-        for name, other, rejet in paths.ordered:
+        for name, other, rejects, rejet in paths.ordered:
             if typed[name] is not None and typed[other] is not None and typed[name] < typed[other]:
-                rejets.append(rejet._replace(value=raw[name]))
-        return raw, typed, rejets
+                (values.rejets if rejects else values.anomalies).append(
+                    rejet._replace(value=raw[name])
+                )
+                if not rejects:
+                    typed[name] = None
+        return values
 
-    def _geography(self, typed: dict[str, Any], rejets: list[Rejet]) -> None:
+    def _geography(self, typed: dict[str, Any], anomalies: list[Rejet]) -> None:
+        """Département and région of the place: from the commune, else from the postcode; an
+        anomaly (never a rejection) when neither gives one."""
         geo = self.profile.action.geography
         if geo is None:
             return
@@ -382,23 +415,31 @@ class Extractor:
         commune, code_postal = typed[geo.commune], typed[geo.code_postal]
         departement = None
         if commune is not None:
+            # A code that is no known commune but the address's postcode is that postcode put
+            # in the wrong element (intercarif feed); another unknown code may be a merged
+            # commune, whose département its number designates.
             try:
+                if commune == code_postal and not est_commune(commune):
+                    raise KeyError(commune)
                 departement = departement_of_commune(commune)
             except KeyError:
-                rejets.append(
+                typed[geo.commune] = None
+                anomalies.append(
                     Rejet(
                         f"action/{fields[geo.commune].source}",
                         "commune_inconnue",
-                        f"{fields[geo.commune].label} : aucune commune ni département connu "
-                        "sous ce code",
+                        f"{fields[geo.commune].label} : aucune commune connue sous ce code"
+                        + (
+                            " (c'est le code postal de l'adresse)" if commune == code_postal else ""
+                        ),
                         commune,
                     )
                 )
-        elif code_postal is not None:
+        if departement is None and code_postal is not None:
             try:
                 departement = departement_of_code_postal(code_postal)
             except KeyError:
-                rejets.append(
+                anomalies.append(
                     Rejet(
                         f"action/{fields[geo.code_postal].source}",
                         "code_postal_inconnu",
@@ -406,13 +447,13 @@ class Extractor:
                         code_postal,
                     )
                 )
-        elif not any(r.column_name and geo.source in r.column_name for r in rejets):
-            rejets.append(
+        if departement is None:
+            anomalies.append(
                 Rejet(
                     f"action/{geo.source}",
-                    "valeur_manquante",
-                    f"{geo.label} : code INSEE de la commune ou code postal attendu, pour "
-                    "rattacher l'action à un département",
+                    "lieu_inconnu",
+                    f"{geo.label} : ni code INSEE de commune ni code postal utilisable ; "
+                    "l'action est gardée sans département ni région",
                     None,
                 )
             )
@@ -420,8 +461,9 @@ class Extractor:
         typed[geo.region] = departement_region(departement) if departement else None
 
     def _places(
-        self, element: Any, numero: str | None, rejets: list[Rejet]
+        self, element: Any, numero: str | None, values: _Values
     ) -> tuple[list[dict[str, Any]], tuple[tuple[str | None, str | None], ...]]:
+        """One row per financeur: an unusable code or number of places rejects the action."""
         fin = self.profile.action.financeurs
         assert fin is not None
         paths = self.paths["action"]
@@ -433,9 +475,20 @@ class Extractor:
             code_raw = paths.code(child)
             places_raw = paths.places(child)
             raw_pairs.append((code_raw, places_raw))
+            if places_raw is not None and places_raw in paths.placeholders:
+                values.anomalies.append(
+                    Rejet(
+                        f"{column}/{fin.places}",
+                        "format_invalide",
+                        f"{fin.places_label} : texte de remplacement au lieu d'un nombre, "
+                        "compté comme non donné",
+                        places_raw,
+                    )
+                )
+                places_raw = None
             code = int(code_raw) if code_raw and _INTEGER.fullmatch(code_raw) else None
             if code is None or code not in self.known_financeurs:
-                rejets.append(
+                values.rejets.append(
                     Rejet(
                         f"{column}/{fin.code}",
                         "financeur_inconnu" if code_raw else "valeur_manquante",
@@ -448,7 +501,7 @@ class Extractor:
             places = None
             if places_raw is not None:
                 if not _INTEGER.fullmatch(places_raw) or int(places_raw) > fin.places_max:
-                    rejets.append(
+                    values.rejets.append(
                         Rejet(
                             f"{column}/{fin.places}",
                             "nombre_invalide",
@@ -470,23 +523,25 @@ class Extractor:
 
     def action(self, element: Any, formation: str | None) -> _Action:
         """Read a complete `action` element (with its sessions) into memory."""
-        raw, typed, rejets = self._fields("action", element)
-        self._geography(typed, rejets)
-        places, raw_places = self._places(element, typed["numero"], rejets)
+        values = self._fields("action", element)
+        self._geography(values.typed, values.anomalies)
+        places, raw_places = self._places(element, values.typed["numero"], values)
         sessions = []
         fingerprints = []
         for child in element.iterchildren(self.paths["session"].tag):
-            s_raw, s_typed, s_rejets = self._fields("session", child)
-            sessions.append((child.sourceline or 0, s_raw, s_typed, s_rejets))
-            fingerprints.append(hash(tuple(s_raw.values())))
+            s = self._fields("session", child)
+            sessions.append(_Session(child.sourceline or 0, *s))
+            fingerprints.append(hash(tuple(s.raw.values())))
+        raw = values.raw
         fingerprint = hash((formation, tuple(raw.values()), raw_places, tuple(fingerprints)))
         return _Action(
             element.sourceline or 0,
             raw["numero"],
             formation,
             raw,
-            typed,
-            rejets,
+            values.typed,
+            values.rejets,
+            values.anomalies,
             places,
             sessions,
             fingerprint,
@@ -496,7 +551,7 @@ class Extractor:
         """Decide the fate of a complete formation's actions and sessions; yield their
         outcomes, then the formation's row when one of its actions was accepted."""
         line = element.sourceline or 0
-        raw, typed, rejets = self._fields("formation", element)
+        raw, typed, rejets, anomalies = self._fields("formation", element)
         numero = raw["numero"]
         fingerprint = hash(tuple(raw.values()))
         if numero is not None:
@@ -522,13 +577,14 @@ class Extractor:
         ]
         accepted = False
         for action in actions:
-            for outcome in self._decide(action, parent):
+            for outcome in self._decide(action, parent, inherited=bool(anomalies)):
                 accepted = accepted or (outcome.kind == "action" and outcome.status == "accepte")
                 yield outcome
         if accepted and numero is not None and numero not in self.written_formations:
             self.written_formations.add(numero)
             stored = self.profile.formation.stored_fields()
-            yield FormationRow({name: typed[name] for name in stored} | {"line": line})
+            row = {name: typed[name] for name in stored} | {"line": line}
+            yield FormationRow(row, anomalies)
 
     def orphan(self, action: _Action, where: str) -> Iterator[Outcome]:
         """Outcomes of an action found outside a formation of `offres`."""
@@ -548,7 +604,9 @@ class Extractor:
             rejets=[Rejet("session", "structure_invalide", "session hors d'une action", None)],
         )
 
-    def _decide(self, action: _Action, parent: list[Rejet]) -> Iterator[Outcome]:
+    def _decide(
+        self, action: _Action, parent: list[Rejet], *, inherited: bool = False
+    ) -> Iterator[Outcome]:
         status: Status
         rejets = list(action.rejets)
         first = self.seen_actions.get(action.numero) if action.numero else None
@@ -576,7 +634,15 @@ class Extractor:
                 row[spec.geography.region] = action.row[spec.geography.region]
             row[spec.parent_column or "formation"] = action.formation
             row["line"] = action.line
-            yield Outcome("action", action.line, status, row, places=action.places)
+            yield Outcome(
+                "action",
+                action.line,
+                status,
+                row,
+                places=action.places,
+                anomalies=action.anomalies,
+                inherited=inherited,
+            )
         else:
             yield Outcome(
                 "action", action.line, status, rejets=rejets if status == "rejete" else []
@@ -585,7 +651,7 @@ class Extractor:
 
     def _sessions(self, action: _Action, action_status: Status, why: str) -> Iterator[Outcome]:
         stored = self.profile.session.stored_fields()
-        for line, raw, typed, rejets in action.sessions:
+        for line, raw, typed, rejets, anomalies in action.sessions:
             if action_status == "doublon":
                 yield Outcome("session", line, "doublon")
                 continue
@@ -622,7 +688,7 @@ class Extractor:
             else:
                 row = {name: typed[name] for name in stored} | {"line": line}
                 row[self.profile.session.parent_column or "action"] = action.numero
-                yield Outcome("session", line, "accepte", row)
+                yield Outcome("session", line, "accepte", row, anomalies=anomalies)
 
 
 class CatalogueReader:
@@ -633,6 +699,7 @@ class CatalogueReader:
 
     def __init__(self, path: Path, profile: LheoProfile, catalogue: Catalogue) -> None:
         self.path = path
+        self.profile = profile
         self.extractor = Extractor(profile, catalogue.namespace)
         prefix = f"{{{catalogue.namespace}}}" if catalogue.namespace else ""
         self.tags = {
@@ -642,7 +709,7 @@ class CatalogueReader:
         self.encoding = "UTF-8"
 
     def __iter__(self) -> Iterator[Outcome | FormationRow]:
-        with self.path.open("rb") as handle:
+        with open_xml(self.path, self.profile) as handle:
             etree.clear_error_log()
             events = etree.iterparse(
                 handle, events=("end",), tag=list(self.tags.values()), **_PARSER_OPTIONS

@@ -1,4 +1,4 @@
-"""The reason codes of rejected lines, with the short French label shown in summaries.
+"""The reason codes of rejected lines and anomalies, with the short French label shown in summaries.
 
 Each code is written in `rejets.reason`; the full message of a rejection (with the column label and
 what was expected) is in `rejets.message`. docs/import.md lists them for data officers.
@@ -21,6 +21,9 @@ REASONS: dict[str, str] = {
     "commune_inconnue": "commune inconnue",
     "region_inconnue": "région inconnue",
     "siret_invalide": "SIRET invalide",
+    "code_postal_inconnu": "code postal inconnu",
+    "date_incoherente": "date incohérente",
+    "lieu_inconnu": "lieu de formation inconnu",
 }
 
 

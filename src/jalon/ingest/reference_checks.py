@@ -1,8 +1,8 @@
 """Checks of values against reference lists, run on the distinct values of a column.
 
 Pure Python over `jalon.reference` (packaged INSEE geography): known département, commune and
-region codes, and the Luhn check digit of a SIRET (La Poste's SIRETs, whose SIREN is 356000000,
-use a digit sum divisible by 5 instead).
+region codes, postcodes that designate a département, and the Luhn check digit of a SIRET (La
+Poste's SIRETs, whose SIREN is 356000000, use a digit sum divisible by 5 instead).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import cache
 
-from jalon.reference import departements, est_commune, regions
+from jalon.reference import departement_of_code_postal, departements, est_commune, regions
 
 _LA_POSTE_SIREN = "356000000"
 
@@ -46,7 +46,16 @@ def _siret(value: str) -> bool:
     return not (len(value) == 14 and value.isdigit()) or luhn_ok(value)
 
 
+def _code_postal(value: str) -> bool:
+    try:
+        departement_of_code_postal(value)
+    except (KeyError, ValueError):
+        return False
+    return True
+
+
 CHECKS: dict[str, Callable[[str], bool]] = {
+    "code_postal": _code_postal,
     "departement": lambda v: v in _departement_codes(),
     "region": lambda v: v in _region_codes(),
     "commune": est_commune,

@@ -1,4 +1,4 @@
-"""Sniff a delimited text file before DuckDB reads it: encoding, line ending and header line.
+"""Sniff a delimited text file before DuckDB reads it: encoding and header line.
 
 Reads only the first megabyte (decompressed for `.gz`); never the personal content beyond the
 header. The encoding found here is a first guess: DuckDB checks the whole file while parsing, and
@@ -26,7 +26,6 @@ class TextSniff:
     encoding: str  # "utf-8" or "latin-1" (then read through a UTF-8 copy)
     encoding_label: str  # shown to the user
     bom: bool
-    newline: str  # "\n" or "\r\n"
     header: list[str]
     delimiter: str
     compression: str = "none"  # as DuckDB's read_csv names it
@@ -43,19 +42,28 @@ def _header_names(text: str, delimiter: str) -> list[str]:
     return [unicodedata.normalize("NFC", name.strip()) for name in text.split(delimiter)]
 
 
-def sniff(path: Path, delimiter: str, *, compression: str = "none") -> TextSniff:
+def sniff(
+    path: Path, delimiter: str, *, compression: str = "none", name: str | None = None
+) -> TextSniff:
+    """What the first megabyte of `path` says; errors name the file `name` (the user's)."""
+    shown = name or path.name
     try:
         with _open(path, compression) as handle:
             sample = handle.read(SAMPLE_BYTES)
     except (OSError, EOFError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
-        raise IngestError(f"{path.name} : fichier illisible ({reason})") from None
+        raise IngestError(f"{shown} : fichier illisible ({reason})") from None
     if not sample.strip():
-        raise IngestError(f"{path.name} : le fichier est vide.")
+        raise IngestError(f"{shown} : le fichier est vide.")
     if b"\0" in sample:
         raise IngestError(
-            f"{path.name} : ce n'est pas un fichier texte (octets nuls) ; attendu : un export "
+            f"{shown} : ce n'est pas un fichier texte (octets nuls) ; attendu : un export "
             f"délimité par « {delimiter} »."
+        )
+    if b"\r" in sample and b"\n" not in sample:
+        raise IngestError(
+            f"{shown} : les lignes finissent par un retour chariot seul (« CR », ancien format "
+            "Mac) ; ré-enregistrez le fichier avec des fins de ligne Windows (CRLF) ou Unix (LF)."
         )
     bom = sample.startswith(BOM)
     body = sample[len(BOM) :] if bom else sample
@@ -68,15 +76,13 @@ def sniff(path: Path, delimiter: str, *, compression: str = "none") -> TextSniff
         encoding, label = "latin-1", LATIN_LABEL
     first, sep, _ = body.partition(b"\n")
     if not sep and len(body) == SAMPLE_BYTES:
-        raise IngestError(f"{path.name} : ligne d'en-tête introuvable dans le premier mégaoctet.")
-    newline = "\r\n" if first.endswith(b"\r") else "\n"
+        raise IngestError(f"{shown} : ligne d'en-tête introuvable dans le premier mégaoctet.")
     header_text = first.rstrip(b"\r").decode(encoding, errors="replace")
     lines_in_sample = max(1, complete.count(b"\n"))
     return TextSniff(
         encoding,
         label,
         bom,
-        newline,
         _header_names(header_text, delimiter),
         delimiter,
         compression,

@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from jalon.plan.model import Plan
+from jalon.validation import toml_error, validation_lines
 
 DEFAULT_PLAN = "plan-500000.toml"
 
@@ -23,53 +24,6 @@ class PlanError(ValueError):
 
 def default_plan_path() -> Path:
     return Path(str(resources.files("jalon.plans").joinpath(DEFAULT_PLAN)))
-
-
-def _key_path(loc: tuple[int | str, ...]) -> str:
-    """Render a Pydantic location as a TOML key path, e.g. `conventions[3].targets[0].phase`."""
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, int):
-            parts[-1:] = [f"{parts[-1] if parts else ''}[{item}]"]
-        else:
-            parts.append(str(item))
-    return ".".join(parts) or "(racine)"
-
-
-_EXPECTED = {
-    "int_type": "un entier",
-    "int_parsing": "un entier",
-    "string_type": "une chaîne de caractères",
-    "date_type": "une date (AAAA-MM-JJ)",
-    "date_parsing": "une date (AAAA-MM-JJ)",
-    "date_from_datetime_parsing": "une date (AAAA-MM-JJ)",
-    "bool_type": "un booléen (true ou false)",
-    "bool_parsing": "un booléen (true ou false)",
-    "list_type": "une liste",
-    "missing": "une valeur (clé obligatoire absente)",
-    "extra_forbidden": "aucune clé de ce nom (clé inconnue)",
-    "literal_error": "une des valeurs permises",
-    "greater_than_equal": "un nombre positif ou nul",
-    "string_pattern_mismatch": "un code au bon format",
-}
-
-
-def _describe(error: ValidationError) -> str:
-    lines = []
-    for err in error.errors():
-        path = _key_path(tuple(err["loc"]))
-        expected = _EXPECTED.get(err["type"])
-        detail = f"attendu : {expected}" if expected else err["msg"]
-        if err["type"] == "literal_error":
-            detail = f"attendu : {err['ctx']['expected']}"
-        got = err.get("input")
-        shown = (
-            "" if err["type"] == "missing" or isinstance(got, dict | list) else f", lu : {got!r}"
-        )
-        if err["type"] == "value_error":
-            detail = str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
-        lines.append(f"  - {path} : {detail}{shown}")
-    return "\n".join(lines)
 
 
 def write_scaled_plan(target: Path, scale: float) -> Plan:
@@ -96,9 +50,9 @@ def load_plan(path: Path | None = None) -> Plan:
     except UnicodeDecodeError:
         raise PlanError(f"{path} : le fichier de plan doit être encodé en UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
-        raise PlanError(f"{path} : TOML invalide ({exc})") from None
+        raise PlanError(f"{path} : TOML invalide, {toml_error(exc)}") from None
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
-        raise PlanError(f"{path} : déclaration de plan invalide\n{_describe(exc)}") from None
+        raise PlanError(f"{path} : déclaration de plan invalide\n{validation_lines(exc)}") from None
     return plan.scaled_targets().model_copy(update={"sha256": hashlib.sha256(raw).hexdigest()})

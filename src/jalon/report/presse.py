@@ -21,7 +21,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from jalon.formatting import date_longue
 from jalon.plan import Plan
-from jalon.plan.loader import _describe
 from jalon.reference import region as region_of
 from jalon.report import redaction
 from jalon.report.document import (
@@ -33,6 +32,7 @@ from jalon.report.document import (
     valeur,
 )
 from jalon.report.version import DataVersion, data_version
+from jalon.validation import toml_error, validation_lines
 
 PROGRAMME = (
     "Visite des locaux",
@@ -82,12 +82,16 @@ def load_evenement(path: Path) -> Evenement:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise EvenementError(f"Fichier d'événement illisible : {path} ({exc.strerror})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise EvenementError(f"{path} n'est pas un fichier TOML valide : {exc}") from None
+    except UnicodeDecodeError:
+        raise EvenementError(f"{path} : le fichier d'événement doit être encodé en UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        message = f"{path} n'est pas un fichier TOML valide : {toml_error(exc)}"
+        raise EvenementError(message) from None
     try:
         return Evenement.model_validate(raw)
     except ValidationError as exc:
-        raise EvenementError(f"{path} : fichier d'événement invalide\n{_describe(exc)}") from None
+        message = f"{path} : fichier d'événement invalide\n{validation_lines(exc)}"
+        raise EvenementError(message) from None
 
 
 def heure(moment: dt.time) -> str:

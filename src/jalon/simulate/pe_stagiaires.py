@@ -40,14 +40,92 @@ from jalon.simulate.sessions import (
     draw_actions,
     schedule,
 )
-from jalon.sources import builtin_profiles
 
-# The column layouts are those the `pe-stagiaires` profile declares (declared once, read here).
-LAYOUTS: dict[str, tuple[str, ...]] = {
-    layout.name: tuple(layout.columns) for layout in builtin_profiles()["pe-stagiaires"].layouts
-}
-LAYOUT_2016 = LAYOUTS["2016"]
-LAYOUT_2017 = LAYOUTS["2017"]
+# The column layouts written, from the format's description (docs/formats.md), never read from
+# the importer's profile: simulator and importer must not share a mistake.
+LAYOUT_2016: tuple[str, ...] = (
+    "c_nomcorrespondance",
+    "c_prenomcorrespondance",
+    "c_adresseemail",
+    "c_telephone1",
+    "c_telephone2",
+    "c_validitemail_id",
+    "dn_individu_national",
+    "dn_session_id",
+    "dc_aes_recue",
+    "dc_referencement",
+    "c_individulocal",
+    "dc_formation_id",
+    "dc_origine_session_id",
+    "dc_lblformation",
+    "dd_datedebutmodule",
+    "dd_datefinmodule",
+    "dc_organisme_id",
+    "dc_cp_lieuformation",
+    "dc_insee_lieuformation",
+    "dc_ville_lieuformation",
+    "dc_formacode_ppal_id",
+    "dn_certifinfo_1_id",
+    "dc_lblcertifinfo",
+    "dc_siret",
+    "dc_lblorganisme",
+    "dc_raisonsociale",
+    "departement",
+    "dc_niveauformation_entree_id",
+    "dc_niveauformation_sortie_id",
+    "dn_dureehebdo",
+    "dn_dureemaxi",
+    "dn_dureeentreprise",
+    "dc_dureeindicative",
+    "dn_nombreheurescentre",
+    "dc_numeroicsession",
+    "dc_numeroicaction",
+    "kn_session_id",
+    "liste_financeur",
+)
+LAYOUT_2017: tuple[str, ...] = (
+    "c_nomcorrespondance",
+    "c_prenomcorrespondance",
+    "c_adresseemail",
+    "c_telephone1",
+    "c_telephone2",
+    "c_validitemail_id",
+    "dn_individu_national",
+    "dn_session_id",
+    "dc_aes_recue",
+    "dc_referencement",
+    "c_individulocal",
+    "dc_formation_id",
+    "dc_origine_session_id",
+    "dc_lblformation",
+    "dd_datedebutplanformation",
+    "dd_datefinplanformation",
+    "dc_organisme_id",
+    "dc_cp_lieuformation",
+    "dc_insee_lieuformation",
+    "dc_ville_lieuformation",
+    "dc_formacode_ppal_id",
+    "dc_formacode_secondaire1_id",
+    "dc_formacode_secondaire2_id",
+    "dc_formacode_secondaire3_id",
+    "dc_formacode_secondaire4_id",
+    "dn_certifinfo_1_id",
+    "dn_certifinfo_2_id",
+    "dn_certifinfo_3_id",
+    "dn_certifinfo_4_id",
+    "dn_certifinfo_5_id",
+    "dc_lblcertifinfo",
+    "dc_siret",
+    "dc_lblorganisme",
+    "dc_raisonsociale",
+    "departement",
+    "dc_numeroicsession",
+    "dc_numeroicaction",
+    "kn_session_id",
+    "c_dispositifformation",
+    "liste_financeur",
+)
+LAYOUTS: dict[str, tuple[str, ...]] = {"2016": LAYOUT_2016, "2017": LAYOUT_2017}
 
 CHUNK_LINES = 1_000_000
 _EPOCH = np.datetime64("2000-01-01", "D")

@@ -4,6 +4,7 @@ Runs inside the caller's transaction after each import: rows of active imports a
 (person, session) — the same training reported by two sources becomes one entry whose
 financeurs are merged, and the imports it came from are kept as lineage. The session key follows
 the plan's rule: the Intercarif session number when present, else the declared fallback fields.
+An entry ends at its actual end when a source gives it, else at its planned end.
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ def rebuild_entrees(
             hash_personne,
             cle_session,
             date_entree,
-            date_fin_prevue,
+            coalesce(date_fin_reelle, date_fin_prevue),
             CASE WHEN len(financeurs) < 2 THEN financeurs
                  ELSE list_sort(list_distinct(financeurs)) END,
             financeurs[1],
@@ -120,7 +121,8 @@ def rebuild_entrees(
             keyed.departement,
             r.region,
             CASE WHEN heures_centre IS NOT NULL OR heures_entreprise IS NOT NULL
-                 THEN coalesce(heures_centre, 0) + coalesce(heures_entreprise, 0) END,
+                 THEN TRY_CAST(coalesce(heures_centre, 0)::BIGINT + coalesce(heures_entreprise, 0)
+                      AS INTEGER) END,
             [import_id]
         FROM keyed
         ANTI JOIN _multi USING (k)
@@ -137,7 +139,7 @@ def rebuild_entrees(
             hash_personne,
             cle_session,
             min(date_entree) AS date_entree,
-            max(date_fin_prevue) AS date_sortie,
+            max(coalesce(date_fin_reelle, date_fin_prevue)) AS date_sortie,
             list_sort(list_distinct(flatten(list(financeurs)))) AS financeurs,
             arg_min_null(financeurs[1], rang) AS financeur_principal,
             arg_min_null(formacode, rang) AS formacode,
@@ -145,9 +147,11 @@ def rebuild_entrees(
             arg_min_null(siret, rang) AS siret,
             arg_min_null(keyed.departement, rang) AS departement,
             arg_min_null(r.region, rang) AS region,
-            max(coalesce(heures_centre, 0) + coalesce(heures_entreprise, 0))
+            TRY_CAST(
+                max(coalesce(heures_centre, 0)::BIGINT + coalesce(heures_entreprise, 0))
                 FILTER (WHERE heures_centre IS NOT NULL OR heures_entreprise IS NOT NULL)
-                AS duree_heures,
+                AS INTEGER
+            ) AS duree_heures,
             list_sort(list_distinct(list(import_id))) AS imports
         FROM keyed
         SEMI JOIN _multi USING (k)

@@ -21,7 +21,10 @@ signature is current, else the same SQL into a temporary table private to the co
 that a bilan is never computed on a stale mart.
 
 The mart's SQL is compiled from Ibis once per plan, definition and schema, and kept in `meta`:
-an import in a new process (each `jalon import`) neither imports Ibis nor compiles.
+an import in a new process (each `jalon import`) neither imports Ibis nor compiles. The compiled
+SQL of the shipped plan's rules on the current schema also ships with the package
+(`marts_compiled.json`, written by `scripts/compile_marts.py` and checked against the definitions
+by a test), so that even the first import into a new store compiles nothing.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import json
 import uuid
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -51,6 +55,7 @@ _SOURCES = ("entree_lignes", "personnes", "emplois")
 _TOUCHED = "_marts_personnes"
 _TOUCHED_ENTREES = "_marts_entrees"
 _DEFINITIONS = Path(__file__).parent.parent / "indicators" / "definitions.py"
+SHIPPED = Path(__file__).parent / "marts_compiled.json"
 
 
 @dataclass(frozen=True)
@@ -100,9 +105,27 @@ def _compiled(con: duckdb.DuckDBPyConnection, plan: Plan, touched: bool) -> tupl
     `meta`, so that an import in a new process finds it there."""
     key = _sql_key(con, plan, touched)
     if key not in _SQL:
-        stored = json.loads(_meta(con, _SQL_KEY) or "{}").get(key)
+        stored = json.loads(_meta(con, _SQL_KEY) or "{}").get(key) or _shipped().get(key)
         _SQL[key] = (stored[0], list(stored[1])) if stored else _compile(con, plan, touched)
     return _SQL[key]
+
+
+@functools.cache
+def _shipped() -> dict[str, Any]:
+    return json.loads(SHIPPED.read_text(encoding="utf-8")) if SHIPPED.is_file() else {}
+
+
+def compiled_for_package(con: duckdb.DuckDBPyConnection, plan: Plan) -> dict[str, list[object]]:
+    """The compiled mart SQL (whole and by person) of `plan` on the schema of store `con`, keyed
+    as `_compiled` looks it up: what `scripts/compile_marts.py` ships in `SHIPPED`. The store
+    is first given what an import gives it before the mart's refresh (the reference table)."""
+    from jalon.store.canonical import load_reference
+
+    load_reference(con)
+    return {
+        _sql_key(con, plan, touched): list(_compile(con, plan, touched))
+        for touched in (False, True)
+    }
 
 
 def _compile(con: duckdb.DuckDBPyConnection, plan: Plan, touched: bool) -> tuple[str, list[str]]:

@@ -33,7 +33,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from jalon import formatting
 from jalon.indicators import INDICATORS, REGISTRY, Bilan, Breakdown, Figure
-from jalon.ingest import IngestError, SecretError
+from jalon.ingest import IngestError, SecretError, quality
 from jalon.plan import load_plan
 from jalon.reference import departements_of_region, regions
 from jalon.reference import region as region_of
@@ -644,6 +644,42 @@ def create_app(settings: Settings) -> FastAPI:
             media_type="application/pdf",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
+
+    # --- data quality (per funder source, scoped to the account's region) -------------
+
+    def quality_view(request: Request, phase: str | None, region: str | None) -> Any:
+        user = require_user(current_user(request, store))
+        scope = region_code(region) if region else user.region
+        audience_for(user, scope)  # a regional account asking for another region: 403
+        code = phase_of(phase)
+        return user, store.cached(
+            ("qualite", code, scope), lambda: quality.quality_report(store.con, plan, code, scope)
+        )
+
+    @app.get("/qualite", response_class=HTMLResponse, summary="Qualité des données (page)")
+    def quality_page(
+        request: Request, phase: str | None = None, region: str | None = None
+    ) -> HTMLResponse:
+        user, report = quality_view(request, phase, region)
+        return page(
+            request,
+            "qualite.html",
+            user,
+            rapport=report,
+            phase=plan.phase(report.phase),
+            territoire=region_of(report.region).nom if report.region else "France entière",
+            regions_choix=regions(),
+            mois=quality.month_label,
+            mois_court=lambda m: quality.month_short(m, report.months),
+            nom_source=quality.source_name,
+            nom_region=lambda c: region_of(c).nom,
+        )
+
+    @app.get("/api/qualite", summary="Qualité des données : fichiers, motifs, couverture")
+    def quality_json(
+        request: Request, phase: str | None = None, region: str | None = None
+    ) -> dict[str, Any]:
+        return quality_view(request, phase, region)[1].as_dict()
 
     # --- sign in and out ---------------------------------------------------------------
 

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from jalon.ingest import ImportSummary, IngestError, import_file
+from jalon.ingest.detect import detect_profile as detect
 from jalon.ingest.pseudonymise import key_from_env
-from jalon.ingest.textfile import sniff
 from jalon.sources import Profile, builtin_profiles
 from jalon.store import open_store
 from jalon.web.accounts import User, audit
@@ -77,19 +77,8 @@ def save_upload(stream: BinaryIO, name: str, folder: Path, limit: int) -> Path:
 
 
 def detect_profile(path: Path) -> Profile:
-    """The built-in profile whose known header layouts match the file's first line."""
-    for profile in builtin_profiles().values():
-        try:
-            header = sniff(path, profile.delimiter).header
-        except (IngestError, UnicodeError, OSError):
-            continue
-        if profile.match_layout(header):
-            return profile
-    names = ", ".join(sorted(builtin_profiles()))
-    raise IngestError(
-        f"{path.name}, ligne 1 : en-tête reconnu par aucun profil ({names}) ; "
-        "choisissez le profil dans la liste."
-    )
+    """The built-in profile the file follows (`jalon.ingest.detect`)."""
+    return detect(path, builtin_profiles(), path.parent)
 
 
 def choose_profile(path: Path, name: str) -> Profile:

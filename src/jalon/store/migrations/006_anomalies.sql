@@ -21,3 +21,6 @@ ALTER TABLE imports ADD COLUMN ignored_columns VARCHAR[];
 ALTER TABLE entree_lignes ADD COLUMN personne_source VARCHAR;
 -- Raison sociale de l'organisme de formation, quand le fichier la donne (affichée à côté du SIRET).
 ALTER TABLE entree_lignes ADD COLUMN organisme VARCHAR;
+-- Date de sortie réelle, quand l'export la donne (exports régionaux) : la sortie est la réelle,
+-- à défaut la prévue (DESIGN §2).
+ALTER TABLE entree_lignes ADD COLUMN date_fin_reelle DATE;

@@ -78,7 +78,7 @@ def build_store(path: Path, entries: int) -> duckdb.DuckDBPyConnection:
                i % 3 = 0,
                CAST(31000000000000 + (i % 20000) AS VARCHAR),
                d.departement, d.region,
-               CASE WHEN i % 40 = 0 THEN NULL ELSE 100 + i % 900 END, [1]
+               CASE WHEN i % 40 = 0 THEN NULL ELSE 100 + i % 900 END, [1], false
         FROM base
         JOIN combos c ON c.k = i % 8
         JOIN deps d ON d.k = (i // 9) % {n_deps}

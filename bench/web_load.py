@@ -81,7 +81,8 @@ def build_store(path: Path, entries: int) -> None:
                 d.departement,
                 d.region,
                 CAST(35 + hash(i + 6) % 900 AS INTEGER) AS duree_heures,
-                [1] AS imports
+                [1] AS imports,
+                false AS personne_locale
             FROM range({entries}) t(i)
             JOIN deps d ON d.k = hash(t.i + 7) % {n_deps}
             """

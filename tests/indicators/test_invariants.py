@@ -71,10 +71,13 @@ def _load(con: duckdb.DuckDBPyConnection, entries: list[dict]) -> None:
                 DEPARTEMENTS[e["departement"]],
                 e["duree"],
                 [1],
+                False,
             )
         )
     if rows:
-        con.executemany("INSERT INTO entrees VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.executemany(
+            "INSERT INTO entrees VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+        )
 
 
 @settings(

@@ -126,12 +126,13 @@ def test_first_row_flags_per_person_and_region(tmp_path: Path, plan: Plan) -> No
         """
         INSERT INTO entrees VALUES
           ('P1', 'IC:S2', DATE '2016-05-02', DATE '2016-09-30', [4], 4, NULL, false, NULL,
-           '31', '76', 300, [1]),
+           '31', '76', 300, [1], false),
           ('P1', 'IC:S1', DATE '2016-02-01', DATE '2016-04-29', [4], 4, NULL, false, NULL,
-           '75', '11', 200, [1]),
+           '75', '11', 200, [1], false),
           ('P1', 'IC:S3', DATE '2016-05-02', DATE '2016-06-30', [2], 2, NULL, false, NULL,
-           '31', '76', 100, [1]),
-          ('P2', 'IC:S4', DATE '2016-03-07', NULL, [4], 4, NULL, false, NULL, '31', '76', NULL, [1])
+           '31', '76', 100, [1], false),
+          ('P2', 'IC:S4', DATE '2016-03-07', NULL, [4], 4, NULL, false, NULL, '31', '76', NULL, [1],
+           false)
         """
     )
     refresh_marts(con, plan)

@@ -72,7 +72,7 @@ def seasonal_store(tmp_path_factory):
         INSERT INTO entrees
         SELECT 'p' || region || y || m || i, 'IC:' || region || y || m || i,
                make_date(y, m, 1) + CAST(hash(i, y, m) % 28 AS INTEGER), NULL, [4], 4, '22854',
-               false, NULL, dep, region, 400, [1]
+               false, NULL, dep, region, 400, [1], false
         FROM plan_mois, range(n) t(i)
         """
     )

@@ -77,3 +77,22 @@ def test_each_source_makes_its_figures_available(tmp_path: Path, plan: Plan, pro
             assert bilan.value(code) is None, code
     if profile == "emplois":  # the leavers are known from the entries: a rate, possibly 0
         assert bilan.value("acces_emploi") is not None
+
+
+def test_leavers_known_only_by_a_local_id_are_not_counted_as_out_of_work(con, plan, key) -> None:
+    """An Île-de-France-like export has no national id: its persons cannot be found in the job
+    files, so they leave the access-to-employment population instead of lowering the rate."""
+    from tests.conftest import DATA
+
+    profiles = builtin_profiles()
+    import_file(
+        con, DATA / "region-stagiaires" / "export-idf-2016.csv", profiles["region-stagiaires"],
+        plan, key,
+    )  # fmt: skip
+    locale = con.execute("SELECT personne_locale, count(*) FROM entrees GROUP BY ALL").fetchall()
+    assert locale == [(True, 3)]
+    bilan = compute_bilan(con, plan, "2016", "11")
+    assert bilan.value("entrees") == 2
+    emploi = next(f for f in bilan.figures if f.code == "acces_emploi")
+    # One of them left in December 2016: before, a leaver without any job (0 of 1).
+    assert emploi.counts == (0, 0)

@@ -13,7 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from jalon.simulate import LAYOUTS, REGION_STAGIAIRES_COLUMNS, Manifest, simulate
+from jalon.simulate import (
+    LAYOUTS,
+    REGION_STAGIAIRES_COLUMNS,
+    REGION_STAGIAIRES_LOCAL_COLUMNS,
+    Manifest,
+    simulate,
+)
 
 SCALE = 0.02
 SEED = 2016
@@ -93,10 +99,9 @@ def read_files(manifest: Manifest) -> Files:
             continue
         if item.profile == "pe-stagiaires":
             assert item.layout is not None
-            start_col = (
-                "dd_datedebutmodule" if item.layout == "2016" else "dd_datedebutplanformation"
-            )
-            end_col = "dd_datefinmodule" if item.layout == "2016" else "dd_datefinplanformation"
+            columns = LAYOUTS[item.layout]
+            start_col = next(c for c in columns if c.startswith("dd_datedebut"))
+            end_col = next(c for c in columns if c.startswith("dd_datefin"))
             fmt = "%Y-%m-%d %H:%M:%S.%f"
             for row in _pe_rows(item.path, item.layout):
                 out.lines_read += 1
@@ -110,7 +115,7 @@ def read_files(manifest: Manifest) -> Files:
                 if session == "NULL":
                     session = f"{row['dc_siret']}/{row['dc_formacode_ppal_id']}/{start}"
                 hours = None
-                if item.layout == "2016":
+                if "dn_nombreheurescentre" in columns:
                     hours = int(row["dn_nombreheurescentre"]) + int(row["dn_dureeentreprise"])
                 fin = {int(c) for c in row["liste_financeur"].split(";")}
                 add(
@@ -128,13 +133,15 @@ def read_files(manifest: Manifest) -> Files:
         elif item.profile == "region-stagiaires":
             text = item.path.read_bytes().decode(item.encoding)
             reader = csv.reader(io.StringIO(text), delimiter=";")
-            assert next(reader) == list(REGION_STAGIAIRES_COLUMNS)
+            local = item.layout == "local"
+            names = REGION_STAGIAIRES_LOCAL_COLUMNS if local else REGION_STAGIAIRES_COLUMNS
+            assert next(reader) == list(names)
             for values in reader:
                 out.lines_read += 1
-                if len(values) != len(REGION_STAGIAIRES_COLUMNS):
+                if len(values) != len(names):
                     out.malformed += 1
                     continue
-                row = dict(zip(REGION_STAGIAIRES_COLUMNS, values, strict=True))
+                row = dict(zip(names, values, strict=True))
                 start = _date(row["Date Entree"], "%d/%m/%Y")
                 end = _date(row["Date Sortie Prevue"], "%d/%m/%Y")
                 if start is None or end is None:
@@ -142,21 +149,19 @@ def read_files(manifest: Manifest) -> Files:
                     continue
                 if row["Courriel"]:
                     out.emails.add(row["Courriel"])
-                session = row["N° Session Carif"] or (
-                    f"{row['SIRET Organisme']}/{row['Formacode']}/{start}"
-                )
-                hours = int(row["Heures Centre"]) + int(row["Heures Entreprise"])
+                fallback = f"{row['SIRET Organisme']}/{row['Formacode']}/{start}"
+                if local:
+                    # No national id: the person is the trainee of this region's base.
+                    person = f"{item.region}/{row['Identifiant Stagiaire']}"
+                    session, hours, certifying = fallback, None, False
+                else:
+                    person = row["Identifiant national"]
+                    session = row["N° Session Carif"] or fallback
+                    hours = int(row["Heures Centre"]) + int(row["Heures Entreprise"])
+                    certifying = bool(row["Code Certifinfo"])
                 add(
-                    (row["Identifiant national"], session),
-                    Entry(
-                        row["Identifiant national"],
-                        item.region,
-                        start,
-                        end,
-                        hours,
-                        bool(row["Code Certifinfo"]),
-                        {2},
-                    ),
+                    (person, session),
+                    Entry(person, item.region, start, end, hours, certifying, {2}),
                 )
     return out
 

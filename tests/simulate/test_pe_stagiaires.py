@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from jalon.simulate import LAYOUT_2016, LAYOUT_2017, write_pe_stagiaires
+from jalon.simulate import LAYOUT_35, LAYOUT_2016, write_pe_stagiaires
 
 
 def test_writes_the_requested_lines(tmp_path: Path) -> None:
@@ -24,13 +24,13 @@ def test_writes_the_requested_lines(tmp_path: Path) -> None:
     assert len(set(ids)) < len(ids)
 
 
-def test_deterministic_and_layout_2017(tmp_path: Path) -> None:
+def test_deterministic_and_layout_of_35_columns(tmp_path: Path) -> None:
     for name in ("a.csv", "b.csv"):
         write_pe_stagiaires(
             tmp_path / name,
             3_000,
             9,
-            layout="2017",
+            layout="2017-35",
             region="76",
             start=dt.date(2017, 1, 1),
             end=dt.date(2017, 6, 30),
@@ -39,12 +39,10 @@ def test_deterministic_and_layout_2017(tmp_path: Path) -> None:
     a = (tmp_path / "a.csv").read_bytes()
     assert a == (tmp_path / "b.csv").read_bytes()
     lines = a.decode().split("\n")[1:-1]
-    assert a.decode().split("\n")[0] == "|".join(LAYOUT_2017)
+    assert a.decode().split("\n")[0] == "|".join(LAYOUT_35)
     widths = [len(line.split("|")) for line in lines]
-    assert 0 < sum(w != 40 for w in widths) < 0.03 * len(lines)
-    assert all(
-        line.split("|")[34]
-        in {"09", "11", "12", "30", "31", "32", "34", "46", "48", "65", "66", "81", "82"}
-        for line, w in zip(lines, widths, strict=True)
-        if w == 40
-    )
+    assert 0 < sum(w != 35 for w in widths) < 0.03 * len(lines)
+    whole = [line.split("|") for line, w in zip(lines, widths, strict=True) if w == 35]
+    assert all(f[34] in {"AFC", "AIF", "POEI", "POEC", "CR"} for f in whole)
+    occitanie = {"09", "11", "12", "30", "31", "32", "34", "46", "48", "65", "66", "81", "82"}
+    assert all(f[30] in occitanie for f in whole)

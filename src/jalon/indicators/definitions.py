@@ -123,9 +123,10 @@ def entrees_marts(t: Tables, plan: Plan) -> ir.Table:
     `hash_personne`; the person's attributes on the entry date, from the last registration
     started on or before it (`connue` false when there is none); and the outcome after the
     entry's end (`emploi`: a job of at least `min_days` starting within `window_months`;
-    `durable`), NULL when the entry has no end date. For each phase of the plan, first-row flags
-    (`first_flag`) mark one row per person and region, and per person nationally, for each
-    distinct-person count of the bilan.
+    `durable`), NULL when the entry has no end date or its person is known only by an identifier
+    local to its source (`personne_locale`: no job file names them). For each phase of the plan,
+    first-row flags (`first_flag`) mark one row per person and region, and per person nationally,
+    for each distinct-person count of the bilan.
 
     Every column of a row depends only on the rows of `t` of the same person and on the plan:
     the mart of some persons is this expression on `t.for_persons(...)`, which is how
@@ -162,6 +163,7 @@ def entrees_marts(t: Tables, plan: Plan) -> ir.Table:
         "departement",
         "duree_heures",
         "certifiante",
+        personne_locale=joined.personne_locale.fill_null(False),
         domaine=joined.formacode.substr(0, 2),
         dans_plan=in_plan(joined, plan),
         mois=month_number(joined.date_entree),
@@ -215,11 +217,13 @@ def entrees_marts(t: Tables, plan: Plan) -> ir.Table:
             entries.date_sortie == outcomes.sortie_issue,
         ],
     )
-    ended = mart.date_sortie.notnull()
+    # An outcome is known for an entry that ended, of a person the job files can name: one known
+    # only by an identifier local to its source is neither in work nor out of it.
+    followed = mart.date_sortie.notnull() & ~mart.personne_locale
     rows = mart.select(
         *entries.columns,
-        emploi=ibis.ifelse(ended, _as_int(mart.hash_issue.notnull()), ibis.null("int64")),
-        durable=ibis.ifelse(ended, mart.durable_issue.fill_null(0), ibis.null("int64")),
+        emploi=ibis.ifelse(followed, _as_int(mart.hash_issue.notnull()), ibis.null("int64")),
+        durable=ibis.ifelse(followed, mart.durable_issue.fill_null(0), ibis.null("int64")),
     )
     # Most persons have one entry: it is the first of every condition it meets, and only the
     # rows of persons with several entries go through the ranking and its windows (sorting every
@@ -267,6 +271,7 @@ def _conditions(rows: ir.Table, phase: Phase) -> dict[str, ir.BooleanValue]:
     """For each distinct-person count of a phase, the rows it counts the person of."""
     entered = in_window(rows.date_entree, phase.start, phase.end)
     left = rows.dans_plan & in_window(rows.date_sortie, phase.start, phase.end).fill_null(False)
+    left = left & rows.emploi.notnull()  # leavers whose outcome can be known
     return {
         "personnes": rows.dans_plan & entered,
         "acces": entered,

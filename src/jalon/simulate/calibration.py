@@ -86,6 +86,12 @@ NON_COUNTED_COMBOS: dict[str, float] = {"10": 0.5, "5": 0.35, "0": 0.15}
 # no regional export (plan run by Pôle emploi only, regional orders reported by Pôle emploi).
 LATIN1_REGIONS = frozenset({"02", "27", "44", "93"})
 NO_REGION_EXPORT = frozenset({"84"})
+# Regions whose export, from the month given, has no national job-seeker id (Île-de-France's
+# layout of DESIGN §5): its persons cannot be matched with Pôle emploi's, so its entries from
+# then on are the trainings the Region alone reports (no double count across sources). From
+# 2017 only: local persons have no known employment spell, and Île-de-France's region-only
+# leavers of 2016 would take about 2.5 points off the national rate of access to employment.
+LOCAL_ID_REGIONS: dict[str, str] = {"11": "2017-01"}
 
 # Monthly profile of entries (January … December) for an ordinary year: strong January and
 # February, September peak, August trough (typical profile of job seekers' training entries).
@@ -160,6 +166,9 @@ LATE_SHARE = 0.02
 DUPLICATE_REGION_ONLY_SHARE = 0.04  # region-only entries also reported by Pôle emploi
 DUPLICATE_COFINANCED_SHARE = 0.40  # "2;4" entries also reported by the Region
 MALFORMED_SHARE = 0.002
+# Accepted lines of every trainee export given one imperfect value (a SIRET of 15 characters or
+# with a wrong check digit, an unknown département, `-` as placeholder): the line still counts.
+ANOMALIES_PER_FILE = 4
 # In a re-sent export, share of lines missing from, and wrong in, the first version.
 CORRECTION_MISSING_SHARE = 0.03
 CORRECTION_WRONG_SHARE = 0.02

@@ -20,8 +20,10 @@ MANIFEST_NAME = "manifest.json"
 class ManifestEntry:
     """One file. `path` is where the file is (in `manifest.json`, relative to the data set's
     folder with POSIX separators); `lines` counts data lines (header excluded) including the
-    `malformed` ones an importer must reject; `replaces` is the path of the earlier file that
-    this corrected export supersedes."""
+    `malformed` ones an importer must reject, and `anomalies` lines given one imperfect value
+    that an importer keeps (recording an anomaly); `layout` is the simulator's name of the
+    file's column layout (`pe_layouts.LAYOUTS`, `region_stagiaires.LAYOUTS`); `replaces` is the
+    path of the earlier file that this corrected export supersedes."""
 
     path: Path
     profile: str
@@ -30,6 +32,7 @@ class ManifestEntry:
     sha256: str
     lines: int
     malformed: int = 0
+    anomalies: int = 0
     encoding: str = "utf-8"
     layout: str | None = None
     replaces: Path | None = None

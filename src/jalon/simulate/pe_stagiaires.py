@@ -1,8 +1,10 @@
 """Writer of Pôle emploi `pe-stagiaires` exports (docs/formats.md), vectorised with pyarrow.
 
-Runs on column tables (`SessionTable`, `EntreeTable`): the text of every per-session part of a line
-is built once per session, then each line is assembled from a handful of `take`s and one
-element-wise join executed in Arrow's C++ kernels; the joined lines' data buffer is written as is.
+Runs on column tables (`SessionTable`, `EntreeTable`), for any layout of `pe_layouts`: the text
+of each run of consecutive per-session columns is built once per session, then each line is
+assembled from a handful of `take`s and one element-wise join executed in Arrow's C++ kernels;
+the joined lines' data buffer is written as is. A few lines per file can be given the imperfect
+values real exports carry (`with_anomalies`), and some made unreadable (`corrupt_lines`).
 Chunks of about a million lines are built by two worker threads (Arrow releases the GIL) and
 written in order, so the output only depends on the seed.
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
@@ -24,6 +27,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from jalon.simulate.geo import REGIONS_2016, geography
+from jalon.simulate.pe_layouts import (
+    END_DATE,
+    ENTRY_COLUMNS,
+    IDENTITY,
+    LAYOUTS,
+    START_DATE,
+)
+from jalon.simulate.pe_layouts import LAYOUT_2016 as LAYOUT_2016
 from jalon.simulate.pools import (
     DISPOSITIFS,
     IDENTITY_POOL_SIZE,
@@ -40,92 +51,6 @@ from jalon.simulate.sessions import (
     draw_actions,
     schedule,
 )
-
-# The column layouts written, from the format's description (docs/formats.md), never read from
-# the importer's profile: simulator and importer must not share a mistake.
-LAYOUT_2016: tuple[str, ...] = (
-    "c_nomcorrespondance",
-    "c_prenomcorrespondance",
-    "c_adresseemail",
-    "c_telephone1",
-    "c_telephone2",
-    "c_validitemail_id",
-    "dn_individu_national",
-    "dn_session_id",
-    "dc_aes_recue",
-    "dc_referencement",
-    "c_individulocal",
-    "dc_formation_id",
-    "dc_origine_session_id",
-    "dc_lblformation",
-    "dd_datedebutmodule",
-    "dd_datefinmodule",
-    "dc_organisme_id",
-    "dc_cp_lieuformation",
-    "dc_insee_lieuformation",
-    "dc_ville_lieuformation",
-    "dc_formacode_ppal_id",
-    "dn_certifinfo_1_id",
-    "dc_lblcertifinfo",
-    "dc_siret",
-    "dc_lblorganisme",
-    "dc_raisonsociale",
-    "departement",
-    "dc_niveauformation_entree_id",
-    "dc_niveauformation_sortie_id",
-    "dn_dureehebdo",
-    "dn_dureemaxi",
-    "dn_dureeentreprise",
-    "dc_dureeindicative",
-    "dn_nombreheurescentre",
-    "dc_numeroicsession",
-    "dc_numeroicaction",
-    "kn_session_id",
-    "liste_financeur",
-)
-LAYOUT_2017: tuple[str, ...] = (
-    "c_nomcorrespondance",
-    "c_prenomcorrespondance",
-    "c_adresseemail",
-    "c_telephone1",
-    "c_telephone2",
-    "c_validitemail_id",
-    "dn_individu_national",
-    "dn_session_id",
-    "dc_aes_recue",
-    "dc_referencement",
-    "c_individulocal",
-    "dc_formation_id",
-    "dc_origine_session_id",
-    "dc_lblformation",
-    "dd_datedebutplanformation",
-    "dd_datefinplanformation",
-    "dc_organisme_id",
-    "dc_cp_lieuformation",
-    "dc_insee_lieuformation",
-    "dc_ville_lieuformation",
-    "dc_formacode_ppal_id",
-    "dc_formacode_secondaire1_id",
-    "dc_formacode_secondaire2_id",
-    "dc_formacode_secondaire3_id",
-    "dc_formacode_secondaire4_id",
-    "dn_certifinfo_1_id",
-    "dn_certifinfo_2_id",
-    "dn_certifinfo_3_id",
-    "dn_certifinfo_4_id",
-    "dn_certifinfo_5_id",
-    "dc_lblcertifinfo",
-    "dc_siret",
-    "dc_lblorganisme",
-    "dc_raisonsociale",
-    "departement",
-    "dc_numeroicsession",
-    "dc_numeroicaction",
-    "kn_session_id",
-    "c_dispositifformation",
-    "liste_financeur",
-)
-LAYOUTS: dict[str, tuple[str, ...]] = {"2016": LAYOUT_2016, "2017": LAYOUT_2017}
 
 CHUNK_LINES = 1_000_000
 _EPOCH = np.datetime64("2000-01-01", "D")
@@ -182,106 +107,137 @@ def identity_index(person: np.ndarray) -> np.ndarray:
     return (p * 2_654_435_761 + 97) % IDENTITY_POOL_SIZE
 
 
-def session_segments(s: SessionTable, layout: str) -> tuple[pa.StringArray, pa.StringArray]:
-    """Per session: the `dn_session_id` text and the text from `dc_formation_id` to the column
-    before `liste_financeur`, already joined with `|`."""
+@dataclass(frozen=True)
+class Segments:
+    """A layout's line cut into runs: the identity block, one per-entry column, or the text of
+    consecutive per-session columns already joined with `|` (one item per session)."""
+
+    layout: str
+    runs: tuple[tuple[str, str | pa.StringArray], ...]
+
+
+def _session_columns(s: SessionTable) -> dict[str, pa.Array]:
+    """The text of every per-session column of every layout, one item per session."""
     geo = geography()
     orgs = organisme_pool()
-    labels = pa.array([t.label for t in TRAININGS], pa.string())
-    formacodes = pa.array([t.formacode for t in TRAININGS], pa.string())
-    cert_labels = pa.array([t.certification or "NULL" for t in TRAININGS], pa.string())
+    n = len(s)
     tr = pa.array(s.training)
     org = pa.array(s.organisme)
     com = pa.array(s.commune)
     no_cert = s.certifinfo <= 0
     no_carif = s.carif_session < 0
     hours = s.hours_centre + s.hours_entreprise
-    common_head = [
-        _str(s.training.astype(np.int64) * 10_000 + s.organisme, 8),
-        pc.take(pa.array(list(ORIGINES)), pa.array(s.origine)),
-        pc.take(labels, tr),
-        day_strings(s.start),
-        day_strings(s.end),
-        pc.take(pa.array(orgs.pe_id), org),
-        pc.take(pa.array(geo.postcode), com),
-        pc.take(pa.array(geo.insee), com),
-        pc.take(pa.array(geo.nom), com),
-        pc.take(formacodes, tr),
-    ]
-    certif = _null_where(_str(s.certifinfo), no_cert)
-    cert_label = _null_where(pc.take(cert_labels, tr), no_cert)
-    org_tail = [
-        pc.take(pa.array(orgs.siret), org),
-        pc.take(pa.array(orgs.label), org),
-        pc.take(pa.array(orgs.raison_sociale), org),
-        pc.take(pa.array(geo.departement), com),
-    ]
-    carif = [
-        _null_where(
-            _join([pa.array(np.full(len(s), "SE_")), _str(s.carif_session, 7)], ""), no_carif
+    null = pa.array(np.full(n, "NULL"))
+    start, end = day_strings(s.start), day_strings(s.end)
+    months = np.maximum(np.round(hours / 140.0), 1).astype(np.int64)
+    formacodes = pa.array([t.formacode for t in TRAININGS], pa.string())
+    cofinanced = np.array([";" in c for c in FINANCEUR_COMBOS])[s.financeurs]
+    columns: dict[str, pa.Array] = {
+        "dn_session_id": _str(s.session_id),
+        "dc_formation_id": _str(s.training.astype(np.int64) * 10_000 + s.organisme, 8),
+        "dc_origine_session_id": pc.take(pa.array(list(ORIGINES)), pa.array(s.origine)),
+        "dc_lblformation": pc.take(pa.array([t.label for t in TRAININGS], pa.string()), tr),
+        **dict.fromkeys(START_DATE, start),
+        **dict.fromkeys(END_DATE, end),
+        "dc_organisme_id": pc.take(pa.array(orgs.pe_id), org),
+        "dc_cp_lieuformation": pc.take(pa.array(geo.postcode), com),
+        "dc_insee_lieuformation": pc.take(pa.array(geo.insee), com),
+        "dc_ville_lieuformation": pc.take(pa.array(geo.nom), com),
+        "dc_formacode_ppal_id": pc.take(formacodes, tr),
+        **{f"dc_formacode_secondaire{i}_id": null for i in range(1, 5)},
+        "dn_certifinfo_1_id": _null_where(_str(s.certifinfo), no_cert),
+        **{f"dn_certifinfo_{i}_id": null for i in range(2, 6)},
+        "dc_lblcertifinfo": _null_where(
+            pc.take(pa.array([t.certification or "NULL" for t in TRAININGS], pa.string()), tr),
+            no_cert,
         ),
-        _null_where(
-            _join([pa.array(np.full(len(s), "AF_")), _str(s.carif_action, 7)], ""), no_carif
+        "dc_siret": pc.take(pa.array(orgs.siret), org),
+        "dc_lblorganisme": pc.take(pa.array(orgs.label), org),
+        "dc_raisonsociale": pc.take(pa.array(orgs.raison_sociale), org),
+        "departement": pc.take(pa.array(geo.departement), com),
+        "dc_niveauformation_entree_id": _str(s.niveau_entree),
+        "dc_niveauformation_sortie_id": _str(s.niveau_sortie),
+        "dn_dureehebdo": _str(s.hebdo),
+        "dn_dureemaxi": _str(hours),
+        "dn_dureeentreprise": _str(s.hours_entreprise),
+        "dc_dureeindicative": _join([_str(months), pa.array(np.full(n, " mois"))], ""),
+        "dn_nombreheurescentre": _str(s.hours_centre),
+        "dc_numeroicsession": _null_where(
+            _join([pa.array(np.full(n, "SE_")), _str(s.carif_session, 7)], ""), no_carif
         ),
-        _str(s.session_id * 7 % 9_999_991 + 10_000_000),
-    ]
-    if layout == "2016":
-        months = np.maximum(np.round(hours / 140.0), 1).astype(np.int64)
-        duration = [
-            _str(s.niveau_entree),
-            _str(s.niveau_sortie),
-            _str(s.hebdo),
-            _str(hours),
-            _str(s.hours_entreprise),
-            _join([_str(months), pa.array(np.full(len(s), " mois"))], ""),
-            _str(s.hours_centre),
-        ]
-        parts = [*common_head, certif, cert_label, *org_tail, *duration, *carif]
-    elif layout == "2017":
-        null = pa.array(np.full(len(s), "NULL"))
-        parts = [
-            *common_head,
-            null,
-            null,
-            null,
-            null,
-            certif,
-            null,
-            null,
-            null,
-            null,
-            cert_label,
-            *org_tail,
-            *carif,
-            pc.take(pa.array(list(DISPOSITIFS)), pa.array(s.dispositif)),
-        ]
-    else:
+        "dc_numeroicaction": _null_where(
+            _join([pa.array(np.full(n, "AF_")), _str(s.carif_action, 7)], ""), no_carif
+        ),
+        "kn_session_id": _str(s.session_id * 7 % 9_999_991 + 10_000_000),
+        "c_dispositifformation": pc.take(pa.array(list(DISPOSITIFS)), pa.array(s.dispositif)),
+        "dc_siret_cofinanceur": _null_where(
+            pc.take(pa.array(orgs.siret), pa.array((s.organisme + 7_919) % len(orgs.siret))),
+            ~cofinanced,
+        ),
+        "dn_montant_cofinance": _null_where(_str(hours * 4), ~cofinanced),
+        "dc_lblorganisme_gestionnaire": pc.take(pa.array(orgs.label), org),
+    }
+    return columns
+
+
+def session_segments(s: SessionTable, layout: str) -> Segments:
+    """The runs of `layout`'s lines for the sessions of `s` (see `Segments`)."""
+    if layout not in LAYOUTS:
         raise ValueError(f"disposition pe-stagiaires inconnue : {layout!r}")
-    return _str(s.session_id), _join(parts)
+    values = _session_columns(s)
+    columns = LAYOUTS[layout]
+    runs: list[tuple[str, str | pa.StringArray]] = [("identity", "")]
+    pending: list[pa.Array] = []
+    for name in columns[len(IDENTITY) :]:
+        if name in ENTRY_COLUMNS:
+            if pending:
+                runs.append(("session", _join(pending)))
+                pending = []
+            runs.append(("entry", name))
+        else:
+            pending.append(values[name])
+    if pending:
+        runs.append(("session", _join(pending)))
+    return Segments(layout, tuple(runs))
 
 
 def header(layout: str) -> bytes:
     return ("|".join(LAYOUTS[layout]) + "\n").encode()
 
 
-def format_lines(
-    e: EntreeTable, seg_id: pa.StringArray, seg_body: pa.StringArray
-) -> pa.StringArray:
-    """The file lines (each ending with a newline) of trainee rows `e`, given the session parts
-    returned by `session_segments` for the table `e.session` indexes."""
+_AES = pa.array(["N", "O", "N", "O"])
+_REFERENCEMENT = pa.array(["O", "O", "N", "N"])
+
+
+def format_lines(e: EntreeTable, segments: Segments) -> pa.StringArray:
+    """The file lines (each ending with a newline) of trainee rows `e`, given the runs returned
+    by `session_segments` for the table `e.session` indexes."""
     sess = pa.array(e.session)
-    flags = pa.array(["N|O", "O|O", "N|N", "O|N"])
-    combos = pa.array([c + "\n" for c in FINANCEUR_COMBOS])
-    parts = [
-        pc.take(identity_pool().segment, pa.array(identity_index(e.person))),
-        national_ids(e.person),
-        pc.take(seg_id, sess),
-        pc.take(flags, pa.array(e.aes)),
-        local_ids(e.person),
-        pc.take(seg_body, sess),
-        pc.take(combos, pa.array(e.financeurs)),
-    ]
+    last = len(segments.runs) - 1
+    parts: list[pa.Array] = []
+    for k, (kind, run) in enumerate(segments.runs):
+        if kind == "identity":
+            parts.append(pc.take(identity_pool().segment, pa.array(identity_index(e.person))))
+        elif kind == "session":
+            assert isinstance(run, pa.Array)
+            parts.append(pc.take(_ended(run) if k == last else run, sess))
+        elif run == "dn_individu_national":
+            parts.append(national_ids(e.person))
+        elif run == "c_individulocal":
+            parts.append(local_ids(e.person))
+        elif run == "dc_aes_recue":
+            parts.append(pc.take(_AES, pa.array(e.aes)))
+        elif run == "dc_referencement":
+            parts.append(pc.take(_REFERENCEMENT, pa.array(e.aes)))
+        else:
+            end = "\n" if k == last else ""
+            combos = pa.array([c + end for c in FINANCEUR_COMBOS])
+            parts.append(pc.take(combos, pa.array(e.financeurs)))
     return _join(parts)
+
+
+def _ended(run: pa.StringArray) -> pa.StringArray:
+    return _join([run, pa.array(np.full(len(run), "\n"))], "")
 
 
 def malformed_versions(texts: list[str], kinds: np.ndarray) -> list[str]:
@@ -300,6 +256,66 @@ def malformed_versions(texts: list[str], kinds: np.ndarray) -> list[str]:
             body = body + "|9"
         fixed.append(body + "\n")
     return fixed
+
+
+def anomalous_value(kind: int, value: str) -> str:
+    """A value of the kinds real exports carry in place of a valid one (DESIGN §5): a SIRET of
+    15 characters (0), a SIRET whose check digit is wrong (1), a département code that does not
+    exist (2), `-` as placeholder text (3)."""
+    if kind == 0:
+        return value + "0"
+    if kind == 1:
+        return value[:-1] + str((int(value[-1]) + 1) % 10)
+    if kind == 2:
+        return "00"
+    return "-"
+
+
+# Pôle emploi lines: (column, kind of `anomalous_value`) given in turn.
+ANOMALIES: tuple[tuple[str, int], ...] = (
+    ("dc_siret", 0),
+    ("dc_siret", 1),
+    ("departement", 2),
+    ("dc_cp_lieuformation", 3),
+)
+
+
+def with_anomalies(
+    lines: pa.StringArray,
+    columns: tuple[str, ...],
+    rng: np.random.Generator,
+    count: int,
+    *,
+    sep: str = "|",
+    targets: tuple[tuple[str, int], ...] = ANOMALIES,
+    keyed_by: str | None = "dc_numeroicsession",
+    no_key: str = "NULL",
+) -> tuple[pa.StringArray, int]:
+    """Give `count` lines (the `targets` in turn) one value an importer keeps the line with,
+    recording an anomaly. When `keyed_by` is given, only lines with a value there (the Carif
+    session number) are chosen: their session key does not depend on the SIRET. Returns the
+    lines and how many were changed."""
+    if len(lines) == 0 or count <= 0:
+        return lines, 0
+    key = columns.index(keyed_by) if keyed_by else None
+    candidates = np.unique(rng.integers(0, len(lines), 4 * count))
+    texts = lines.take(pa.array(candidates)).to_pylist()
+    chosen: list[int] = []
+    fixed: list[str] = []
+    for row, text in zip(candidates.tolist(), texts, strict=True):
+        fields = text.rstrip("\n").split(sep)
+        if len(chosen) == count or (key is not None and fields[key] == no_key):
+            continue
+        column, kind = targets[len(chosen) % len(targets)]
+        at = columns.index(column)
+        fields[at] = anomalous_value(kind, fields[at])
+        chosen.append(row)
+        fixed.append(sep.join(fields) + "\n")
+    if not chosen:
+        return lines, 0
+    mask = np.zeros(len(lines), dtype=bool)
+    mask[chosen] = True
+    return pc.replace_with_mask(lines, pa.array(mask), pa.array(fixed, pa.string())), len(chosen)
 
 
 def corrupt_lines(
@@ -386,8 +402,7 @@ def _build_chunk(
 ) -> pa.StringArray:
     n, seed, chunk, first, layout, regions, start, end, malformed_share = args
     entrees, sessions = _chunk_tables(n, seed, chunk, first, regions, start, end)
-    seg_id, seg_body = session_segments(sessions, layout)
-    lines = format_lines(entrees, seg_id, seg_body)
+    lines = format_lines(entrees, session_segments(sessions, layout))
     if malformed_share > 0:
         rng = np.random.default_rng([seed, chunk, 1])
         rows = np.flatnonzero(rng.random(n) < malformed_share)

@@ -345,6 +345,10 @@ def generate_region(region: str, index: int, scale: float, seed: int) -> RegionD
         in_region = has2 & (~has4 | (u < cal.DUPLICATE_COFINANCED_SHARE))
         in_pe = ~has2 | has4 | (u < cal.DUPLICATE_REGION_ONLY_SHARE)
     month = start.astype("datetime64[M]")
+    if region in cal.LOCAL_ID_REGIONS:
+        local = month >= np.datetime64(cal.LOCAL_ID_REGIONS[region], "M")
+        in_region = np.where(local, has2 & ~has4, in_region)
+        in_pe = np.where(local, ~in_region, in_pe)
     late = (rng.random(n) < cal.LATE_SHARE) & (month < LAST_MONTH)
     pe_month = month + late.astype("timedelta64[M]")
     entrees = EntreeTable(

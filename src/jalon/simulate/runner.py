@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ from jalon.simulate import region_stagiaires as rs
 from jalon.simulate.geo import REGIONS_2016
 from jalon.simulate.lheo import write_lheo
 from jalon.simulate.manifest import Manifest, ManifestEntry, sha256_of
+from jalon.simulate.pe_layouts import END_DATE, LAYOUTS, column_index, layout_of_month
 from jalon.simulate.region import RegionData, apportion, distinct, generate_region
 from jalon.simulate.registers import (
     Emplois,
@@ -60,6 +62,7 @@ class _Written:
     truth: dict[str, object] = field(default_factory=dict)
     persons_by_year: dict[int, int] = field(default_factory=dict)
     counted_by_period: list[int] = field(default_factory=list)
+    local_lines: int = 0
 
 
 def _entry(
@@ -71,6 +74,7 @@ def _entry(
     period: str,
     lines: int,
     malformed: int = 0,
+    anomalies: int = 0,
     encoding: str = "utf-8",
     layout: str | None = None,
     replaces: Path | None = None,
@@ -83,6 +87,7 @@ def _entry(
         sha256=sha256_of(path),
         lines=lines,
         malformed=malformed,
+        anomalies=anomalies,
         encoding=encoding,
         layout=layout,
         replaces=replaces,
@@ -106,7 +111,9 @@ def _with_malformed(
     return merged.take(pa.array(np.argsort(keys, kind="stable"))), k
 
 
-def _flawed_first_version(lines: pa.StringArray, rng: np.random.Generator) -> pa.StringArray:
+def _flawed_first_version(
+    lines: pa.StringArray, rng: np.random.Generator, end_at: int
+) -> pa.StringArray:
     """The first sending of an export later corrected: some lines missing, some end dates
     wrong (the correction has the right content)."""
     n = len(lines)
@@ -122,8 +129,8 @@ def _flawed_first_version(lines: pa.StringArray, rng: np.random.Generator) -> pa
     fixed = []
     for text in texts:
         fields = text.split("|")
-        end = np.datetime64(fields[15][:10]) + np.timedelta64(28, "D")
-        fields[15] = f"{end} 00:00:00.0"
+        end = np.datetime64(fields[end_at][:10]) + np.timedelta64(28, "D")
+        fields[end_at] = f"{end} 00:00:00.0"
         fixed.append("|".join(fields))
     mask = np.zeros(len(kept), dtype=bool)
     mask[wrong] = True
@@ -136,24 +143,25 @@ def _write_pe(out_dir: Path, data: RegionData, rng: np.random.Generator, w: _Wri
     rows = rows[np.argsort(data.pe_month[rows], kind="stable")]
     month_index = (data.pe_month[rows] - FIRST_MONTH).astype(np.int64)
     bounds = np.searchsorted(month_index, np.arange(N_MONTHS + 1))
-    segments = {layout: pe.session_segments(data.sessions, layout) for layout in pe.LAYOUTS}
+    layouts = [layout_of_month(str(FIRST_MONTH + m)) for m in range(N_MONTHS)]
+    segments = {layout: pe.session_segments(data.sessions, layout) for layout in set(layouts)}
     corrected = int(rng.integers(13, 23))  # one 2016 export (February … November) is re-sent
     for m in range(N_MONTHS):
         month = str(FIRST_MONTH + m)
-        layout = "2017" if m >= 24 else "2016"
+        layout = layouts[m]
         sel = rows[bounds[m] : bounds[m + 1]]
-        seg_id, seg_body = segments[layout]
-        lines = pe.format_lines(data.entrees.take(sel), seg_id, seg_body)
+        lines = pe.format_lines(data.entrees.take(sel), segments[layout])
         name = f"pe-stagiaires-{data.region}-{month}"
         versions: list[tuple[pa.StringArray, str, Path | None, int, int]]
         versions = [(lines, f"{name}.csv", None, m + 1, 0)]
         if m == corrected:
-            first = _flawed_first_version(lines, rng)
+            first = _flawed_first_version(lines, rng, column_index(layout, END_DATE))
             versions = [
                 (first, f"{name}.csv", None, m + 1, 0),
                 (lines, f"{name}-rectificatif.csv", folder / f"{name}.csv", m + 2, 2),
             ]
         for text, filename, replaces, sent, sub in versions:
+            text, odd = pe.with_anomalies(text, LAYOUTS[layout], rng, cal.ANOMALIES_PER_FILE)
             final, bad = _with_malformed(text, rng, pe.malformed_versions)
             path = folder / filename
             with path.open("wb") as out:
@@ -167,10 +175,17 @@ def _write_pe(out_dir: Path, data: RegionData, rng: np.random.Generator, w: _Wri
                 period=month,
                 lines=len(final),
                 malformed=bad,
+                anomalies=odd,
                 layout=layout,
                 replaces=replaces,
             )
             w.entries.append(((2, sent, sub), entry))
+
+
+def _region_layout(region: str, quarter: int) -> str:
+    local_from = cal.LOCAL_ID_REGIONS.get(region)
+    first = str(FIRST_MONTH + 3 * quarter)
+    return "local" if local_from is not None and first >= local_from else "national"
 
 
 def _write_region_exports(
@@ -185,14 +200,35 @@ def _write_region_exports(
     rows = rows[np.argsort(quarter, kind="stable")]
     quarter = np.sort(quarter, kind="stable")
     bounds = np.searchsorted(quarter, np.arange(N_MONTHS // 3 + 1))
-    segments = rs.session_segments(data.sessions)
+    national = rs.session_segments(data.sessions)
     for q in range(N_MONTHS // 3):
+        layout = _region_layout(data.region, q)
+        if layout == "national":
+            segments = national
+            keyed_by: str | None = "N° Session Carif"
+        else:
+            # Sent two weeks after the quarter: the actual end is known for sessions ended by then.
+            sent = (FIRST_MONTH + 3 * q + 3).astype("datetime64[D]") + np.timedelta64(14, "D")
+            segments = rs.session_segments(data.sessions, layout, sent)
+            keyed_by = None
         sel = rows[bounds[q] : bounds[q + 1]]
-        lines = rs.format_lines(data.entrees.take(sel), segments)
-        final, bad = _with_malformed(lines, rng, rs.malformed_versions)
+        if layout == "local":
+            w.local_lines += len(sel)
+        lines = rs.format_lines(data.entrees.take(sel), segments, layout)
+        lines, odd = pe.with_anomalies(
+            lines,
+            rs.LAYOUTS[layout],
+            rng,
+            cal.ANOMALIES_PER_FILE,
+            sep=";",
+            targets=rs.ANOMALIES,
+            keyed_by=keyed_by,
+            no_key="",
+        )
+        final, bad = _with_malformed(lines, rng, partial(rs.malformed_versions, layout=layout))
         period = f"{2015 + q // 4}-T{q % 4 + 1}"
         path = out_dir / data.region / f"region-stagiaires-{data.region}-{period}.csv"
-        text = rs.header() + "".join(final.to_pylist())
+        text = rs.header(layout) + "".join(final.to_pylist())
         path.write_bytes(text.encode(encoding))
         entry = _entry(
             out_dir,
@@ -202,7 +238,9 @@ def _write_region_exports(
             period=period,
             lines=len(final),
             malformed=bad,
+            anomalies=odd,
             encoding=encoding,
+            layout=layout,
         )
         w.entries.append(((2, 3 * q + 3, 1), entry))
 
@@ -255,6 +293,8 @@ def _simulate_region(out_dir: Path, index: int, scale: float, seed: int) -> _Wri
     w.persons_by_year = _persons_by_year(data)
     w.truth = region_truth(data, emplois)
     w.truth["personnes"] = {str(y): n for y, n in w.persons_by_year.items()}
+    # Entries reported under a regional trainee id only (no national id to match them by).
+    w.truth["entrees_identifiant_local"] = w.local_lines
     w.counted_by_period = [int(((data.period == k) & data.counted).sum()) for k in range(3)]
     return w
 
@@ -347,6 +387,7 @@ def simulate(
         {r: d for r, d in zip(REGIONS_2016, demandeurs, strict=True)},
         actions={r: a for r, a in zip(REGIONS_2016, actions, strict=True)},
         malformed=sum(f.malformed for f in manifest.files),
+        anomalies=sum(f.anomalies for f in manifest.files),
     )
     manifest.write()
     if progress:

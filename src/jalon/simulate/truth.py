@@ -86,6 +86,7 @@ def national_truth(
     *,
     actions: dict[str, list[tuple[int, int, str, int]]],
     malformed: int,
+    anomalies: int = 0,
 ) -> dict[str, Any]:
     """National figures and rates from the regions' counts, with the ranking of regions by
     measured additional entries in 2016 (counted entries 2016 − 2015)."""
@@ -143,6 +144,10 @@ def national_truth(
         ),
         "actions_agregees": action_totals,
         "lignes_malformees": malformed,
+        "lignes_anomalies": anomalies,
+        "entrees_identifiant_local": sum(
+            int(r.get("entrees_identifiant_local", 0)) for r in regions.values()
+        ),
     }
     if persons:
         out["personnes_formees"] = {str(y): n for y, n in persons.items()}

@@ -4,7 +4,9 @@ Runs inside the caller's transaction after each import: rows of active imports a
 (person, session) — the same training reported by two sources becomes one entry whose
 financeurs are merged, and the imports it came from are kept as lineage. The session key follows
 the plan's rule: the Intercarif session number when present, else the declared fallback fields.
-An entry ends at its actual end when a source gives it, else at its planned end.
+An entry ends at its actual end when a source gives it, else at its planned end. An entry whose
+person is known only by an identifier local to its source (`entree_lignes.personne_source`) is
+marked `personne_locale`: it cannot be matched with other sources, nor with jobs, by the person.
 """
 
 from __future__ import annotations
@@ -123,7 +125,8 @@ def rebuild_entrees(
             CASE WHEN heures_centre IS NOT NULL OR heures_entreprise IS NOT NULL
                  THEN TRY_CAST(coalesce(heures_centre, 0)::BIGINT + coalesce(heures_entreprise, 0)
                       AS INTEGER) END,
-            [import_id]
+            [import_id],
+            personne_source IS NOT NULL
         FROM keyed
         ANTI JOIN _multi USING (k)
         LEFT JOIN ref_departements r ON r.departement = keyed.departement
@@ -152,7 +155,8 @@ def rebuild_entrees(
                 FILTER (WHERE heures_centre IS NOT NULL OR heures_entreprise IS NOT NULL)
                 AS INTEGER
             ) AS duree_heures,
-            list_sort(list_distinct(list(import_id))) AS imports
+            list_sort(list_distinct(list(import_id))) AS imports,
+            bool_or(personne_source IS NOT NULL) AS personne_locale
         FROM keyed
         SEMI JOIN _multi USING (k)
         LEFT JOIN ref_departements r ON r.departement = keyed.departement

@@ -24,3 +24,6 @@ ALTER TABLE entree_lignes ADD COLUMN organisme VARCHAR;
 -- Date de sortie réelle, quand l'export la donne (exports régionaux) : la sortie est la réelle,
 -- à défaut la prévue (DESIGN §2).
 ALTER TABLE entree_lignes ADD COLUMN date_fin_reelle DATE;
+-- L'entrée n'est connue que sous un identifiant local à sa source : elle ne peut pas être
+-- rapprochée des autres sources (ni des périodes d'emploi) par la personne.
+ALTER TABLE entrees ADD COLUMN personne_locale BOOLEAN;

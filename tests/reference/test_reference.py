@@ -1,4 +1,4 @@
-"""Tests of `jalon.reference` and of the script that generates its geographic files."""
+"""Tests of `jalon.reference` and of the script that generates its files."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -213,7 +214,79 @@ def test_nsf() -> None:
     assert reference.nsf_groupe("999") is None
 
 
+def test_formacode_champs_as_the_lheo_source_names_them() -> None:
+    """Checked against rows of `FCod-utf-8.csv` (lheo/lheo-schema): 11054 "mathématiques" heads
+    champ 110, 15054 champ 150, 22254 "BTP conception organisation" champ 222, 42754 champ 427."""
+    champs = reference.formacode_champs()
+    assert len(champs) == 65
+    assert [c.code for c in champs] == sorted({c.code for c in champs})
+    assert reference.formacode_champ("11054") == reference.ChampFormacode(
+        "110", "mathématiques", "11"
+    )
+    labels = {c.code: c.libelle for c in champs}
+    assert labels["150"] == "développement personnel et professionnel"
+    assert labels["222"] == "BTP conception organisation"
+    assert labels["427"] == "hôtellerie restauration"
+    assert labels["463"] == "information"
+    # 22854 CERAMIQUE… is filed under "228 MATERIAU PRODUIT CHIMIQUE" in the source.
+    champ = reference.formacode_champ("22821")
+    assert champ is not None and champ.libelle == "matériau produit chimique"
+    assert reference.formacode_champ("999") is None
+
+
+def test_formacode_domain_label_lists_its_champs() -> None:
+    assert reference.formacode_domaine("15041") == (
+        "Développement personnel et professionnel, langues, activité physique et sportive"
+    )
+    assert reference.formacode_domaine("43") == "Médecine, santé secteur sanitaire"
+    assert reference.formacode_domaine("33") == "Ressources humaines"
+    assert reference.formacode_domaine("70") is None  # no champ 70x in the Formacode
+    assert reference.formacode_domaine("1") is None
+
+
 # --- the build script -----------------------------------------------------------------------
+
+
+def _script() -> object:
+    spec = importlib.util.spec_from_file_location("build_reference", BUILD_SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_build_script_writes_the_packaged_formacode_file(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(BUILD_SCRIPT), "--formacode-seulement", "--sortie", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["formacode_champs.csv"]
+    packaged = (DATA / "formacode_champs.csv").read_bytes()
+    assert (tmp_path / "formacode_champs.csv").read_bytes() == packaged
+
+
+def test_build_script_checks_the_champs_against_the_lheo_file(tmp_path: Path) -> None:
+    """Rows in the layout of `FCod-utf-8.csv` (`;`, no header, type in column 4, champ in 5)."""
+    source = tmp_path / "FCod-utf-8.csv"
+    source.write_text(
+        "11001;THEORIE GRAPHES;théorie graphes;DOM;110 MATHEMATIQUES;;11022 RECHERCHE "
+        "OPERATIONNELLE;;;Branche des mathématiques.;;;114 Mathématiques;;11001 THEORIE GRAPHES\n"
+        "11401;CHROMATOGRAPHIE LIQUIDE;chromatographie liquide;DOM;114 PHYSIQUES;;;;;;;;"
+        "115 Physique;;\n"
+        "63418;OUGANDA;Ouganda;PAY$DOM;;;;;;;;;;;63418 OUGANDA\n",
+        encoding="utf-8",
+    )
+    script: Any = _script()
+    with pytest.raises(script.BuildError) as error:
+        script.check_formacode(source)
+    message = str(error.value)
+    assert "('114', 'PHYSIQUES')" in message  # misspelt in the file
+    assert "('114', 'PHYSIQUE')" in message
+    assert "('463', 'INFORMATION')" in message  # absent from the file
+    assert "'110'" not in message  # agrees
 
 
 #: GEOS version the packaged outlines were built with (see data/SOURCES.md); another version may

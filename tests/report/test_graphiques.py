@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 from jalon.indicators import Breakdown, Row
 from jalon.reference import departements_of_region
@@ -82,3 +83,26 @@ def test_nothing_to_draw_gives_no_chart() -> None:
     empty = Breakdown("public", "P", "Public", ("entrees",), [Row("a", "A", {"entrees": 0})])
     assert graphiques.barres(empty, "entrees", "Entrées") is None
     assert graphiques.carte("regions", {"76": None}, "Entrées") is None
+
+
+def test_bar_labels_are_wrapped_whole_never_cut() -> None:
+    long = "Peu ou pas qualifiés (niveau V ou infra)"
+    longest = "Demandeurs d'emploi de longue durée inscrits depuis plus d'un an ou davantage"
+    rows = [
+        Row("a", long, {"entrees": 30}),
+        Row("b", longest, {"entrees": 20}),
+        Row("c", "Jeunes", {"entrees": 10}),
+    ]
+    spec = graphiques.barres(
+        Breakdown("public", "P", "Public", ("entrees",), rows), "entrees", "Entrées"
+    )
+    assert spec is not None
+    svg = graphiques.svg(spec)
+    assert "…" not in svg
+    assert f">{long}</text>" in svg and ">Jeunes</text>" in svg  # short enough: one line
+    lines = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg)
+    # The longest is drawn on lines of at most 46 characters that give it back whole…
+    assert len(lines) == 2 and max(len(line) for line in lines) <= 46
+    assert " ".join(lines) == longest
+    # … and every bar gets the height of a two-line label, more than the 18 px of one line.
+    assert spec["height"] == {"step": 12 * 2 + 6}

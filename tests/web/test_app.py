@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 from fastapi.testclient import TestClient
 
@@ -238,6 +240,19 @@ def test_public_csv_marks_secret_cells_and_public_pages_set_no_cookie(client: Te
     assert "set-cookie" not in page.headers
     assert 'data-indicateur="entrees">secret<' in page.text
     assert page.content == client.get("/regions/76").content
+
+
+def test_pages_name_organisations_domains_and_plan_settings_in_french(client: TestClient) -> None:
+    page = client.get("/regions/76").text
+    organisations = page[page.index('data-ventilation="organisme"') :]
+    organisations = organisations[: organisations.index("</table>")]
+    assert '<th scope="col">Organisme de formation</th>' in organisations
+    assert '<th scope="col">SIRET</th>' in organisations
+    assert re.search(r'<td class="jalon-code">\d{3}\u00a0\d{3}\u00a0\d{3}\u00a0\d{5}</td>', page)
+    assert "Formacode 2" not in page and "dict-niveaux" not in page
+    definitions = client.get("/indicateurs").text
+    assert "Réglage du plan : les financeurs comptés par le plan" in definitions
+    assert "rules." not in definitions and "counted_financeurs" not in definitions
 
 
 def test_preview_shows_anomalies_and_ignored_columns(client: TestClient) -> None:

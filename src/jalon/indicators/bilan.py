@@ -13,7 +13,7 @@ read from a source never imported (`SOURCES`: no LHEO offer, no jobs, no persons
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +27,7 @@ from jalon.formatting import date_longue, nombre
 from jalon.indicators.queries import QueryResults, collect_duckdb, collect_on
 from jalon.indicators.registry import BREAKDOWN_SPECS, REGISTRY
 from jalon.plan import Phase, Plan
-from jalon.reference import departements, financeurs, niveaux
+from jalon.reference import departements, financeurs, formacode_domaine, niveaux
 
 Value = float | int | None
 UNKNOWN = "inconnu"
@@ -101,6 +101,15 @@ class Breakdown:
 
     def total(self, column: str) -> int | float:
         return sum(r.values[column] or 0 for r in self.rows)
+
+    @property
+    def secondary_heading(self) -> str | None:
+        """Heading of the table's second text column (`SECONDARY`), if it has one."""
+        return SECONDARY.get(self.code)
+
+    def secondary(self, row: Row) -> str | None:
+        """A row's second text cell: the SIRET or Formacode digits it is labelled after."""
+        return secondary(self.code, row.key)
 
 
 @dataclass(frozen=True)
@@ -196,7 +205,9 @@ def _labeller(dimension: str, plan: Plan) -> tuple[dict[str, str], bool]:
     if dimension == "departement":
         return {dep.code: f"{dep.code} {dep.nom}" for dep in departements()}, False
     if dimension == "niveau":
-        return {str(code): n.libelle for code, n in niveaux().items()}, False
+        return {
+            str(code): n.libelle[:1].upper() + n.libelle[1:] for code, n in niveaux().items()
+        }, False
     if dimension == "tranche_age":
         return _age_labels(plan), True
     if dimension == "type_action":
@@ -208,13 +219,50 @@ def _labeller(dimension: str, plan: Plan) -> tuple[dict[str, str], bool]:
     return {}, False
 
 
-def _label(dimension: str, key: str, labels: dict[str, str]) -> str:
+#: Tables whose rows have a second text column after their label: its heading.
+SECONDARY = {"domaine": "Formacode", "organisme": "SIRET"}
+
+
+def siret_affiche(siret: str) -> str:
+    """A SIRET as it is usually written (SIREN in three groups, then the NIC):
+    "983 981 201 75782", with no-break spaces; any other value unchanged."""
+    if len(siret) != 14 or not siret.isdigit():
+        return siret
+    return "\u00a0".join((siret[:3], siret[3:6], siret[6:9], siret[9:]))
+
+
+def secondary(dimension: str, key: str) -> str | None:
+    """The second text column of a row of a `SECONDARY` table (the Formacode digits, the
+    SIRET); None for other tables and for the rows that group or lack a value."""
+    if dimension not in SECONDARY or key in (UNKNOWN, "autres"):
+        return None
+    return siret_affiche(key) if dimension == "organisme" else key
+
+
+def organisation_names(rows: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """The name of each SIRET from the counts of `queries.organisme_names`: its most frequent
+    name once trimmed, ties going to the first in alphabetical order (the same store always
+    gives the same name); blank names are none."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in rows:
+        name = row["organisme"].strip()
+        if name:
+            counts[row["siret"]][name] += row["lignes"]
+    return {
+        siret: min(names.items(), key=lambda item: (-item[1], item[0]))[0]
+        for siret, names in counts.items()
+    }
+
+
+def _label(
+    dimension: str, key: str, labels: dict[str, str], names: dict[str, str] | None = None
+) -> str:
     if key == UNKNOWN:
         return "Non renseigné"
     if dimension == "domaine":
-        return f"Formacode {key}"
+        return formacode_domaine(key) or "Domaine absent du Formacode"
     if dimension == "organisme":
-        return f"SIRET {key}"
+        return (names or {}).get(key) or f"SIRET {siret_affiche(key)}"
     return labels.get(key, key)
 
 
@@ -224,15 +272,21 @@ def _make_breakdown(code: str, rows: list[Row]) -> Breakdown:
 
 
 def _keyed_breakdown(
-    code: str, totals: dict[Any, int], column: str, plan: Plan, dimension: str | None = None
+    code: str,
+    totals: dict[Any, int],
+    column: str,
+    plan: Plan,
+    dimension: str | None = None,
+    names: dict[str, str] | None = None,
 ) -> Breakdown:
+    """`names`: the training organisations' names by SIRET (by-organisation table)."""
     labels, fixed_order = _labeller(dimension or code, plan)
     values = {UNKNOWN if k is None else str(k): v for k, v in totals.items() if v}
     if fixed_order:
         keys = [k for k in labels if k in values]
     elif code == "organisme":
         keys = sorted((k for k in values if k != "autres"), key=lambda k: (-values[k], k))
-        rows = [Row(k, _label(code, k, labels), {column: values[k]}) for k in keys]
+        rows = [Row(k, _label(code, k, labels, names), {column: values[k]}) for k in keys]
         if "autres" in values:
             label = "Autres organismes ou non renseigné"
             rows.append(Row("autres", label, {column: values["autres"]}))
@@ -378,12 +432,13 @@ def _assemble(
         Figure("entrees_pour_1000_demandeurs", _ratio(entries * 1000, demandeurs)),
     ]
     breakdowns = [month_table]
+    names = organisation_names(data.organisme_names)
     for dimension in KEYED_DIMENSIONS:
         rows = data.counts[dimension]
         if dimension == "organisme" and region is None:
             rows = data.national_organismes
         totals = _sum_by(data.of(rows, region), "key", "entrees")
-        breakdowns.append(_keyed_breakdown(dimension, totals, "entrees", plan))
+        breakdowns.append(_keyed_breakdown(dimension, totals, "entrees", plan, names=names))
     breakdowns.append(
         _make_breakdown(
             "public",

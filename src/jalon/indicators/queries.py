@@ -10,6 +10,11 @@ reads the mart directly (sorted by entry date, a phase's filter skips most of it
 phase's rows first costs more than it saves). Compiling the Ibis expressions costs more than
 running them on small stores, so the SQL is compiled once per plan, phase, region and schema and
 kept in memory (`_compiled`). Nothing is written to the database file.
+
+The names of the training organisations in the by-organisation table are read at query time
+from the import lines (`entree_lignes.organisme`, `organisme_names`): neither the entries nor
+the mart carry them. A backend without the import tables (a Spark copy of the indicator tables)
+gets no names, and the table shows the SIRET.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 from ibis.backends import BaseBackend
+from ibis.common.exceptions import TableNotFound
 
 from jalon.indicators import definitions as d
 from jalon.plan import Phase, Plan
@@ -62,6 +68,7 @@ class QueryResults:
     national_organismes: Rows
     access_persons: Rows
     national_access_persons: Rows
+    organisme_names: Rows = field(default_factory=list)  # siret, organisme, lignes
     _index: dict[int, dict[str | None, Rows]] = field(default_factory=dict, repr=False)
 
     def of(self, rows: Rows, region: str | None) -> Rows:
@@ -76,6 +83,17 @@ class QueryResults:
         return index.get(region, [])
 
 
+def organisme_names(lines: ir.Table, imports: ir.Table, sirets: ir.Table) -> ir.Table:
+    """How many lines of active imports give each name (`organisme`) to each SIRET of `sirets`
+    (a table with a `key` column): `siret`, `organisme`, `lignes`. The bilan keeps the most
+    frequent name once trimmed (`jalon.indicators.bilan.organisation_names`): trimming 10
+    million strings in SQL would cost more than the whole bilan."""
+    active = imports.filter(imports.status == "actif").select("import_id")
+    named = lines.filter(lines.organisme.notnull() & (lines.organisme != ""))
+    named = named.semi_join(sirets, named.siret == sirets.key).semi_join(active, "import_id")
+    return named.group_by(["siret", "organisme"]).aggregate(lignes=named.count())
+
+
 def _queries(
     t: d.Tables,
     mart: ir.Table,
@@ -83,7 +101,10 @@ def _queries(
     region: str | None,
     entries: ir.Table,
     leavers: ir.Table,
+    lines: tuple[ir.Table, ir.Table] | None,
 ) -> dict[str, ir.Table]:
+    """The bilan's queries; `lines` are the import lines and imports tables, when the backend
+    has them (for the organisations' names)."""
     trainees = d.trainees(mart, phase.start, phase.end, region)
     queries = {
         "summary": d.summary(entries, phase),
@@ -102,6 +123,11 @@ def _queries(
     }
     queries["counts:organisme"] = d.top_organismes(entries, TOP_ORGANISMES, by_region=True)
     queries["national_organismes"] = d.top_organismes(entries, TOP_ORGANISMES, by_region=False)
+    if lines is not None:
+        tops = queries["counts:organisme"].select("key")
+        if region is None:
+            tops = tops.union(queries["national_organismes"].select("key"))
+        queries["organisme_names"] = organisme_names(*lines, tops)
     if region is not None:
         for name in (
             "national_persons",
@@ -131,6 +157,7 @@ def _results(rows: dict[str, Rows]) -> QueryResults:
         national_organismes=rows.get("national_organismes", []),
         access_persons=rows["access_persons"],
         national_access_persons=rows.get("national_access_persons", []),
+        organisme_names=rows.get("organisme_names", []),
     )
 
 
@@ -151,8 +178,15 @@ def collect_on(backend: BaseBackend, plan: Plan, phase: Phase, region: str | Non
         _cached(d.phase_entries(mart, phase, region)) as entries,
         _cached(d.leavers_outcomes(mart, phase, region)) as leavers,
     ):
-        queries = _queries(t, mart, phase, region, entries, leavers)
+        queries = _queries(t, mart, phase, region, entries, leavers, _lines(backend))
         return _results({k: backend.to_pyarrow(q).to_pylist() for k, q in queries.items()})
+
+
+def _lines(backend: BaseBackend) -> tuple[ir.Table, ir.Table] | None:
+    try:
+        return backend.table("entree_lignes"), backend.table("imports")
+    except TableNotFound:
+        return None
 
 
 @dataclass(frozen=True)
@@ -173,7 +207,7 @@ def _compile(backend: BaseBackend, plan: Plan, phase: Phase, region: str | None)
     mart = ibis.table(d.entrees_marts(t, plan).schema(), name=_MART)
     entries = d.phase_entries(mart, phase, region)
     leavers = d.leavers_outcomes(mart, phase, region)
-    queries = _queries(t, mart, phase, region, entries, leavers)
+    queries = _queries(t, mart, phase, region, entries, leavers, _lines(backend))
     return _Compiled(
         queries={
             k: (ibis.to_sql(q, dialect="duckdb"), q.schema().to_pyarrow())

@@ -15,6 +15,31 @@ Unit = Literal[
 ]
 
 
+#: What each setting of the plan file an indicator depends on is, in French: what a reader of a
+#: bilan sees (the file's keys are for whoever edits the plan).
+PLAN_SETTINGS: dict[str, str] = {
+    "rules.counted_financeurs": "les financeurs comptés par le plan",
+    "phases.reference_start, phases.reference_end": "la période de référence de la phase",
+    "conventions.targets.declared_baseline": "la base déclarée par chaque convention",
+    "conventions.targets.additional_entries": (
+        "l'objectif d'entrées supplémentaires de chaque convention"
+    ),
+    "conventions.targets.total_entries": "l'objectif total d'entrées de chaque convention",
+    "rules.realisation": "la règle de calcul du taux de réalisation",
+    "rules.publics.low_qualified_levels": "les niveaux de formation dits peu ou pas qualifiés",
+    "rules.publics.young_max_age": "l'âge maximal des jeunes",
+    "rules.publics.senior_min_age": "l'âge minimal des seniors",
+    "rules.publics.long_term_months": (
+        "la durée d'inscription des demandeurs d'emploi de longue durée"
+    ),
+    "rules.emploi.window_months, rules.emploi.min_days": (
+        "le délai et la durée minimale d'un emploi après la formation"
+    ),
+    "rules.emploi.durable_months": "la durée d'un emploi durable",
+    "actions_agregees.included": "les types d'actions agrégées ajoutés au total du plan",
+}
+
+
 @dataclass(frozen=True)
 class Indicator:
     code: str
@@ -23,6 +48,16 @@ class Indicator:
     unit: Unit
     plan_setting: str | None = None
     dimensions: tuple[str, ...] = ()
+
+    @property
+    def reglage(self) -> str | None:
+        """The plan setting, in French words."""
+        return None if self.plan_setting is None else PLAN_SETTINGS[self.plan_setting]
+
+    @property
+    def ventilations(self) -> tuple[str, ...]:
+        """The titles of the tables that break the indicator down."""
+        return tuple(BREAKDOWN_SPECS[d].label for d in self.dimensions if d in BREAKDOWN_SPECS)
 
 
 @dataclass(frozen=True)
@@ -174,10 +209,11 @@ INDICATORS: tuple[Indicator, ...] = (
         label="Part des peu ou pas qualifiés",
         definition=(
             "Part des entrées dont la personne avait, à la date d'entrée, un niveau de formation "
-            "de niveau V ou infra (codes `dict-niveaux` déclarés par le plan), d'après l'extrait "
-            "du registre des demandeurs d'emploi (fichier « personnes ») et non d'après le "
-            "niveau requis par la formation. Dénominateur : entrées dont la personne figure "
-            "dans ce fichier avec une inscription commencée au plus tard à la date d'entrée."
+            "de niveau V ou infra (niveaux de la nomenclature LHÉO déclarés par le plan), "
+            "d'après l'extrait du registre des demandeurs d'emploi (fichier « personnes ») et "
+            "non d'après le niveau requis par la formation. Dénominateur : entrées dont la "
+            "personne figure dans ce fichier avec une inscription commencée au plus tard à la "
+            "date d'entrée."
         ),
         unit="taux",
         plan_setting="rules.publics.low_qualified_levels",
@@ -355,16 +391,19 @@ BREAKDOWNS: tuple[BreakdownSpec, ...] = (
     BreakdownSpec(
         "domaine",
         "Entrées par domaine de formation",
-        "Domaine Formacode",
+        "Domaine de formation",
         ("entrees",),
-        "Deux premiers chiffres du Formacode principal de la formation.",
+        "Domaine du Formacode® principal de la formation, désigné par ses deux premiers "
+        "chiffres et nommé d'après les champs sémantiques du Formacode qu'il réunit.",
     ),
     BreakdownSpec(
         "organisme",
         "Entrées par organisme de formation",
-        "Organisme (SIRET)",
+        "Organisme de formation",
         ("entrees",),
-        "Les vingt organismes qui comptent le plus d'entrées, puis les autres regroupés.",
+        "Les vingt organismes qui comptent le plus d'entrées, puis les autres regroupés. "
+        "Un organisme est désigné par son SIRET et nommé par la raison sociale que les fichiers "
+        "importés lui donnent le plus souvent.",
     ),
     BreakdownSpec(
         "public",
@@ -385,7 +424,7 @@ BREAKDOWNS: tuple[BreakdownSpec, ...] = (
     BreakdownSpec(
         "niveau",
         "Entrées par niveau de formation de la personne",
-        "Niveau (dict-niveaux)",
+        "Niveau de formation",
         ("entrees",),
         "Niveau de formation le plus élevé de la personne à l'entrée (fichier personnes).",
     ),
@@ -425,7 +464,7 @@ def markdown(backtest: str | None = None) -> str:
         lines += [f"## {ind.label} (`{ind.code}`)", "", ind.definition, ""]
         lines.append(f"- Unité : {ind.unit}")
         if ind.plan_setting:
-            lines.append(f"- Réglage du plan : `{ind.plan_setting}`")
+            lines.append(f"- Réglage du plan : {ind.reglage} (`{ind.plan_setting}`)")
         if ind.dimensions:
             lines.append(f"- Ventilations : {', '.join(ind.dimensions)}")
         lines.append("")

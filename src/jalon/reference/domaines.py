@@ -1,12 +1,16 @@
-"""Training domains: the NSF (nomenclature des spécialités de formation, décret n° 94-522 du
-21 juin 1994, reproduced in article D311-4 of the Code de l'éducation).
+"""Training domains: the NSF and the Formacode® champs, from packaged tables.
 
-Three levels: 4 grands domaines (1 digit), 17 domaines (2 digits) and 93 groupes de spécialités
-(3 digits). LHÉO offers carry NSF codes (`code-NSF`), possibly followed by a function letter
-(`312t`), which is ignored here.
+NSF (nomenclature des spécialités de formation, décret n° 94-522 du 21 juin 1994, reproduced in
+article D311-4 of the Code de l'éducation): 4 grands domaines (1 digit), 17 domaines (2 digits)
+and 93 groupes de spécialités (3 digits). LHÉO offers carry NSF codes (`code-NSF`), possibly
+followed by a function letter (`312t`), which is ignored here.
 
-Formacode® domains are not packaged: no authoritative and complete list of the Formacode
-"champs sémantiques" was available when these files were built (see `data/SOURCES.md`).
+Formacode®: the 65 champs sémantiques (the first 3 digits of a Formacode, e.g. 150
+"développement personnel et professionnel"), as the LHÉO project's data source names them
+(`data/SOURCES.md`). The bilan groups entries by the first 2 digits of the Formacode
+(`formacode_domaine`): such a domain has no name of its own in the Formacode, so its label lists
+the champs it gathers ("15" → "Développement personnel et professionnel, langues, activité
+physique et sportive").
 """
 
 from __future__ import annotations
@@ -64,3 +68,42 @@ def nsf_domaine(code: str | int) -> str | None:
 def nsf_domaines() -> dict[str, str]:
     """The 17 NSF domaines: 2-digit code → label, by code."""
     return {g.domaine: g.domaine_libelle for g in _groupes().values()}
+
+
+@dataclass(frozen=True, slots=True)
+class ChampFormacode:
+    """A Formacode champ sémantique (3 digits) and the 2-digit domain it belongs to."""
+
+    code: str
+    libelle: str
+    domaine: str
+
+
+@cache
+def _champs() -> dict[str, ChampFormacode]:
+    return {
+        row["champ"]: ChampFormacode(row["champ"], row["libelle"], row["domaine"])
+        for row in read_rows("formacode_champs")
+    }
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def formacode_champs() -> list[ChampFormacode]:
+    """The 65 Formacode champs sémantiques, by code."""
+    return list(_champs().values())
+
+
+def formacode_champ(code: str | int) -> ChampFormacode | None:
+    """The champ of a Formacode (`"15041"` or `"150"` → 150); None if unknown."""
+    return _champs().get(str(code).strip()[:3])
+
+
+def formacode_domaine(code: str | int) -> str | None:
+    """Label of the 2-digit domain of a Formacode (`"15"`, `"15041"`): the champs it gathers,
+    in code order; None if no champ starts with these digits."""
+    prefix = str(code).strip()[:2]
+    labels = [c.libelle for c in _champs().values() if c.domaine == prefix]
+    return _capitalised(", ".join(labels)) if len(prefix) == 2 and labels else None

@@ -187,6 +187,7 @@ class Graphique:
     src: str
     alt: str
     legende: str | None = None
+    genre: Chart | None = None  # bars may be drawn taller: their labels are never cut
 
 
 @dataclass(frozen=True)
@@ -288,8 +289,12 @@ def tableau(breakdown: Breakdown, totals: Breakdown | None = None) -> Tableau:
     """
     columns = breakdown.columns
     totals = totals or breakdown
+    heading = breakdown.secondary_heading
     lignes = tuple(
-        (row.label, *(_cell(c, row.values.get(c), c in row.suppressed) for c in columns))
+        (
+            *_texts(breakdown, row),
+            *(_cell(c, row.values.get(c), c in row.suppressed) for c in columns),
+        )
         for row in breakdown.rows
     )
     total = None
@@ -298,6 +303,7 @@ def tableau(breakdown: Breakdown, totals: Breakdown | None = None) -> Tableau:
     if additive is not False and summable and len(breakdown.rows) > 1:
         total = (
             "Total",
+            *(("",) if heading else ()),
             *(
                 (SECRET if c in breakdown.total_suppressed else nombre(totals.total(c)))
                 if c in summable
@@ -310,11 +316,19 @@ def tableau(breakdown: Breakdown, totals: Breakdown | None = None) -> Tableau:
         breakdown.code,
         breakdown.label,
         _spec_attr(breakdown.code, "definition"),
-        (breakdown.dimension, *(_column_label(c) for c in columns)),
+        (breakdown.dimension, *((heading,) if heading else ()), *map(_column_label, columns)),
         lignes,
         total,
         masque,
+        texte=2 if heading else 1,
     )
+
+
+def _texts(breakdown: Breakdown, row: Row) -> tuple[str, ...]:
+    """The text cells of a row: its label, then the SIRET or Formacode where the table has it."""
+    if breakdown.secondary_heading is None:
+        return (row.label,)
+    return (row.label, breakdown.secondary(row) or "")
 
 
 def _visible(breakdown: Breakdown, column: str) -> dict[str, float | int | None]:
@@ -346,7 +360,7 @@ def _chart(spec: SectionSpec, tables: dict[str, Breakdown], region: str | None) 
         alt = f"Diagramme en barres : {first.label.lower()}."
     if drawn is None:
         return []
-    return [Graphique(graphiques.data_uri(graphiques.svg(drawn)), alt, caption)]
+    return [Graphique(graphiques.data_uri(graphiques.svg(drawn)), alt, caption, spec.chart)]
 
 
 def _masked(breakdown: Breakdown) -> Breakdown:
@@ -389,7 +403,7 @@ def rank_of(classement: Classement, region: str | None) -> int | None:
 
 def _definitions() -> tuple[Definition, ...]:
     return tuple(
-        Definition(ind.code, ind.label, ind.definition, ind.unit, ind.plan_setting)
+        Definition(ind.code, ind.label, ind.definition, ind.unit, ind.reglage)
         for ind in registry.INDICATORS
     )
 

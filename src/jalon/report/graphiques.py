@@ -13,6 +13,7 @@ import base64
 import itertools
 import math
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -71,6 +72,7 @@ CONFIG: Spec = {
 }
 OVERSEAS_REGIONS = ("01", "02", "03", "04", "06")
 BAR_ROWS = 12
+LABEL_WIDTH = 46  # characters per line of a bar's label
 
 
 _PATH = re.compile(r'd="([^"]*)"')
@@ -173,15 +175,29 @@ def barres(breakdown: Breakdown, measure: str, title: str) -> Spec | None:
     shown = shown[:BAR_ROWS]
     if not any(r.values[measure] for r in shown):
         return None
-    values = [{"libelle": _short(r.label), "v": r.values[measure]} for r in shown]
+    wrapped = [_wrapped(r.label) for r in shown]
+    values = [
+        {"libelle": "\n".join(lines), "v": row.values[measure]}
+        for lines, row in zip(wrapped, shown, strict=True)
+    ]
     order = [v["libelle"] for v in values]
     bars: Spec = {"type": "bar", "color": BLEU_FRANCE, "height": {"band": 0.7}}
+    lines = max(len(w) for w in wrapped)
+    # Every label is shown whole, on as many lines as it needs: never cut (Vega's default limit
+    # of 180 px would end it with "…"), and each bar gets the height of its tallest label.
+    axis = {"labelExpr": "split(datum.label, '\\n')", "labelLimit": 0, "labelLineHeight": 12}
     return {
         "width": 300,
-        "height": {"step": 18},
+        "height": {"step": max(18, 12 * lines + 6)},
         "data": {"values": values},
         "encoding": {
-            "y": {"field": "libelle", "type": "nominal", "sort": order, "title": None},
+            "y": {
+                "field": "libelle",
+                "type": "nominal",
+                "sort": order,
+                "title": None,
+                "axis": axis,
+            },
             "x": {"field": "v", "type": "quantitative", "title": title},
         },
         "layer": [
@@ -194,8 +210,9 @@ def barres(breakdown: Breakdown, measure: str, title: str) -> Spec | None:
     }
 
 
-def _short(label: str, width: int = 38) -> str:
-    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
+def _wrapped(label: str, width: int = LABEL_WIDTH) -> list[str]:
+    """A bar's label in lines of at most `width` characters, cut between words only."""
+    return textwrap.wrap(label, width, break_long_words=False) or [label]
 
 
 def _ring_for_d3(ring: list[list[float]], exterior: bool) -> list[list[float]] | None:

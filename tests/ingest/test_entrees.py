@@ -20,7 +20,8 @@ def _reference(con, plan) -> list[tuple]:
             SELECT l.*, {session_key_sql(plan.rules)} AS cle_session
             FROM entree_lignes l JOIN imports i USING (import_id) WHERE i.status = 'actif'
         )
-        SELECT hash_personne, cle_session, min(date_entree), max(date_fin_prevue),
+        SELECT hash_personne, cle_session, min(date_entree),
+               max(coalesce(date_fin_reelle, date_fin_prevue)),
                list_sort(list_distinct(flatten(list(financeurs)))),
                first(financeurs[1] ORDER BY import_id, line),
                first(formacode ORDER BY import_id, line),
@@ -30,7 +31,8 @@ def _reference(con, plan) -> list[tuple]:
                first(r.region ORDER BY import_id, line),
                max(coalesce(heures_centre, 0) + coalesce(heures_entreprise, 0))
                    FILTER (WHERE heures_centre IS NOT NULL OR heures_entreprise IS NOT NULL),
-               list_sort(list_distinct(list(import_id)))
+               list_sort(list_distinct(list(import_id))),
+               bool_or(personne_source IS NOT NULL)
         FROM lines LEFT JOIN ref_departements r ON r.departement = lines.departement
         GROUP BY ALL ORDER BY 1, 2
         """

@@ -93,6 +93,8 @@ def test_leavers_known_only_by_a_local_id_are_not_counted_as_out_of_work(con, pl
     assert locale == [(True, 3)]
     bilan = compute_bilan(con, plan, "2016", "11")
     assert bilan.value("entrees") == 2
+    # The bilan says how many of its entries could not be matched with another source.
+    assert bilan.value("entrees_non_rapprochees") == 2
     emploi = next(f for f in bilan.figures if f.code == "acces_emploi")
     # One of them left in December 2016: before, a leaver without any job (0 of 1).
     assert emploi.counts == (0, 0)

@@ -427,6 +427,7 @@ def _assemble(
             )
             for code, key in (("acces_emploi", "emploi"), ("emploi_durable", "durable"))
         ),
+        Figure("entrees_non_rapprochees", int(_sum(summary, "locales"))),
         Figure("actions_agregees", _if(with_actions, included)),
         Figure("total_actions_plan", _if(with_actions, entries + included)),
         Figure("entrees_pour_1000_demandeurs", _ratio(entries * 1000, demandeurs)),

@@ -327,6 +327,7 @@ def summary(e: ir.Table, phase: Phase) -> ir.Table:
         heures=e.duree_heures.sum(),
         avec_duree=e.duree_heures.count(),
         certifiantes=_as_int(e.certifiante).sum(),
+        locales=_as_int(e.personne_locale).sum(),
     )
 
 

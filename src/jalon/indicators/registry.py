@@ -291,7 +291,10 @@ INDICATORS: tuple[Indicator, ...] = (
             "sinon prévue, d'une entrée comptée), part de celles ayant au moins un emploi d'au "
             "moins un mois (durée minimale déclarée par le plan, en jours) commençant entre le "
             "jour de la sortie et six mois après (bornes incluses). Un emploi en cours, sans "
-            "date de fin, compte comme assez long."
+            "date de fin, compte comme assez long. Les personnes connues seulement par un "
+            "identifiant propre à leur source (export régional sans identifiant national) ne "
+            "peuvent pas être retrouvées dans les fichiers d'emploi : elles sont hors de cette "
+            "population."
         ),
         unit="taux",
         plan_setting="rules.emploi.window_months, rules.emploi.min_days",
@@ -306,6 +309,17 @@ INDICATORS: tuple[Indicator, ...] = (
         ),
         unit="taux",
         plan_setting="rules.emploi.durable_months",
+    ),
+    Indicator(
+        code="entrees_non_rapprochees",
+        label="Entrées non rapprochables par la personne",
+        definition=(
+            "Entrées comptées dont la personne n'est connue que par un identifiant propre à sa "
+            "source (un export régional sans l'identifiant national du demandeur d'emploi) : "
+            "elles ne peuvent être rapprochées ni des autres sources ni des périodes d'emploi. "
+            "Une formation déclarée aussi par Pôle emploi y serait comptée deux fois."
+        ),
+        unit="entrées",
     ),
     Indicator(
         code="actions_agregees",

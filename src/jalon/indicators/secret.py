@@ -74,6 +74,7 @@ FIGURE_RULES: dict[str, FigureRule] = {
     "part_certifiante": FigureRule(derived_from=("entrees",), counted=True),
     "acces_emploi": FigureRule(counted=True),
     "emploi_durable": FigureRule(counted=True),
+    "entrees_non_rapprochees": FigureRule(count=True),
     "actions_agregees": FigureRule(count=True),
     "total_actions_plan": FigureRule(derived_from=("entrees", "actions_agregees")),
     "entrees_pour_1000_demandeurs": FigureRule(derived_from=("entrees",)),

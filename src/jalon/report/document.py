@@ -125,7 +125,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         "emploi",
         "L'accès à l'emploi",
         "Ce que deviennent les personnes sorties de formation pendant la phase.",
-        ("acces_emploi", "emploi_durable"),
+        ("acces_emploi", "emploi_durable", "entrees_non_rapprochees"),
     ),
     SectionSpec(
         "actions",

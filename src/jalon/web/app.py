@@ -82,7 +82,11 @@ FIGURE_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ("part_peu_qualifies", "part_jeunes", "part_seniors", "part_deld", "part_handicapes"),
     ),
     ("Formations", "table", ("duree_moyenne", "part_certifiante")),
-    ("Sorties de formation", "tuiles", ("acces_emploi", "emploi_durable")),
+    (
+        "Sorties de formation",
+        "tuiles",
+        ("acces_emploi", "emploi_durable", "entrees_non_rapprochees"),
+    ),
     ("Ensemble du plan", "table", ("actions_agregees", "total_actions_plan")),
 )
 HISTORY_SHOWN = 25

@@ -27,7 +27,7 @@ def test_a_malformed_jalon_memoire_is_refused_in_french(monkeypatch) -> None:
 
 @pytest.mark.parametrize(
     ("machine", "expected"),
-    [(2 << 30, "1024MiB"), (6 << 30, "1536MiB"), (24 << 30, "1792MiB"), (256 << 30, "1792MiB")],
+    [(2 << 30, "1024MiB"), (6 << 30, "1536MiB"), (24 << 30, "1536MiB"), (256 << 30, "1536MiB")],
 )
 def test_the_default_follows_the_machine(monkeypatch, machine, expected) -> None:
     monkeypatch.delenv("JALON_MEMOIRE", raising=False)

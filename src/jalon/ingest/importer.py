@@ -114,8 +114,8 @@ def match_or_refuse(profile: Profile, text: TextSniff, name: str) -> HeaderMatch
 
 
 def _departement_map(con: duckdb.DuckDBPyConnection, profile: Profile, match: HeaderMatch) -> None:
-    """`_dep_of(kind, code, departement, region)`: the département and région of every valid
-    département, commune and postcode of the accepted lines."""
+    """`_dep_of(key, departement, region)`: the département and région of every valid
+    département, commune and postcode of the accepted lines, keyed `field|code`."""
     from jalon.reference import departement_of_code_postal, departement_region, departements
 
     rows: list[tuple[str, str, str]] = [("departement", d.code, d.code) for d in departements()]
@@ -135,12 +135,10 @@ def _departement_map(con: duckdb.DuckDBPyConnection, profile: Profile, match: He
                 continue
     regions = {dep: departement_region(dep) for _k, _c, dep in rows}
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _dep_of AS SELECT unnest(CAST(? AS VARCHAR[])) AS kind, "
-        "unnest(CAST(? AS VARCHAR[])) AS code, unnest(CAST(? AS VARCHAR[])) AS departement, "
-        "unnest(CAST(? AS VARCHAR[])) AS region",
+        "CREATE OR REPLACE TEMP TABLE _dep_of AS SELECT unnest(CAST(? AS VARCHAR[])) AS key, "
+        "unnest(CAST(? AS VARCHAR[])) AS departement, unnest(CAST(? AS VARCHAR[])) AS region",
         [
-            [r[0] for r in rows],
-            [r[1] for r in rows],
+            [f"{r[0]}|{r[1]}" for r in rows],
             [r[2] for r in rows],
             [regions[r[2]] for r in rows],
         ],
@@ -169,19 +167,12 @@ def _insert_rows(
     region = "NULL"
     if profile.target == "entree_lignes":
         _departement_map(con, profile, match)
-        sources: list[str] = []
-        for field in ("departement", *profile.departement_from):
-            if field not in match.positions:
-                continue
-            alias = f"g_{len(sources)}"
-            kind = "departement" if field == "departement" else field
-            joins += (
-                f" LEFT JOIN _dep_of {alias} ON {alias}.kind = '{kind}' "
-                f"AND {alias}.code = {kept(field)}"
-            )
-            sources.append(alias)
-        select.append(f"coalesce({', '.join(a + '.departement' for a in sources)}) AS departement")
-        region = f"coalesce({', '.join(a + '.region' for a in sources)})"
+        # The place's first usable field, as a key of `_dep_of`: one join for the whole line.
+        fields = [f for f in ("departement", *profile.departement_from) if f in match.positions]
+        cases = " ".join(f"WHEN {kept(f)} IS NOT NULL THEN '{f}|' || {kept(f)}" for f in fields)
+        joins += f" LEFT JOIN _dep_of g ON g.key = CASE {cases} END"
+        select.append("g.departement AS departement")
+        region = "g.region"
     elif "departement" in stored:
         select.append(f"{kept('departement')} AS departement")
     national = 'p."hash_personne"' if "hash_personne" in match.positions else "NULL"

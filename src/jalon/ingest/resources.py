@@ -23,7 +23,7 @@ MEMORY_ENV = "JALON_MEMOIRE"
 #: without spilling, while the import's peak stays under 2 GiB (DESIGN §7).
 MEMORY_SHARE = 4
 MEMORY_FLOOR = 1 << 30
-MEMORY_CEILING = 1792 << 20
+MEMORY_CEILING = 1536 << 20
 _SIZE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*([KMGT]i?B|[KMGT]o|[KMGT])?\s*$", re.IGNORECASE)
 _FACTORS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 

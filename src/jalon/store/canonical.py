@@ -29,6 +29,22 @@ SOURCE_TABLES = (
     "places",
 )
 
+_ENTRY_COLUMNS = (
+    "import_id",
+    "line",
+    "hash_personne",
+    "date_entree",
+    "date_fin_prevue",
+    "date_fin_reelle",
+    "financeurs",
+    "formacode",
+    "certifinfo",
+    "siret",
+    "departement",
+    "heures_centre",
+    "heures_entreprise",
+    "personne_source",
+)
 _FALLBACK_SQL = {
     "siret": "coalesce(l.siret, '?')",
     "formacode": "coalesce(l.formacode, '?')",
@@ -64,8 +80,11 @@ def rebuild_entrees(
     import that only adds lines changes no other entry); without it, the whole table is.
     """
     load_reference(con)
+    # Only the columns an entry is made of: the others (organisation name, scheme, level…) would
+    # only weigh on every step below.
+    columns = ", ".join(f"l.{c}" for c in _ENTRY_COLUMNS)
     lines = f"""
-        SELECT l.*, {session_key_sql(rules)} AS cle_session,
+        SELECT {columns}, {session_key_sql(rules)} AS cle_session,
                (CAST(l.import_id AS BIGINT) << 40) | l.line AS rang
         FROM entree_lignes l JOIN imports i USING (import_id)
         WHERE i.status = 'actif'

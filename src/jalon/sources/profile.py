@@ -22,6 +22,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from jalon.validation import toml_error, validation_lines
+
 ColumnType = Literal["text", "integer", "date", "financeurs", "boolean"]
 ReferenceCheck = Literal["departement", "commune", "code_postal", "siret", "region"]
 Severity = Literal["reject", "anomaly"]
@@ -193,7 +195,7 @@ def load_profile(path: Path, *, source: str | None = None) -> Profile:
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"Profil illisible : {path} ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"Profil illisible : {path} (TOML mal formé : {exc})") from None
+        raise ProfileError(f"{path} : TOML invalide, {toml_error(exc)}") from None
     data.setdefault("source", source or str(path))
     if data.get("format") == "delimited" and "columns" in data and "fields" not in data:
         raise ProfileError(
@@ -204,11 +206,7 @@ def load_profile(path: Path, *, source: str | None = None) -> Profile:
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
-        details = "\n".join(
-            f"  - {'.'.join(str(p) for p in err['loc']) or 'profil'} : {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ProfileError(f"{path} : profil invalide\n{details}") from None
+        raise ProfileError(f"{path} : profil invalide\n{validation_lines(exc)}") from None
 
 
 def builtin_profile_files() -> dict[str, Path]:

@@ -70,13 +70,13 @@ def configure(con: duckdb.DuckDBPyConnection, workdir: Path) -> None:
     enable(con)
 
 
-_PERSONAL_SHAPE = re.compile(r"@|\+33|(?:\d[ .-]?){8,}")
+_PERSONAL_VALUE = re.compile(delimited.PERSONAL_VALUE)
 
 
 def _shown_column(name: str) -> str:
     """A column name as it may appear in a message: never something that looks like a data
     value (a headerless file's first line holds names, e-mails and phones)."""
-    if _PERSONAL_SHAPE.search(name) or sum(c.isdigit() for c in name) >= 6:
+    if _PERSONAL_VALUE.search(name) or sum(c.isdigit() for c in name) >= 6:
         return "«…» (valeur masquée : ressemble à une donnée, pas à un nom de colonne)"
     return f"« {name} »"
 

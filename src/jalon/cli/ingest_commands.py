@@ -40,7 +40,7 @@ from jalon.cli.common import (
     store,
     user_errors,
 )
-from jalon.formatting import nombre
+from jalon.formatting import accord, effectif, nombre
 from jalon.ingest import ImportSummary, import_file
 from jalon.ingest import history as hist
 from jalon.ingest.batch import BatchFile, import_batch
@@ -255,10 +255,10 @@ def import_command(
     if len(summaries) > 1:
         console.print(
             f"{len(summaries)} fichiers importés en une série : "
-            f"{nombre(sum(s.lines_read for s in summaries))} lignes lues = "
-            f"{nombre(sum(s.accepted for s in summaries))} acceptées + "
-            f"{nombre(sum(s.rejected for s in summaries))} rejetées + "
-            f"{nombre(sum(s.duplicates for s in summaries))} doublons."
+            f"{effectif(sum(s.lines_read for s in summaries), 'ligne lue', 'lignes lues')} = "
+            f"{effectif(sum(s.accepted for s in summaries), 'acceptée')} + "
+            f"{effectif(sum(s.rejected for s in summaries), 'rejetée')} + "
+            f"{effectif(sum(s.duplicates for s in summaries), 'doublon')}."
         )
 
 
@@ -465,9 +465,9 @@ def imports_command(
         )
     console.print(table)
     if older:
-        plural = "s" if older > 1 else ""
         console.print(
-            f"… {nombre(older)} import{plural} plus ancien{plural} : --derniers 0 pour tout voir.",
+            f"… {effectif(older, 'import plus ancien', 'imports plus anciens')} : "
+            "--derniers 0 pour tout voir.",
             highlight=False,
         )
 
@@ -479,12 +479,13 @@ def _show_faults(
     import_id: int, csv: Path | None, limite: int, db: Path | None, table: str
 ) -> None:
     """`jalon rejets` and `jalon anomalies`: the same listing of one of the two fault tables."""
-    what = "rejets" if table == "rejets" else "anomalies"
     with user_errors(), store(db, read_only=True) as con:
         record = hist.get_import(con, import_id)
         if csv is not None:
             written = hist.write_rejections_csv(con, import_id, csv, table=table)
-            console.print(f"{nombre(written)} {what} de l'import n° {import_id} écrits dans {csv}.")
+            what = accord(written, "rejet" if table == "rejets" else "anomalie")
+            done = accord(written, "écrit" if table == "rejets" else "écrite")
+            console.print(f"{nombre(written)} {what} de l'import n° {import_id} {done} dans {csv}.")
             return
         total = hist.count_rejections(con, import_id, table=table)
         rows = hist.rejections(con, import_id, limit=limite, table=table)
@@ -502,7 +503,7 @@ def _show_faults(
     console.print(table_out)
     if total > len(rows):
         console.print(
-            f"{nombre(total - len(rows))} autres : --limite N pour en voir plus, "
+            f"{effectif(total - len(rows), 'autre')} : --limite N pour en voir plus, "
             "--csv FICHIER pour tout exporter."
         )
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
-import sys
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -36,6 +36,7 @@ from jalon.plan import Plan, default_plan_path, load_plan
 from jalon.reference import region as region_of
 
 if TYPE_CHECKING:
+    from jalon.export.series import Series
     from jalon.indicators import Bilan
 
 
@@ -128,6 +129,29 @@ def write_output(content: bytes, sortie: Path | None, what: str) -> None:
     console.print(f"Classeur écrit : {sortie} ({what}).", highlight=False)
 
 
+def _bool(value: bool) -> str:
+    return "oui" if value else "non"
+
+
+def series_csv(result: Series) -> str:
+    """The series as CSV (`,`, UTF-8, dot decimals, empty cell: no value or secret)."""
+    from jalon.export.series import COLUMNS
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    names = [code for code, _, _ in COLUMNS]
+    writer.writerow(names)
+    for row in result.rows:
+        cells = [row[c] for c in names]
+        writer.writerow(
+            [
+                "" if v is None else ("oui" if v else "non") if isinstance(v, bool) else v
+                for v in cells
+            ]
+        )
+    return out.getvalue()
+
+
 class SeriesFormat(StrEnum):
     csv = "csv"
     json = "json"
@@ -178,14 +202,15 @@ def series(
         else:
             sortie.write_text(text + "\n", encoding="utf-8")
     elif format is SeriesFormat.csv:
-        out = sys.stdout if sortie is None else sortie.open("w", encoding="utf-8", newline="")
-        writer = csv.writer(out, lineterminator="\n")
-        names = [c for c in result.rows[0] if c != "masque"] if result.rows else []
-        writer.writerow(names)
-        for row in result.rows:
-            writer.writerow(["" if row[c] is None else row[c] for c in names])
-        if sortie is not None:
-            out.close()
+        text = series_csv(result)
+        if sortie is None:
+            typer.echo(text, nl=False)
+        else:
+            sortie.write_text(text, encoding="utf-8")
+            meta = sortie.with_suffix(".metadonnees.json")
+            body = json.dumps(result.metadata, ensure_ascii=False, indent=2)
+            meta.write_text(body + "\n", encoding="utf-8")
+            console.print(f"Série écrite : {sortie}, métadonnées : {meta}.", highlight=False)
     else:
         from jalon.export.tables import Provenance
         from jalon.export.xlsx import workbook

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import json
+import warnings
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -101,7 +102,10 @@ def compute_bilans(
             info = read_lake(lake)
             the_plan = load_plan(plan or info.plan_path)
             code = plan_phase(the_plan, phase)
-            with spark_backend(info, master) as backend:
+            with warnings.catch_warnings(), spark_backend(info, master) as backend:
+                # PySpark 4.3 warns on every conversion that pandas 3 is not fully supported;
+                # the results travel through Arrow, not pandas.
+                warnings.filterwarnings("ignore", category=FutureWarning, module="pyspark")
                 found = bilans_on(backend, the_plan, code, region)
         except LakeError as exc:
             fail(str(exc))

@@ -162,3 +162,12 @@ def test_xlsx_without_an_output_file_is_refused_in_french(db) -> None:
     )
     assert result.exit_code == 2
     assert "indiquez --sortie" in result.output
+
+
+def test_output_file_outside_xlsx_is_refused_rather_than_ignored(db, tmp_path) -> None:
+    target = tmp_path / "bilan.json"
+    args = ["classement", "--phase", "2016", "--format", "json", "--sortie", str(target), *db]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "redirigez" in result.output
+    assert not target.exists()

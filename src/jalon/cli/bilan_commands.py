@@ -155,6 +155,8 @@ def bilan(
     """Affiche le bilan complet d'une phase pour une région ou pour la France entière."""
     from jalon.indicators import apply_secret_bilan
 
+    if sortie is not None and format is not Format.xlsx:
+        fail("--sortie sert avec --format xlsx ; en texte, json ou csv, redirigez (> FICHIER).")
     scope = _scope(region, national)
     with user_errors():
         computed = compute_bilans(db, plan, phase, scope, moteur, entrepot, spark_master)
@@ -221,6 +223,8 @@ def classement(
     from jalon.indicators.classement import CRITERIA, classement_of
     from jalon.indicators.secret import apply_secret_classement
 
+    if sortie is not None and format is not Format.xlsx:
+        fail("--sortie sert avec --format xlsx ; en texte, json ou csv, redirigez (> FICHIER).")
     with user_errors():
         computed = compute_bilans(db, plan, phase, None, moteur, entrepot, spark_master)
     the_plan = computed.plan

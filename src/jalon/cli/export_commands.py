@@ -102,11 +102,12 @@ def compute_bilans(
             info = read_lake(lake)
             the_plan = load_plan(plan or info.plan_path)
             code = plan_phase(the_plan, phase)
-            with warnings.catch_warnings(), spark_backend(info, master) as backend:
-                # PySpark 4.3 warns on every conversion that pandas 3 is not fully supported;
-                # the results travel through Arrow, not pandas.
+            with warnings.catch_warnings():
+                # PySpark 4.3 warns on import and on every conversion that pandas 3 is not
+                # fully supported; the results travel through Arrow, not pandas.
                 warnings.filterwarnings("ignore", category=FutureWarning, module="pyspark")
-                found = bilans_on(backend, the_plan, code, region)
+                with spark_backend(info, master) as backend:
+                    found = bilans_on(backend, the_plan, code, region)
         except LakeError as exc:
             fail(str(exc))
         return Computed(the_plan, found, info.data_version, info.last_import)

@@ -129,3 +129,14 @@ def test_spark_json_is_identical_to_duckdb(spark, lake, store_path, command) -> 
     on_spark = _output([*command, "--moteur", "spark", "--entrepot", str(lake)])
     assert on_spark == on_duckdb
     assert json.loads(on_spark)  # a real answer, not two identical failures
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::DeprecationWarning")
+def test_a_lake_missing_a_table_is_refused_in_french(spark, lake, tmp_path) -> None:
+    broken = Path(shutil.copytree(lake, tmp_path / "lac"))
+    shutil.rmtree(broken / "emplois")
+    args = ["bilan", "--region", "76", "--phase", "2016", "--moteur", "spark"]
+    result = runner.invoke(app, [*args, "--entrepot", str(broken)])
+    assert result.exit_code == 2, result.output
+    assert "table « emplois » illisible" in result.output

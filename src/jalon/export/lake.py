@@ -233,13 +233,22 @@ def spark_backend(info: LakeInfo, master: str) -> Iterator[Any]:
     builder = SparkSession.builder.master(master).appName("jalon")
     for key, value in SPARK_SETTINGS.items():
         builder = builder.config(key, value)
-    session = running or builder.getOrCreate()
+    try:
+        session = running or builder.getOrCreate()
+    except Exception as exc:  # PySpark raises its own errors, or Java's, when the JVM fails
+        raise LakeError(
+            f"Spark n'a pas démarré sur « {master} » (Java 17 est-il installé ?) : {exc}"
+        ) from None
     if running is None:
         session.sparkContext.setLogLevel("ERROR")
     try:
         for name, spec in info.tables.items():
             path = str(info.folder / name)
-            frame = session.read.schema(spec["schema_spark"]).option("basePath", path).parquet(path)
+            try:
+                reader = session.read.schema(spec["schema_spark"]).option("basePath", path)
+                frame = reader.parquet(path)
+            except Exception as exc:
+                raise LakeError(f"table « {name} » illisible dans {info.folder} : {exc}") from None
             frame.select(*spec["colonnes"]).createOrReplaceTempView(name)
         yield ibis.pyspark.connect(session)
     finally:

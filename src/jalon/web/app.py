@@ -28,11 +28,13 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import Scope
 
 from jalon import formatting
+from jalon.export.xlsx import bilan_workbook
 from jalon.indicators import INDICATORS, Bilan, Figure
 from jalon.ingest import IngestError, SecretError, quality
 from jalon.plan import load_plan
 from jalon.reference import departements_of_region, regions
 from jalon.reference import region as region_of
+from jalon.report.version import data_version
 from jalon.sources import builtin_profiles
 from jalon.web import charts, maps, rendering, uploads
 from jalon.web.accounts import SESSION_HOURS, User, audit, authenticate, close_session, open_session
@@ -55,6 +57,7 @@ from jalon.web.views import Audience, National, WebStore, optional
 STATIC = Path(__file__).parent / "static"
 DSFR = STATIC / "dsfr"
 TAUX_BOUNDS = (0.5, 0.75, 0.9, 1.0)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Sections of the region page: (title, "tuiles" or "table", figure codes in order).
 FIGURE_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
@@ -401,6 +404,45 @@ def create_app(settings: Settings) -> FastAPI:
             rendering.breakdown_csv(table),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    def workbook_response(build: Callable[[], bytes], key: tuple[Any, ...], name: str) -> Response:
+        """A workbook built once per data version and audience (`jalon.export.xlsx`)."""
+        return Response(
+            store.cached(("xlsx", *key), build),
+            media_type=XLSX_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    def version() -> Any:
+        def read() -> Any:
+            with store.lock:
+                return data_version(store.con, plan)
+
+        return store.cached(("version",), read)
+
+    @app.get("/regions/{code}/bilan.xlsx", summary="Bilan d'une région, classeur Excel")
+    def region_xlsx(request: Request, code: str, phase: str | None = None) -> Response:
+        _, region, phase_code, audience, bilan = region_view(request, code, phase)
+        v = version()
+        return workbook_response(
+            lambda: bilan_workbook(bilan, plan, v.code, v.as_of, audience == "public"),
+            (region, phase_code, audience),
+            f"jalon-{region}-{phase_code}.xlsx",
+        )
+
+    @app.get("/national.xlsx", summary="Bilan national et classement, classeur Excel")
+    def national_xlsx(request: Request, phase: str | None = None) -> Response:
+        code = phase_of(phase)
+        audience = audience_for(current_user(request, store), None)
+        data = store.national(code, audience)
+        v = version()
+        return workbook_response(
+            lambda: bilan_workbook(
+                data.bilan, plan, v.code, v.as_of, audience == "public", data.classement
+            ),
+            ("national", code, audience),
+            f"jalon-national-{code}.xlsx",
         )
 
     # --- indicator definitions ---------------------------------------------------------

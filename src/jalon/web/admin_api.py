@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 0.5
 #: The step that runs after the import's commit (`jalon.ingest.importer`).
 AFTER_COMMIT = "Tables des indicateurs"
+SNAPSHOT_STEP = "Copie de la base pour les commandes de lecture"
 USER_ERRORS = (IngestError, SecretError, ProfileError, PlanError, StoreError, KeyError)
 
 
@@ -87,35 +88,44 @@ def snapshot(request: Request) -> dict[str, Any]:
     target = snapshot_file(store.db_path)
     # The copy of the current data version needs no lock: an import running meanwhile commits
     # before it bumps the version, so readers get the last committed state without waiting.
-    if getattr(request.app.state, "snapshot_version", None) == store.version and target.exists():
-        return {"chemin": str(target.resolve()), "version_donnees": store.version}
-    with store.lock, store.accounts_lock:
-        if getattr(request.app.state, "snapshot_version", None) != store.version or not (
-            target.exists()
-        ):
-            store.con.execute("CHECKPOINT")
-            temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-            with contextlib.suppress(FileNotFoundError):
-                temporary.unlink()
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with open(store.db_path, "rb") as source, os.fdopen(fd, "wb") as copy:
-                shutil.copyfileobj(source, copy, 1 << 24)
-            os.replace(temporary, target)
-            request.app.state.snapshot_version = store.version
+    if getattr(request.app.state, "snapshot_version", None) != store.version or not (
+        target.exists()
+    ):
+        with store.lock, store.accounts_lock:
+            refresh_snapshot(store, request.app.state)
     return {"chemin": str(target.resolve()), "version_donnees": store.version}
+
+
+def refresh_snapshot(store: WebStore, state: Any) -> None:
+    """Copy the base for readers unless the copy is already of this data version; the caller
+    holds the connection's locks, so no write lands between the checkpoint and the copy."""
+    target = snapshot_file(store.db_path)
+    if getattr(state, "snapshot_version", None) == store.version and target.exists():
+        return
+    store.con.execute("CHECKPOINT")
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        temporary.unlink()
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with open(store.db_path, "rb") as source, os.fdopen(fd, "wb") as copy:
+        shutil.copyfileobj(source, copy, 1 << 24)
+    os.replace(temporary, target)
+    state.snapshot_version = store.version
 
 
 @router.post("/import")
 async def remote_import(request: Request, demande: ImportRequest) -> StreamingResponse:
     store = _store(request)
-    return StreamingResponse(_stream(_Job(store, demande)), media_type="application/x-ndjson")
+    job = _Job(store, demande, request.app.state)
+    return StreamingResponse(_stream(job), media_type="application/x-ndjson")
 
 
 class _Job:
     """One import run by a worker thread for a streaming answer, and its way to be cancelled."""
 
-    def __init__(self, store: WebStore, demande: ImportRequest) -> None:
+    def __init__(self, store: WebStore, demande: ImportRequest, state: Any) -> None:
         self.store = store
+        self.state = state
         self.demande = demande
         self.events: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
         self.cancelled = threading.Event()
@@ -138,6 +148,7 @@ class _Job:
 
     def run(self) -> None:
         demande, store = self.demande, self.store
+        changed = False
         try:
             profile = find_profile(demande.profil)
             key = key_from_env() if profile.format != "lheo" else b""
@@ -150,6 +161,15 @@ class _Job:
                     summaries = _import(store, paths, profile, key, demande, self.report)
                 finally:
                     self.importing.clear()
+                if not demande.essai:
+                    store.data_changed()
+                    changed = True
+                    # Readers have used a copy: refresh it now, while the lock is held anyway,
+                    # rather than at the next read, which would wait for it.
+                    if snapshot_file(store.db_path).exists():
+                        self.events.put({"etape": SNAPSHOT_STEP, "fraction": 0.0, "lignes": 0})
+                        with store.accounts_lock:
+                            refresh_snapshot(store, self.state)
             self.events.put({"resultat": [s.as_dict() for s in summaries]})
         except USER_ERRORS as exc:
             self.events.put({"erreur": str(exc.args[0]) if isinstance(exc, KeyError) else str(exc)})
@@ -163,8 +183,8 @@ class _Job:
                 {"erreur": "Erreur interne du serveur pendant l'import : rien n'a été écrit."}
             )
         finally:
-            if not demande.essai:
-                store.data_changed()
+            if not demande.essai and not changed:
+                store.data_changed()  # an error after the commit leaves the import in the base
             self.events.put(None)
 
 

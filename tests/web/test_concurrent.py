@@ -284,3 +284,26 @@ def test_kill_9_of_the_server_mid_import_leaves_the_store_as_before(
     # The server file left behind is stale: commands open the base directly again.
     done = jalon("imports", "--db", str(served.db))
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.slow
+def test_a_second_import_waits_for_its_turn_and_says_so(served: Served, big_file: Path) -> None:
+    first, first_out = _start_import_on_a_terminal(served.db, big_file)
+    second, second_out = None, None
+    try:
+        _wait_for(first_out, "Écriture dans la base")
+        second, second_out = _start_import_on_a_terminal(served.db, SECOND_FILE)
+        waiting = _wait_for(second_out, "En attente de son tour")
+        assert "l'import lui est confié" in " ".join(waiting.split())
+        rest = _rest(second_out, second)
+        assert second.wait(timeout=240) == 0, rest
+        rest = _rest(first_out, first)  # read on: a full terminal would stop the first import
+        assert first.wait(timeout=240) == 0, rest
+    finally:
+        os.close(first_out)
+        if second_out is not None:
+            os.close(second_out)
+    names = {i["file_name"] for i in json.loads(
+        jalon("imports", "--format", "json", "--db", str(served.db)).stdout
+    )}  # fmt: skip
+    assert {big_file.name, SECOND_FILE.name} <= names

@@ -33,6 +33,7 @@ from jalon.web.client import Server
 TOKEN_HEADER = "Authorization"
 #: A long import streams a line every half second at least; silence this long means trouble.
 SILENCE_SECONDS = 600.0
+WAITING = "En attente de son tour (le serveur finit un autre import ou un calcul)"
 
 
 def token_file(db_path: Path) -> Path:
@@ -130,14 +131,20 @@ def remote_import(
 
     A French `StoreError` when the server refuses the file or stops before the end; then the
     import's transaction was not committed and the base is as it was."""
+    started = False
     with _request(server, db_path, "/admin/import", payload) as answer:
         for event in _events(answer):
             if "erreur" in event:
                 raise StoreError(str(event["erreur"]))
             if "resultat" in event:
                 return list(event["resultat"])
-            if progress is not None and "etape" in event:
+            if progress is None:
+                continue
+            if "etape" in event:
+                started = True
                 progress(str(event["etape"]), float(event["fraction"]), int(event["lignes"]))
+            elif not started:  # the server's connection is busy: another import, a long page
+                progress(WAITING, 0.0, 0)
     raise StoreError(
         f"le serveur Jalon ({server.url}) s'est arrêté avant la fin de l'import : l'import n'a "
         "pas été validé, la base est telle qu'avant. Relancez-le quand le serveur sera revenu."

@@ -70,6 +70,7 @@ class Tally:
     unaccounted: int = 0
     leaked: int = 0
     changed_on_refusal: int = 0
+    searched: int = 0  # personal values looked for in outputs and stores
     mismatches: list[str] = field(default_factory=list)
 
     def row(self, name: str) -> str:
@@ -183,6 +184,7 @@ def _judge(
     if "Traceback" in output:
         tally.tracebacks += 1
     secrets = personal_values(path)
+    tally.searched += len(secrets)
     if any(value in output for value in secrets) or any(
         value in store_text(db) for value in secrets
     ):
@@ -476,9 +478,19 @@ def main() -> int:
         *(tally.row(title) for title, tally in parts),
     ]
     problems = [m for _, tally in parts for m in tally.mismatches]
+    searched = sum(tally.searched for _, tally in parts)
     text = "\n".join(lines) + f"\n\nCharge : {note}\n"
+    text += (
+        f"\nValeurs personnelles cherchées (noms, prénoms, courriels, téléphones des fichiers du "
+        f"corpus) dans les sorties et dans toute la base : {searched}.\n"
+    )
     text += "\nÉcarts : " + ("; ".join(problems) if problems else "aucun") + "."
-    text += f"\n\nDurée totale : {time.perf_counter() - started:.0f} s."
+    text += (
+        f"\n\nDurée totale : {time.perf_counter() - started:.0f} s, le "
+        f"{time.strftime('%d/%m/%Y à %H h %M UTC', time.gmtime())}, sur la machine de "
+        "développement partagée (2 cœurs, d'autres travaux en cours : les durées et le débit "
+        "en dépendent, pas les comptes)."
+    )
     print(text)
     if args.resultats is not None:
         write_results(args.resultats, text)

@@ -4,7 +4,8 @@ Runs on one XML file, streamed with `lxml.etree.iterparse` (libxml2): entities a
 expanded (`resolve_entities=False`), no DTD or other resource is loaded (`load_dtd=False`,
 `no_network=True`), libxml2's size limits stay on (`huge_tree=False`) and the file is given as a
 Python file object, so libxml2 never decompresses it behind our back. A file whose document type
-declares any entity (billion laughs, external entity) is refused before its content is read.
+declares any entity (billion laughs, external entity) or an attribute default (which libxml2 would
+add to the elements, an `xmlns` one even unvalidated) is refused before its content is read.
 Each `action` and `session` ends `accepte`, `rejete` (with the element's line and the reasons)
 or `doublon`; a formation is processed at its end tag, then cleared, so memory holds one
 formation at a time plus the numbers already seen (for duplicates).
@@ -156,6 +157,14 @@ def open_catalogue(path: Path, profile: LheoProfile) -> Catalogue:
                 "ressources réseau) ; un catalogue LHEO n'en a pas besoin. "
                 "Rien n'a été écrit."
             )
+        if dtd is not None and (default := _attribute_default(path, profile, root.sourceline)):
+            line, element = default
+            raise IngestError(
+                f"{name}, ligne {line} : le fichier déclare des valeurs par défaut d'attributs "
+                f"(<!ATTLIST {element} …>). Elles sont refusées : l'analyseur les ajouterait aux "
+                "éléments (un espace de noms, un numéro) sans qu'elles soient écrites dans le "
+                "catalogue ; un catalogue LHEO n'en a pas besoin. Rien n'a été écrit."
+            )
         qname = etree.QName(root)
         if qname.localname != "lheo":
             raise IngestError(
@@ -179,6 +188,36 @@ def _entity_line(path: Path, profile: LheoProfile, root_line: int) -> int:
             if b"<!ENTITY" in text or number >= root_line:
                 return number
     return 1
+
+
+#: An attribute-list declaration holding a quoted value: a default (`"v"` or `#FIXED "v"`); the
+#: attribute types (CDATA, ID, enumerations…) have no quotes.
+_ATTLIST_DEFAULT = re.compile(rb"<!ATTLIST\s+([^\s>]+)[^>]*?[\"']")
+
+
+def _attribute_default(path: Path, profile: LheoProfile, root_line: int) -> tuple[int, str] | None:
+    """Line and element of the first attribute default declared before the root element.
+
+    libxml2 applies some of them (`xmlns` defaults) even with the DTD neither loaded nor
+    validated, and lxml does not show attribute declarations of undeclared elements: the
+    internal subset is read as text, line by line, up to the root's line."""
+    with open_xml(path, profile) as handle:
+        pending, first = b"", 0
+        for number, text in enumerate(handle, start=1):
+            if number > root_line:
+                break
+            if not pending:
+                if b"<!ATTLIST" not in text:
+                    continue
+                first = number
+            pending += text
+            found = _ATTLIST_DEFAULT.search(pending)
+            if found:
+                line = first + pending[: found.start()].count(b"\n")
+                return line, found.group(1).decode("utf-8", "replace")
+            if b">" in pending[pending.rfind(b"<!ATTLIST") :]:
+                pending = b""
+    return None
 
 
 Reader = Callable[[Any], str | None]

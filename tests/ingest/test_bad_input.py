@@ -90,6 +90,12 @@ CORPUS = [
             (4, "dc_insee_lieuformation", "commune_inconnue", "31999"),
         ),
     ),
+    # A NUL byte damages its line only: rejected, with the column it falls in.
+    Outcome(
+        "octet-nul.csv",
+        counts=(3, 2, 1, 0),
+        rejets=((3, "dc_lblorganisme", "octet_nul", None),),
+    ),
     Outcome("vide.csv", refused=r"vide\.csv : le fichier est vide\."),
     Outcome("entete-seul.csv", counts=(0, 0, 0, 0)),
     Outcome(
@@ -199,3 +205,23 @@ def test_cr_only_line_endings_are_refused_without_quoting_data(con, plan, key, t
     with pytest.raises(IngestError, match="retour chariot seul") as info:
         import_file(con, path, PE, plan, key)
     assert "Dupontel" not in str(info.value) and "@" not in str(info.value)
+
+
+def test_a_nul_byte_past_the_first_megabyte_rejects_its_line_alike(
+    con, plan, key, tmp_path
+) -> None:
+    header, good = (BAD / "siret-invalide.csv").read_bytes().split(b"\n")[:2]
+    lines = [good.replace(b"1000001A", f"{n:07d}X".encode()) for n in range(3000)]
+    damaged = good.replace(b"1000001A", b"9999999Z").replace(b"Toulouse", b"Tou\x00louse")
+    path = tmp_path / "nul-loin.csv"
+    path.write_bytes(b"\n".join([header, *lines, damaged, lines[0].replace(b"0000000X", b"Y")]))
+    assert path.stat().st_size > 1 << 20
+    summary = import_file(con, path, PE, plan, key)
+    assert (summary.lines_read, summary.accepted, summary.rejected) == (3002, 3001, 1)
+    assert con.execute("SELECT line, column_name, reason FROM rejets").fetchall() == [
+        (3002, "dc_ville_lieuformation", "octet_nul")
+    ]
+    stored = con.execute(
+        "SELECT count(*) FROM entree_lignes WHERE contains(organisme, chr(0))"
+    ).fetchone()
+    assert stored == (0,)

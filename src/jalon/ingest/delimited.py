@@ -53,9 +53,13 @@ class Check:
     reference: str | None = None  # reference list checked after parsing
     target: str | None = None  # canonical column holding the value a reference check reads
     severity: str = "reject"  # "reject": the line is lost; "anomaly": the field is set missing
+    column_sql: str | None = None  # the column, when it depends on the line (SQL on `_parsed`)
 
 
 EMPTY_LINE = Check(0, None, "ligne_vide", "ligne vide", "NULL")
+#: The bits of the checks on a line's shape (empty, NUL byte, field count): a line failing one
+#: is not split into values.
+STRUCTURAL = 7
 
 
 def _quote(text: str) -> str:
@@ -248,6 +252,19 @@ def build(path: Path, text: TextSniff, profile: Profile, match: HeaderMatch) -> 
             "NULL",
         )
     )
+    # A NUL byte is no character of a text export: the line is damaged, whatever its column.
+    header_list = "[" + ", ".join(_quote(name) for name in match.header) + "]"
+    checks.append(
+        Check(
+            2,
+            None,
+            "octet_nul",
+            "octet nul (0x00) dans la ligne : ligne abîmée (copie ou transfert) ou données "
+            "binaires ; la ligne ne peut pas être lue",
+            "NULL",
+            column_sql=f"{header_list}[nul_field]",
+        )
+    )
     typed_of: dict[str, str] = {}
     local = match.local_id
     if local is not None:
@@ -311,7 +328,8 @@ def build(path: Path, text: TextSniff, profile: Profile, match: HeaderMatch) -> 
             has_value = True
         if has_value and not spec.personal:
             kept_values.append(
-                f"CASE WHEN mask > 1 AND NOT regexp_matches({raw}, {_quote(PERSONAL_VALUE)}) "
+                f"CASE WHEN mask > {STRUCTURAL} "
+                f"AND NOT regexp_matches({raw}, {_quote(PERSONAL_VALUE)}) "
                 f"THEN left({raw}, {SHOWN_VALUE_CHARS}) END AS v_{index}"
             )
         if spec.check:
@@ -369,6 +387,9 @@ def build(path: Path, text: TextSniff, profile: Profile, match: HeaderMatch) -> 
         f"new_line = '\\r\\n', compression = '{text.compression}', "
         f"encoding = {_quote(text.encoding)}, max_line_size = {MAX_LINE_BYTES})"
     )
+    typed_out = "".join(
+        f", CASE WHEN mask & {STRUCTURAL} = 0 THEN {sql} END AS {name}" for sql, name in typed_cols
+    )
     # One parallel scan; insertion order is kept, so a row's rank in `_rows` is its line's.
     parse_sql = f"""
 CREATE OR REPLACE TEMP TABLE _rows AS
@@ -376,6 +397,9 @@ WITH split AS (
     SELECT l, string_split(coalesce(l, ''), {_quote(text.delimiter)}) AS f FROM {source}
 ), fields AS (
     SELECT l IS NULL AS empty, len(f) AS n_fields,
+           CASE WHEN strpos(l, chr(0)) > 0
+                THEN len(string_split(left(l, strpos(l, chr(0))), {_quote(text.delimiter)}))
+           END AS nul_field,
            CASE WHEN l IS NOT NULL THEN hash(l) END AS line_hash,
            CASE WHEN l IS NOT NULL THEN hash(l || chr(0)) END AS line_hash2
            {"".join(", " + c for c in raw_cols)}
@@ -384,13 +408,14 @@ WITH split AS (
     SELECT *{"".join(", " + c for c in typed_exprs)} FROM fields
 ), checked AS (
     SELECT *,
-        CASE WHEN empty THEN 1 WHEN {fields_rule}{expected} THEN 2 ELSE {field_mask} END AS mask
+        CASE WHEN empty THEN 1 WHEN nul_field IS NOT NULL THEN 4
+             WHEN {fields_rule}{expected} THEN 2 ELSE {field_mask} END AS mask
     FROM typed
 )
 SELECT line_hash, line_hash2, mask, false AS is_duplicate,
-       CASE WHEN mask = 2 THEN n_fields END AS n_fields
+       CASE WHEN mask = 2 THEN n_fields END AS n_fields, nul_field
        {"".join(", " + c for c in kept_values)}
-       {"".join(f", CASE WHEN mask & 3 = 0 THEN {sql} END AS {name}" for sql, name in typed_cols)}
+       {typed_out}
 FROM checked
 """
     return ParsePlan(
@@ -437,7 +462,7 @@ def run(con: duckdb.DuckDBPyConnection, plan: ParsePlan) -> None:
     if plan.place_sql is not None:
         con.execute(
             f"UPDATE _rows SET mask = mask | {1 << plan.place_bit} "
-            f"WHERE mask & 3 = 0 AND {plan.place_sql}"
+            f"WHERE mask & {STRUCTURAL} = 0 AND {plan.place_sql}"
         )
 
 
@@ -555,6 +580,8 @@ def _failures_sql(checks: list[Check], where: str) -> str:
             before, after = check.message.split("{n}")
             message = f"{_quote(before)} || n_fields || {_quote(after)}"
         column = "NULL" if check.column is None else _quote(check.column)
+        if check.column_sql is not None:
+            column = check.column_sql
         value = (
             check.value_sql if check.value_sql == "NULL" else f"CAST({check.value_sql} AS VARCHAR)"
         )

@@ -96,6 +96,13 @@ CORPUS = [
         counts=(3, 2, 1, 0),
         rejets=((3, "dc_lblorganisme", "octet_nul", None),),
     ),
+    # UTF-8 on line 2, Windows-1252 on line 3: either reading would store mojibake.
+    Outcome(
+        "encodage-change.csv",
+        refused=r"encodage-change\.csv : le fichier change d'encodage en cours de route : ligne 2, "
+        r"colonne « dc_lblformation », des caractères en UTF-8, et ligne 3, colonne "
+        r"« dc_raisonsociale », un octet \(0xC9\) qui n'est pas de l'UTF-8",
+    ),
     Outcome("vide.csv", refused=r"vide\.csv : le fichier est vide\."),
     Outcome("entete-seul.csv", counts=(0, 0, 0, 0)),
     Outcome(
@@ -225,3 +232,25 @@ def test_a_nul_byte_past_the_first_megabyte_rejects_its_line_alike(
         "SELECT count(*) FROM entree_lignes WHERE contains(organisme, chr(0))"
     ).fetchone()
     assert stored == (0,)
+
+
+def test_an_encoding_change_past_the_first_megabyte_is_refused(con, plan, key, tmp_path) -> None:
+    header, utf8, latin = (BAD / "encodage-change.csv").read_bytes().split(b"\n")[:3]
+    lines = [utf8.replace(b"1000001A", f"{n:07d}X".encode()) for n in range(3000)]
+    path = tmp_path / "encodage-loin.csv"
+    path.write_bytes(b"\n".join([header, *lines, latin]) + b"\n")
+    assert path.stat().st_size > 1 << 20
+    with pytest.raises(IngestError, match=r"ligne 2, colonne « dc_lblformation ».* ligne 3002, "):
+        import_file(con, path, PE, plan, key)
+    assert con.execute("SELECT count(*) FROM imports").fetchone() == (0,)
+
+
+def test_a_windows_1252_file_is_still_read_whole(con, plan, key, tmp_path) -> None:
+    header, _utf8, latin = (BAD / "encodage-change.csv").read_bytes().split(b"\n")[:3]
+    path = tmp_path / "latin.csv"
+    path.write_bytes(b"\n".join([header, latin]) + b"\n")
+    summary = import_file(con, path, PE, plan, key)
+    assert summary.encoding == "Windows-1252 / Latin-1"
+    assert con.execute("SELECT organisme FROM entree_lignes").fetchall() == [
+        ("CENTRE EXEMPLE ÉCOLE",)
+    ]

@@ -320,7 +320,7 @@ def _parse(
         except duckdb.Error as exc:
             if "unicode" not in str(exc).lower() and "encoded" not in str(exc).lower():
                 raise IngestError(f"{name} : lecture impossible ({_explain(str(exc))})") from None
-    with as_utf8(source, workdir) as converted:
+    with as_utf8(source, workdir, name, profile.quote) as converted:
         try:
             return converted.text, _run(con, converted, profile, match, report, lines)
         except duckdb.OutOfMemoryException:

@@ -103,6 +103,14 @@ CORPUS = [
         r"colonne « dc_lblformation », des caractères en UTF-8, et ligne 3, colonne "
         r"« dc_raisonsociale », un octet \(0xC9\) qui n'est pas de l'UTF-8",
     ),
+    # RFC 4180: a quoted « ; », a doubled quote, a quoted line end (line 3 spans two physical
+    # lines: the line after it is line 5).
+    Outcome(
+        "guillemets.csv",
+        counts=(4, 3, 1, 0),
+        rejets=((5, "Date Entree", "date_invalide", "31/02/2016"),),
+        profile="region-stagiaires",
+    ),
     Outcome("vide.csv", refused=r"vide\.csv : le fichier est vide\."),
     Outcome("entete-seul.csv", counts=(0, 0, 0, 0)),
     Outcome(
@@ -114,6 +122,8 @@ CORPUS = [
 
 
 def _profile(outcome: Outcome):
+    if outcome.profile == "region-stagiaires":
+        return builtin_profiles()["region-stagiaires"]
     return SEMICOLON if outcome.profile == "point-virgule" else PE
 
 
@@ -254,3 +264,41 @@ def test_a_windows_1252_file_is_still_read_whole(con, plan, key, tmp_path) -> No
     assert con.execute("SELECT organisme FROM entree_lignes").fetchall() == [
         ("CENTRE EXEMPLE ÉCOLE",)
     ]
+
+
+def test_quoted_fields_are_read_whole_at_their_physical_lines(con, plan, key) -> None:
+    import_file(con, BAD / "guillemets.csv", builtin_profiles()["region-stagiaires"], plan, key)
+    rows = con.execute(
+        "SELECT line, numero_session, organisme, date_entree FROM entree_lignes ORDER BY line"
+    ).fetchall()
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        (2, "SE_0000102", 'Centre "Exemple" Formation'),
+        (3, "SE_0000201", "Centre Exemple Formation"),
+        (6, None, "Compagnons Exemple"),
+    ]
+    assert str(rows[2][3]) == "2016-11-07"
+
+
+def test_an_unclosed_quote_is_refused_with_its_line(con, plan, key, tmp_path) -> None:
+    lines = (BAD / "guillemets.csv").read_bytes().decode("utf-8").split("\r\n")
+    path = tmp_path / "guillemet-ouvert.csv"
+    broken = lines[4].replace("Cariste", '"Cariste')
+    after = [lines[4].replace("2000003F", f"3{n:06d}X") for n in range(50)]
+    path.write_bytes("\r\n".join([*lines[:4], broken, *after]).encode("utf-8"))
+    with pytest.raises(
+        IngestError, match=r"guillemet-ouvert\.csv, ligne 5 : guillemets mal formés"
+    ):
+        import_file(con, path, builtin_profiles()["region-stagiaires"], plan, key)
+    assert con.execute("SELECT count(*) FROM imports").fetchone() == (0,)
+
+
+def test_quoted_windows_1252_exports_are_read_alike(con, plan, key, tmp_path) -> None:
+    path = tmp_path / "guillemets-latin.csv"
+    path.write_bytes((BAD / "guillemets.csv").read_bytes().decode("utf-8").encode("cp1252"))
+    summary = import_file(con, path, builtin_profiles()["region-stagiaires"], plan, key)
+    assert (summary.lines_read, summary.accepted, summary.encoding) == (
+        4,
+        3,
+        "Windows-1252 / Latin-1",
+    )
+    assert con.execute("SELECT line, reason FROM rejets").fetchall() == [(5, "date_invalide")]

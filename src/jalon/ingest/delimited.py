@@ -56,6 +56,8 @@ class Check:
     column_sql: str | None = None  # the column, when it depends on the line (SQL on `_parsed`)
 
 
+#: The line that stands for a further physical line of a quoted record (`jalon.ingest.quoted`).
+CONTINUATION = "\x1d"
 EMPTY_LINE = Check(0, None, "ligne_vide", "ligne vide", "NULL")
 #: The bits of the checks on a line's shape (empty, NUL byte, field count): a line failing one
 #: is not split into values.
@@ -203,6 +205,8 @@ class ParsePlan:
     #: Condition (on `_rows`) of a line whose place gives no département, with its bit.
     place_sql: str | None = None
     place_bit: int = 0
+    #: Rows standing for the further lines of quoted records, dropped after numbering.
+    continuations: bool = False
 
 
 LOCAL_PERSON = "_personne_locale"
@@ -265,6 +269,8 @@ def build(path: Path, text: TextSniff, profile: Profile, match: HeaderMatch) -> 
             column_sql=f"{header_list}[nul_field]",
         )
     )
+    # A financeur list split by a quote-aware reader is joined back with the file's delimiter.
+    joiner = profile.delimiter if text.continuations else text.delimiter
     typed_of: dict[str, str] = {}
     local = match.local_id
     if local is not None:
@@ -297,8 +303,7 @@ def build(path: Path, text: TextSniff, profile: Profile, match: HeaderMatch) -> 
         raw = f"r_{index}"
         is_last = index == expected - 1
         raw_cols.append(
-            f"{_field(index, profile.missing, spill=spill and is_last, delimiter=text.delimiter)}"
-            f" AS {raw}"
+            f"{_field(index, profile.missing, spill=spill and is_last, delimiter=joiner)} AS {raw}"
         )
         typed = _typed(spec, raw)
         if typed != raw:
@@ -390,13 +395,15 @@ def build(path: Path, text: TextSniff, profile: Profile, match: HeaderMatch) -> 
     typed_out = "".join(
         f", CASE WHEN mask & {STRUCTURAL} = 0 THEN {sql} END AS {name}" for sql, name in typed_cols
     )
+    continuation = f" l = {_quote(CONTINUATION)} AS continuation," if text.continuations else ""
+    kept_continuation = ", continuation" if text.continuations else ""
     # One parallel scan; insertion order is kept, so a row's rank in `_rows` is its line's.
     parse_sql = f"""
 CREATE OR REPLACE TEMP TABLE _rows AS
 WITH split AS (
     SELECT l, string_split(coalesce(l, ''), {_quote(text.delimiter)}) AS f FROM {source}
 ), fields AS (
-    SELECT l IS NULL AS empty, len(f) AS n_fields,
+    SELECT l IS NULL AS empty, len(f) AS n_fields,{continuation}
            CASE WHEN strpos(l, chr(0)) > 0
                 THEN len(string_split(left(l, strpos(l, chr(0))), {_quote(text.delimiter)}))
            END AS nul_field,
@@ -413,7 +420,7 @@ WITH split AS (
     FROM typed
 )
 SELECT line_hash, line_hash2, mask, false AS is_duplicate,
-       CASE WHEN mask = 2 THEN n_fields END AS n_fields, nul_field
+       CASE WHEN mask = 2 THEN n_fields END AS n_fields, nul_field{kept_continuation}
        {"".join(", " + c for c in kept_values)}
        {typed_out}
 FROM checked
@@ -427,6 +434,7 @@ FROM checked
         field_anomalies,
         place_sql,
         place_bit,
+        text.continuations,
     )
 
 
@@ -445,14 +453,17 @@ def run(con: duckdb.DuckDBPyConnection, plan: ParsePlan) -> None:
     """Create `_parsed`, then mark exact duplicate lines, reference failures and lines whose
     place gives no département."""
     con.execute(plan.parse_sql)
+    # Row ids are consecutive in insertion order, but start at 2^55 rather than 0 while the
+    # table is private to an open transaction (a series of imports, `jalon.ingest.batch`).
+    # Taken before any row is dropped: a row's line is its rank in the file.
+    first = con.execute("SELECT coalesce(min(rowid), 0) FROM _rows").fetchall()[0][0]
+    if plan.continuations:
+        con.execute("DELETE FROM _rows WHERE continuation")
     # Blank lines after the last line of data (an export ending with empty lines) are not lines.
     con.execute(
         "DELETE FROM _rows WHERE mask = 1 AND rowid > "
         "(SELECT coalesce(max(rowid), -1) FROM _rows WHERE mask <> 1)"
     )
-    # Row ids are consecutive in insertion order, but start at 2^55 rather than 0 while the
-    # table is private to an open transaction (a series of imports, `jalon.ingest.batch`).
-    first = con.execute("SELECT coalesce(min(rowid), 0) FROM _rows").fetchall()[0][0]
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW _parsed AS SELECT rowid - {int(first)} + 2 AS line, * "
         "FROM _rows"

@@ -26,7 +26,7 @@ class MixedEncodingCheck:
 
     def __init__(self, name: str, header: list[str], delimiter: str, quote: str | None) -> None:
         self.name = name
-        self.header = header
+        self.header = [column.strip(quote) for column in header] if quote else header
         self.delimiter = delimiter.encode("utf-8")
         self.quote = quote.encode("utf-8") if quote else None
         self.line = 1  # physical line at the start of the next chunk

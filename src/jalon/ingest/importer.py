@@ -30,6 +30,7 @@ from jalon.ingest.errors import IngestError
 from jalon.ingest.inputs import Input, as_utf8, prepared, remove_leftover_copies
 from jalon.ingest.progress import Report, enable, watch
 from jalon.ingest.pseudonymise import check_store_key, hmac_sql, record_store_key
+from jalon.ingest.quoted import unquoted
 from jalon.ingest.records import (
     ImportSummary,
     Step,
@@ -442,7 +443,10 @@ def _import_delimited(
     hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jalon-sha256")
     digest = hasher.submit(file_sha256, path)
     try:
-        with prepared(path, profile, workdir) as source:
+        with (
+            prepared(path, profile, workdir) as given,
+            unquoted(given, profile, workdir, path.name) as source,
+        ):
             match = match_or_refuse(profile, source.text, path.name)
             say("Lecture et contrôle des lignes")
             text, parse = _parse(con, source, profile, match, path.name, report, workdir)

@@ -377,7 +377,7 @@ MIN_BZ2_BOUND = 256 << 20
 MAX_DECOMPRESSED_BYTES = 64 << 30
 
 
-def _copy_path(workdir: Path, suffix: str) -> Path:
+def copy_path(workdir: Path, suffix: str) -> Path:
     # A plain random name: the user's file name could read as a pattern, or be too long.
     return workdir / f"copie-{secrets.token_hex(8)}{suffix}"
 
@@ -421,7 +421,7 @@ def prepared(path: Path, profile: Profile, workdir: Path) -> Iterator[Input]:
             yield Input(readable, text, "CSV (gzip)" if kind == "gzip" else "CSV")
         return
     workdir.mkdir(parents=True, exist_ok=True)
-    copy = _copy_path(workdir, COPY_SUFFIXES[0])
+    copy = copy_path(workdir, COPY_SUFFIXES[0])
     try:
         if kind == "bz2":
             _decompress_bz2(path, copy)
@@ -442,7 +442,7 @@ def as_utf8(source: Input, workdir: Path, name: str, quote: str | None = None) -
     """A UTF-8 copy of a Windows-1252/Latin-1 text input, decoded by streaming; a file that is
     partly UTF-8 is refused (`jalon.ingest.encoding`), `name` naming it."""
     workdir.mkdir(parents=True, exist_ok=True)
-    copy = _copy_path(workdir, COPY_SUFFIXES[1])
+    copy = copy_path(workdir, COPY_SUFFIXES[1])
     opener = gzip.open if source.text.compression == "gzip" else open
     decoder = codecs.getincrementaldecoder("cp1252")(errors=_LATIN1_FALLBACK)
     check = MixedEncodingCheck(name, source.text.header, source.text.delimiter, quote)

@@ -30,6 +30,8 @@ class TextSniff:
     delimiter: str
     compression: str = "none"  # as DuckDB's read_csv names it
     bytes_per_line: float = 0.0  # average over the sample, to estimate progress
+    #: Marker lines stand for the further physical lines of quoted records (`ingest.quoted`).
+    continuations: bool = False
 
 
 def _open(path: Path, compression: str) -> BinaryIO:

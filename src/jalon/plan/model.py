@@ -133,6 +133,11 @@ class Plan(_Strict):
         phase_codes = [p.code for p in self.phases]
         if len(set(phase_codes)) != len(phase_codes):
             raise ValueError("deux phases portent le même code")
+        if "taux_realisation" not in self.scales:
+            raise ValueError(
+                "scales.taux_realisation manquant : l'échelle de couleurs du taux de réalisation "
+                "(bornes des classes et légende) doit être déclarée"
+            )
         regions = [c.region for c in self.conventions]
         if len(set(regions)) != len(regions):
             raise ValueError("deux conventions portent sur la même région")

@@ -93,7 +93,7 @@ class Convention(_Strict):
 
     region: str = Field(pattern=r"^\d{2}$")
     name: str
-    kind: Literal["quadripartite", "pole-emploi", "avenant"]
+    kind: Literal["quadripartite", "pole-emploi", "avenant", "pacte"]
     signed_on: dt.date | None = None
     signatories: list[str] = []
     source: str | None = None

@@ -160,12 +160,14 @@ def bilan(
 
 
 def _classement_table(result: Classement, plan: Plan) -> Table:
+    from jalon.indicators.classement import CRITERION_LABELS
+
     criteria = (result.headline, *result.secondary)
     phase = plan.phase(result.phase)
     table = Table(
         title=insecable(f"Classement des régions — {plan.name} — {phase.label}"),
-        caption=f"Classées par {REGISTRY[result.headline].label.lower()} (critère principal du "
-        f"plan). Taux de réalisation : {result.rule}. Rangs ex æquo : même rang.",
+        caption=f"Classées par {CRITERION_LABELS[result.headline]}, critère principal du plan. "
+        f"Taux de réalisation : {result.rule}. Rangs ex æquo : même rang.",
         title_justify="left",
     )
     table.add_column("Région")

@@ -14,14 +14,13 @@ import json
 import sys
 from dataclasses import asdict
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from jalon.cli.common import DbOption, PlanOption, app, console, plan_for, store, user_errors
 from jalon.formatting import MISSING, nombre
-from jalon.indicators.perimetre import DeclarationCheck, declaration_checks
 from jalon.ingest.quality import (
     QualityReport,
     month_label,
@@ -30,6 +29,9 @@ from jalon.ingest.quality import (
     source_name,
 )
 from jalon.reference import region as region_of
+
+if TYPE_CHECKING:
+    from jalon.indicators.perimetre import DeclarationCheck
 
 
 class Format(StrEnum):
@@ -64,6 +66,8 @@ def qualite_command(
     ] = Tableau.mois,
 ) -> None:
     """Qualité des fichiers reçus par source et couverture de la phase (qui n'a pas envoyé)."""
+    from jalon.indicators.perimetre import declaration_checks
+
     with user_errors():
         declared = plan_for(db, plan)
         with store(db, read_only=True) as con:

@@ -22,6 +22,12 @@ CRITERIA: tuple[str, ...] = (
     "taux_realisation",
     "entrees_pour_1000_demandeurs",
 )
+# How a caption names each criterion (« Classement des régions par … »).
+CRITERION_LABELS: dict[str, str] = {
+    "entrees_supplementaires": "entrées supplémentaires",
+    "taux_realisation": "taux de réalisation",
+    "entrees_pour_1000_demandeurs": "entrées pour 1 000 demandeurs d'emploi",
+}
 # How a sentence names each criterion: « la 1re région de France en termes de … ».
 CRITERION_WORDS: dict[str, str] = {
     "entrees_supplementaires": "demandeurs d'emploi supplémentaires formés",

@@ -32,7 +32,7 @@ from jalon.indicators import (
     registry,
 )
 from jalon.indicators.bilan import targets_of
-from jalon.indicators.classement import CRITERION_WORDS, classement_of
+from jalon.indicators.classement import CRITERION_LABELS, CRITERION_WORDS, classement_of
 from jalon.indicators.secret import (
     SECRET_NOTE,
     apply_secret_classement,
@@ -414,7 +414,7 @@ def _cover(bilan: Bilan, rank: int | None, headline: str) -> tuple[Valeur, ...]:
             5,
             Valeur(
                 "rang",
-                f"Rang national ({registry.REGISTRY[headline].label.lower()})",
+                f"Rang national ({CRITERION_LABELS[headline]})",
                 None if rank is None else redaction.rang(rank),
             ),
         )
@@ -536,8 +536,8 @@ def _classement_section(
     return Section(
         "classement",
         "Le classement des régions",
-        f"Régions classées par {registry.REGISTRY[classement.headline].label.lower()} (critère "
-        "principal du plan), les autres critères en colonnes ; les ex aequo partagent le "
+        f"Régions classées par {CRITERION_LABELS[classement.headline]}, critère principal du "
+        "plan, les autres critères en colonnes ; les ex aequo partagent le "
         f"meilleur rang. Taux de réalisation selon la règle : {classement.rule}.",
         (),
         tuple(graphics),

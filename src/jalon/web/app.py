@@ -29,6 +29,7 @@ from starlette.types import Scope
 
 from jalon import formatting
 from jalon.indicators import INDICATORS, Bilan, Figure
+from jalon.indicators.classement import CRITERION_LABELS
 from jalon.indicators.perimetre import declaration_checks
 from jalon.ingest import IngestError, SecretError, quality
 from jalon.plan import Scale, load_plan
@@ -90,12 +91,6 @@ FIGURE_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Ensemble du plan", "table", ("actions_agregees", "total_actions_plan")),
 )
 HISTORY_SHOWN = 25
-# How the ranking's caption names each criterion (« Classement des régions par … »).
-CRITERION_LABELS = {
-    "entrees_supplementaires": "entrées supplémentaires",
-    "taux_realisation": "taux de réalisation",
-    "entrees_pour_1000_demandeurs": "entrées pour 1 000 demandeurs d'emploi",
-}
 FORM_PAGES = frozenset({"connexion.html", "imports.html", "bilan.html"})
 
 

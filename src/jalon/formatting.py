@@ -72,6 +72,6 @@ def valeur(value: float | int | None, unit: str) -> str:
 
 
 def insecable(text: str) -> str:
-    """A text written by hand (« plan 500 000 », « pour 1 000 DE ») with the narrow no-break
+    """A text written by hand (« 90 000 formations », « pour 1 000 DE ») with the narrow no-break
     space of `nombre` between the digit groups, so that no line wrap splits the number."""
     return _THOUSANDS.sub(NARROW_NBSP, text)

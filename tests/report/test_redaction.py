@@ -109,3 +109,15 @@ def test_paragraph_below_target_gives_the_rate_and_drops_unknowns() -> None:
 
 def test_paragraph_without_places_launched() -> None:
     assert not any("places" in s for s in paragraphe(_chiffres(places=0)))
+
+
+def test_estimated_target_is_never_stated_as_a_fact() -> None:
+    text = " ".join(paragraphe(_chiffres(objectif_estime=True)))
+    assert "l'objectif estimé de" in text and "est atteint." in text
+    below = " ".join(paragraphe(_chiffres(objectif_estime=True, taux_realisation=0.8)))
+    assert "l'objectif estimé de" in below and f"est réalisé à 80{NNBSP}%." in below
+
+
+def test_rank_sentence_names_the_plans_headline_criterion() -> None:
+    text = " ".join(paragraphe(_chiffres(rang=2, rang_termes="réalisation de son objectif")))
+    assert "est la 2e région de France en termes de réalisation de son objectif." in text

@@ -180,24 +180,26 @@ def bilan(
 
 
 def _classement_table(result: Classement, plan: Plan) -> Table:
-    from jalon.indicators.classement import CRITERIA
+    from jalon.indicators.classement import CRITERION_LABELS
 
+    criteria = (result.headline, *result.secondary)
     phase = plan.phase(result.phase)
     table = Table(
         title=insecable(f"Classement des régions — {plan.name} — {phase.label}"),
-        caption=f"Taux de réalisation : {result.rule}. Rangs ex æquo : même rang.",
+        caption=f"Classées par {CRITERION_LABELS[result.headline]}, critère principal du plan. "
+        f"Taux de réalisation : {result.rule}. Rangs ex æquo : même rang.",
         title_justify="left",
     )
     table.add_column("Région")
-    for criterion in CRITERIA:
+    for criterion in criteria:
         table.add_column(insecable(REGISTRY[criterion].label), justify="right")
         table.add_column("Rang", justify="right")
-    for row in result.ordered(CRITERIA[0]):
+    for row in result.ordered():
         if not row.has_data:
-            table.add_row(row.label, *(["sans données", ""] * len(CRITERIA)))
+            table.add_row(row.label, *(["sans données", ""] * len(criteria)))
             continue
         cells = []
-        for criterion in CRITERIA:
+        for criterion in criteria:
             rank = row.ranks[criterion]
             cells += [
                 value_text(criterion, row.values[criterion]),
@@ -220,7 +222,7 @@ def classement(
     spark_master: MasterOption = "local[*]",
 ) -> None:
     """Classe les régions : entrées supplémentaires, taux de réalisation, entrées pour 1 000 DE."""
-    from jalon.indicators.classement import CRITERIA, classement_of
+    from jalon.indicators.classement import classement_of
     from jalon.indicators.secret import apply_secret_classement
 
     if sortie is not None and format is not Format.xlsx:
@@ -242,10 +244,11 @@ def classement(
         console.print_json(json.dumps(result.as_dict()))
     elif format is Format.csv:
         header: list[object] = ["region", "libelle", "donnees", *result.regions[0].values]
-        header += [f"rang_{c}" for c in CRITERIA]
+        criteria = (result.headline, *result.secondary)
+        header += [f"rang_{c}" for c in criteria]
         rows: list[list[object]] = [header]
-        for r in result.ordered(CRITERIA[0]):
-            ranks = [r.ranks[c] for c in CRITERIA]
+        for r in result.ordered():
+            ranks = [r.ranks[c] for c in criteria]
             rows.append([r.region, r.label, r.has_data, *r.values.values(), *ranks])
         _write_csv(rows)
     else:

@@ -43,7 +43,7 @@ PlanOption = Annotated[
     typer.Option(
         "--plan",
         help="Fichier de déclaration du plan (TOML ; défaut : BASE.plan.toml s'il existe à côté "
-        "de la base, sinon le plan 500 000).",
+        "de la base, sinon le plan livré par défaut avec Jalon).",
     ),
 ]
 

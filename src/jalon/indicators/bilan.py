@@ -24,6 +24,7 @@ from babel.dates import format_date
 from ibis.backends import BaseBackend
 
 from jalon.formatting import date_longue, nombre
+from jalon.indicators.perimetre import realisation, scope_note
 from jalon.indicators.queries import QueryResults, collect_duckdb, collect_on
 from jalon.indicators.registry import BREAKDOWN_SPECS, REGISTRY
 from jalon.plan import Phase, Plan
@@ -352,12 +353,11 @@ def _assemble(
     additional = entries - reference
     target_add, target_total, baseline, estimated = targets_of(plan, phase.code, region)
     estimated_note = "objectif estimé (valeur publique inconnue)" if estimated else None
-    if plan.rules.realisation == "entrees":
-        rate = _ratio(entries, target_total)
-        rule = "entrées / objectif total"
-    else:
-        rate = _ratio(additional, target_add)
-        rule = "entrées supplémentaires / objectif supplémentaire"
+    scope = data.of(data.scope, region)
+    rate, rule = realisation(
+        plan, int(_sum(scope, "entrees")), int(_sum(scope, "reference")), target_add, target_total
+    )
+    rule_note = " ; ".join(n for n in (f"règle : {rule}", scope_note(plan, region)) if n)
     month_table, stock_end = _month_breakdown(data, phase, region, target_total)
     known = int(_sum(summary, "connues"))
     publics_note = f"sur {nombre(known)} entrées dont la personne est connue du fichier personnes"
@@ -396,7 +396,7 @@ def _assemble(
         ),
         Figure("objectif_supplementaires", target_add, estimated_note),
         Figure("objectif_entrees", target_total, estimated_note),
-        Figure("taux_realisation", rate, f"règle : {rule}"),
+        Figure("taux_realisation", rate, rule_note),
         Figure("places_lancees", _if("places" in sources, sum(places.values()))),
         Figure("stock_fin", stock_end, f"au {date_longue(phase.end)}"),
         Figure(

@@ -305,6 +305,36 @@ def phase_entries(mart: ir.Table, phase: Phase, region: str | None) -> ir.Table:
     return e if region is None else e.filter(e.region == region)
 
 
+def in_convention_scope(rows: ir.Table, plan: Plan) -> ir.BooleanValue:
+    """Counted entries (`dans_plan`) that also count toward their region's target: a convention
+    that declares its own financeurs (Auvergne-Rhône-Alpes 2016: Pôle emploi only) counts only
+    entries with one of them; elsewhere every counted entry does."""
+    restricted = plan.restricted_scopes()
+    if not restricted:
+        return rows.dans_plan
+    cases = [
+        (rows.region == region, ibis.or_(*(rows.financeurs.contains(c) for c in codes)))
+        for region, codes in sorted(restricted.items())
+    ]
+    return rows.dans_plan & ibis.cases(*cases, else_=True).fill_null(True)
+
+
+def scope_counts(mart: ir.Table, phase: Phase, plan: Plan, region: str | None) -> ir.Table:
+    """One row per region: entries of the phase (`entrees`) and of its reference window
+    (`reference`) in the scope of the region's convention, what its realisation rate reads."""
+    in_phase = in_window(mart.date_entree, phase.start, phase.end)
+    in_reference = in_window(mart.date_entree, phase.reference_start, phase.reference_end)
+    rows = mart.filter(in_convention_scope(mart, plan), in_phase | in_reference)
+    if region is not None:
+        rows = rows.filter(rows.region == region)
+    return rows.group_by("region").aggregate(
+        entrees=_as_int(in_window(rows.date_entree, phase.start, phase.end)).sum(),
+        reference=_as_int(
+            in_window(rows.date_entree, phase.reference_start, phase.reference_end)
+        ).sum(),
+    )
+
+
 def _as_int(flag: ir.BooleanValue) -> ir.IntegerValue:
     return flag.cast("int64")
 

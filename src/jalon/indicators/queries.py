@@ -57,6 +57,7 @@ class QueryResults:
 
     summary: Rows
     counts: dict[str, Rows]
+    scope: Rows
     reference: Rows
     stock: Rows
     outcomes: Rows
@@ -96,6 +97,7 @@ def organisme_names(lines: ir.Table, imports: ir.Table, sirets: ir.Table) -> ir.
 
 def _queries(
     t: d.Tables,
+    plan: Plan,
     mart: ir.Table,
     phase: Phase,
     region: str | None,
@@ -108,6 +110,7 @@ def _queries(
     trainees = d.trainees(mart, phase.start, phase.end, region)
     queries = {
         "summary": d.summary(entries, phase),
+        "scope": d.scope_counts(mart, phase, plan, region),
         "reference": d.month_counts(mart, phase.reference_start, phase.reference_end, region),
         "stock": d.starts_and_ends(mart, phase, region),
         "outcomes": d.outcomes_by_region(leavers, phase),
@@ -146,6 +149,7 @@ def _results(rows: dict[str, Rows]) -> QueryResults:
     return QueryResults(
         summary=rows["summary"],
         counts=counts,
+        scope=rows["scope"],
         reference=rows["reference"],
         stock=rows["stock"],
         outcomes=rows["outcomes"],
@@ -178,7 +182,7 @@ def collect_on(backend: BaseBackend, plan: Plan, phase: Phase, region: str | Non
         _cached(d.phase_entries(mart, phase, region)) as entries,
         _cached(d.leavers_outcomes(mart, phase, region)) as leavers,
     ):
-        queries = _queries(t, mart, phase, region, entries, leavers, _lines(backend))
+        queries = _queries(t, plan, mart, phase, region, entries, leavers, _lines(backend))
         return _results({k: backend.to_pyarrow(q).to_pylist() for k, q in queries.items()})
 
 
@@ -207,7 +211,7 @@ def _compile(backend: BaseBackend, plan: Plan, phase: Phase, region: str | None)
     mart = ibis.table(d.entrees_marts(t, plan).schema(), name=_MART)
     entries = d.phase_entries(mart, phase, region)
     leavers = d.leavers_outcomes(mart, phase, region)
-    queries = _queries(t, mart, phase, region, entries, leavers, _lines(backend))
+    queries = _queries(t, plan, mart, phase, region, entries, leavers, _lines(backend))
     return _Compiled(
         queries={
             k: (ibis.to_sql(q, dialect="duckdb"), q.schema().to_pyarrow())

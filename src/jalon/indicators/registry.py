@@ -114,7 +114,7 @@ INDICATORS: tuple[Indicator, ...] = (
         label="Entrées de la période de référence",
         definition=(
             "Entrées comptées selon les mêmes règles sur la période de référence de la phase "
-            "(les mêmes mois de 2015 pour le plan 500 000)."
+            "déclarée par le plan (les mêmes mois de l'année de base, le plus souvent)."
         ),
         unit="entrées",
         plan_setting="phases.reference_start, phases.reference_end",

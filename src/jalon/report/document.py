@@ -31,14 +31,15 @@ from jalon.indicators import (
     compute_prevision,
     registry,
 )
-from jalon.indicators.classement import classement_of
+from jalon.indicators.bilan import targets_of
+from jalon.indicators.classement import CRITERION_LABELS, CRITERION_WORDS, classement_of
 from jalon.indicators.secret import (
     SECRET_NOTE,
     apply_secret_classement,
     apply_secret_prevision,
     classement_hidden,
 )
-from jalon.plan import Plan
+from jalon.plan import Plan, Scale
 from jalon.reference import departements_of_region
 from jalon.reference import region as region_of
 from jalon.report import graphiques, redaction
@@ -394,11 +395,9 @@ def section(
 
 
 def rank_of(classement: Classement, region: str | None) -> int | None:
-    """The region's rank by additional entries (the press's "1re région de France")."""
-    if region is None:
-        return None
-    found = next((r for r in classement.regions if r.region == region), None)
-    return None if found is None else found.ranks.get("entrees_supplementaires")
+    """The region's rank on the plan's headline criterion (the press's "1re région de
+    France")."""
+    return None if region is None else classement.rank_of(region)
 
 
 def _definitions() -> tuple[Definition, ...]:
@@ -408,14 +407,14 @@ def _definitions() -> tuple[Definition, ...]:
     )
 
 
-def _cover(bilan: Bilan, rank: int | None) -> tuple[Valeur, ...]:
+def _cover(bilan: Bilan, rank: int | None, headline: str) -> tuple[Valeur, ...]:
     values = [valeur(bilan, code) for code in COVER]
     if bilan.region is not None:
         values.insert(
             5,
             Valeur(
                 "rang",
-                "Rang national (entrées supplémentaires)",
+                f"Rang national ({CRITERION_LABELS[headline]})",
                 None if rank is None else redaction.rang(rank),
             ),
         )
@@ -448,6 +447,8 @@ def chiffres_cles(
         taux_realisation=known("taux_realisation"),
         places=count("places_lancees"),
         rang=rank,
+        rang_termes=CRITERION_WORDS[plan.ranking.headline],
+        objectif_estime=targets_of(plan, bilan.phase, bilan.region)[3],
     )
 
 
@@ -484,10 +485,10 @@ def _classement_breakdown(classement: Classement, interne: bool, threshold: int)
             r.label if r.has_data else f"{r.label} (sans données)",
             {
                 **{c: r.values.get(c) for c in CLASSEMENT_COLUMNS},
-                "rang": r.ranks.get("entrees_supplementaires"),
+                "rang": r.ranks.get(classement.headline),
             },
         )
-        for r in classement.ordered("entrees_supplementaires")
+        for r in classement.ordered()
     ]
     table = Breakdown("classement", "Classement des régions", "Région", CLASSEMENT_COLUMNS, rows)
     if interne:
@@ -507,7 +508,7 @@ def _classement_breakdown(classement: Classement, interne: bool, threshold: int)
 
 
 def _classement_section(
-    classement: Classement, region: str | None, interne: bool, threshold: int
+    classement: Classement, region: str | None, interne: bool, threshold: int, rate_scale: Scale
 ) -> Section:
     table = _classement_breakdown(classement, interne, threshold)
     lignes = tuple(
@@ -523,7 +524,7 @@ def _classement_section(
     )
     graphics: list[Graphique] = []
     rates = {r.key: r.values.get("taux_realisation") for r in table.rows}
-    drawn = graphiques.carte("regions", rates, "Taux de réalisation", fmt=".1~%")
+    drawn = graphiques.carte("regions", rates, "Taux de réalisation", scale=rate_scale)
     if drawn is not None:
         graphics.append(
             Graphique(
@@ -535,7 +536,8 @@ def _classement_section(
     return Section(
         "classement",
         "Le classement des régions",
-        "Régions classées par entrées supplémentaires mesurées ; les ex aequo partagent le "
+        f"Régions classées par {CRITERION_LABELS[classement.headline]}, critère principal du "
+        "plan, les autres critères en colonnes ; les ex aequo partagent le "
         f"meilleur rang. Taux de réalisation selon la règle : {classement.rule}.",
         (),
         tuple(graphics),
@@ -665,7 +667,11 @@ def build_document(
     territoire = "France entière" if region is None else region_of(region).nom
     body = [section(spec, bilan, tables, raw_tables) for spec in sections]
     body.append(_prevision_section(con, plan, phase, region, None if interne else bilan))
-    body.append(_classement_section(classement, region, interne, plan.secret.threshold))
+    body.append(
+        _classement_section(
+            classement, region, interne, plan.secret.threshold, plan.scales["taux_realisation"]
+        )
+    )
     return Document(
         plan=plan.name,
         titre=f"Bilan du {plan.name[0].lower()}{plan.name[1:]}",
@@ -677,7 +683,7 @@ def build_document(
         created=version.as_of,
         interne=interne,
         seuil_secret=plan.secret.threshold,
-        cles=_cover(bilan, rank),
+        cles=_cover(bilan, rank, plan.ranking.headline),
         resume=_summary(bilan, plan, territoire, rank),
         sections=tuple(body),
         definitions=_definitions(),

@@ -94,6 +94,9 @@ class ChiffresCles:
     taux_realisation: float | None
     places: int | None
     rang: int | None
+    # The plan's headline ranking criterion, as the rank sentence names it.
+    rang_termes: str = "demandeurs d'emploi supplémentaires formés"
+    objectif_estime: bool = False
 
 
 def paragraphe(c: ChiffresCles) -> list[str]:
@@ -117,11 +120,13 @@ def paragraphe(c: ChiffresCles) -> list[str]:
                 f"{_comparee(c.reference_start, c.reference_end)}"
             )
         if c.taux_realisation is not None and c.objectif is not None:
+            # An estimated target is never stated as a fact (issue #15, item 4).
+            goal = "l'objectif estimé" if c.objectif_estime else "l'objectif"
             if c.taux_realisation >= 1:
-                sentence += f", l'objectif de {nombre(c.objectif)} entrées est atteint."
+                sentence += f", {goal} de {nombre(c.objectif)} entrées est atteint."
             else:
                 sentence += (
-                    f", l'objectif de {nombre(c.objectif)} entrées est réalisé à "
+                    f", {goal} de {nombre(c.objectif)} entrées est réalisé à "
                     f"{pourcentage(c.taux_realisation)}."
                 )
         else:
@@ -130,6 +135,6 @@ def paragraphe(c: ChiffresCles) -> list[str]:
     if c.rang is not None:
         sentences.append(
             f"La région {c.territoire} est la {rang(c.rang)} région de France en termes de "
-            "demandeurs d'emploi supplémentaires formés."
+            f"{c.rang_termes}."
         )
     return sentences

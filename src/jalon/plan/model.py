@@ -64,6 +64,12 @@ class ActionsAgregees(_Strict):
     included: list[str] = []
 
 
+class Communication(_Strict):
+    """Text rules of the press kit and of the bilan's sentences (`jalon.report.redaction`)."""
+
+    rang_cite_jusqu_a: int = Field(default=0, ge=0)
+
+
 class Target(_Strict):
     """A convention's targets for one phase."""
 
@@ -112,6 +118,7 @@ class Plan(_Strict):
     rules: Rules
     secret: Secret
     actions_agregees: ActionsAgregees = ActionsAgregees()
+    communication: Communication = Communication()
     conventions: list[Convention]
     scale: float = Field(default=1.0, gt=0, le=1)
     sha256: str = ""

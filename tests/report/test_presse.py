@@ -135,9 +135,10 @@ def test_note_dated_and_placed_as_asked_with_the_event_contacts(
     assert "Le 25 avril 2016, l’État, la Région Occitanie" in text
     assert "- Préfecture de région\u202f: Alix Presse – 05 00 00 00 01" in text
     assert note.chiffres.version.code not in text
-    undated = build_note(ro, module_plan, "2016", "76", date=dt.date(2017, 1, 25))
-    assert rendu.note_text(undated).startswith("Le 25 janvier 2017\n")
-    assert not undated.contacts
+    without_event = build_note(ro, module_plan, "2016", "76", date=dt.date(2017, 3, 1))
+    assert rendu.note_text(without_event).startswith("Le 1er mars 2017\n")
+    assert '<div class="coin">Le 1<sup>er</sup> mars 2017</div>' in rendu.note_html(without_event)
+    assert not without_event.contacts
 
 
 def test_invitation_html_and_note(invitation: Invitation, ro, module_plan: Plan) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -37,8 +38,12 @@ def _plain(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "jalon-demo.duckdb"
-    run_demo(Console(file=io.StringIO()), path)
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "jalon-demo.duckdb"
+    # The demo simulates its files in a temporary folder of its own: keep it in pytest's.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tempfile, "tempdir", str(folder))
+        run_demo(Console(file=io.StringIO()), path)
     return path
 
 

@@ -90,13 +90,11 @@ def _register(fichier: Path, region: str | None, db: Path | None, plan: Path | N
              "(ou son nom) au fichier, ou --region.")  # fmt: skip
     with user_errors():
         phase = plan_phase(plan_for(db, plan), declaration.phase)
-    if declaration.date_limite_reponse and declaration.date_limite_reponse > declaration.date:
-        fail(f"{fichier.name} : la date limite de réponse suit la date de l'événement.")
     kept = declaration.date + dt.timedelta(days=declaration.conservation_jours)
     event_id = _carnet(db).add_event(
         region=chosen, phase=phase, titre=declaration.titre,
         debut=dt.datetime.combine(declaration.date, declaration.heure),
-        date_limite=declaration.date_limite_reponse, conserver_jusqu_au=kept,
+        date_limite=declaration.rsvp_avant, conserver_jusqu_au=kept,
         declaration=text, cree_par=None,
     )  # fmt: skip
     console.print(

@@ -66,6 +66,12 @@ class ActionsAgregees(_Strict):
     included: list[str] = []
 
 
+class Communication(_Strict):
+    """Text rules of the press kit and of the bilan's sentences (`jalon.report.redaction`)."""
+
+    rang_cite_jusqu_a: int = Field(default=0, ge=0)
+
+
 class Target(_Strict):
     """A convention's targets for one phase."""
 
@@ -122,6 +128,7 @@ class Plan(_Strict):
     rules: Rules
     secret: Secret
     actions_agregees: ActionsAgregees = ActionsAgregees()
+    communication: Communication = Communication()
     conventions: list[Convention]
     ranking: Ranking
     scales: dict[str, Scale] = {}

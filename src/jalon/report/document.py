@@ -400,6 +400,18 @@ def rank_of(classement: Classement, region: str | None) -> int | None:
     return None if region is None else classement.rank_of(region)
 
 
+def ex_aequo_of(classement: Classement, region: str | None) -> tuple[str, ...]:
+    """The names of the other regions that share the region's rank (« ex aequo »)."""
+    rank = rank_of(classement, region)
+    if rank is None:
+        return ()
+    return tuple(
+        r.label
+        for r in classement.regions
+        if r.region != region and r.ranks.get(classement.headline) == rank
+    )
+
+
 def _definitions() -> tuple[Definition, ...]:
     return tuple(
         Definition(ind.code, ind.label, ind.definition, ind.unit, ind.reglage)
@@ -422,7 +434,7 @@ def _cover(bilan: Bilan, rank: int | None, headline: str) -> tuple[Valeur, ...]:
 
 
 def chiffres_cles(
-    bilan: Bilan, plan: Plan, territoire: str, rank: int | None
+    bilan: Bilan, plan: Plan, territoire: str, rank: int | None, ex_aequo: tuple[str, ...] = ()
 ) -> redaction.ChiffresCles:
     """The key figures that the bilan's summary and the press kit word the same way."""
     phase = plan.phase(bilan.phase)
@@ -449,11 +461,16 @@ def chiffres_cles(
         rang=rank,
         rang_termes=CRITERION_WORDS[plan.ranking.headline],
         objectif_estime=targets_of(plan, bilan.phase, bilan.region)[3],
+        ex_aequo=ex_aequo,
+        rang_cite_jusqu_a=plan.communication.rang_cite_jusqu_a,
+        objectif_supplementaires=goal == "objectif_supplementaires",
     )
 
 
-def _summary(bilan: Bilan, plan: Plan, territoire: str, rank: int | None) -> tuple[str, ...]:
-    return tuple(redaction.paragraphe(chiffres_cles(bilan, plan, territoire, rank)))
+def _summary(
+    bilan: Bilan, plan: Plan, territoire: str, rank: int | None, ex_aequo: tuple[str, ...]
+) -> tuple[str, ...]:
+    return tuple(redaction.paragraphe(chiffres_cles(bilan, plan, territoire, rank, ex_aequo)))
 
 
 CLASSEMENT_COLUMNS = (
@@ -684,7 +701,7 @@ def build_document(
         interne=interne,
         seuil_secret=plan.secret.threshold,
         cles=_cover(bilan, rank, plan.ranking.headline),
-        resume=_summary(bilan, plan, territoire, rank),
+        resume=_summary(bilan, plan, territoire, rank, ex_aequo_of(classement, region)),
         sections=tuple(body),
         definitions=_definitions(),
         version=version,

@@ -91,7 +91,7 @@ def test_phase_cut_at_each_month_compares_the_same_months(
         REFERENCE[m] for m in range(1, months + 1)
     ]
     assert bilan.value("stock_fin") == entries  # dated at the cut-off, not at 30 June
-    assert bilan.as_dict()["etat_phase"] == f"phase en cours ({months} mois sur 6)"
+    assert bilan.as_dict()["etat_phase"] == f"phase en cours : {months} mois sur 6"
     assert bilan.value("entrees_supplementaires_base_declaree") is None
     # The whole reference semester (27 entries) only through the projection, labelled so.
     projected = bilan.value("entrees_projetees")
@@ -123,7 +123,7 @@ def test_data_cut_off_comes_from_the_files_not_the_request(cut_store, plan) -> N
     assert later.as_dict()["date_arret"] == "2017-03-31"
     assert later.value("entrees_supplementaires") == 5
     national = compute_all_bilans(cut_store, plan, "2017S1")[None]
-    assert national.as_dict()["etat_phase"] == "phase en cours (3 mois sur 6)"
+    assert national.as_dict()["etat_phase"] == "phase en cours : 3 mois sur 6"
 
 
 def test_partial_month_cuts_the_reference_at_the_same_day(cut_store, plan) -> None:
@@ -153,7 +153,7 @@ def test_forecast_refuses_a_phase_with_no_observed_month(cut_store, plan) -> Non
     prevision = compute_prevision(cut_store, plan, "2017S1", "76", dt.date(2017, 3, 31))
     assert prevision.forecast.months_observed == 3
     assert prevision.forecast.observed == 14
-    assert prevision.as_dict()["etat_phase"] == "phase en cours (3 mois sur 6)"
+    assert prevision.as_dict()["etat_phase"] == "phase en cours : 3 mois sur 6"
 
 
 def test_forecast_interval_widens_with_fewer_months() -> None:

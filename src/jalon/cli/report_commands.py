@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from jalon.cli.bilan_commands import AuOption, au_date
 from jalon.cli.common import (
     DbOption,
     PhaseOption,
@@ -92,11 +93,13 @@ def rapport(
     ] = False,
     db: DbOption = None,
     plan: PlanOption = None,
+    au: AuOption = None,
 ) -> None:
     """Écrit le bilan d'une phase (PDF ou HTML) pour une région ou pour la France entière."""
     if (region is None) == (not national):
         fail("indiquez soit --region CODE, soit --national.")
     kind = _format(sortie, ("pdf", "html"))
+    day = au_date(au)
     # WeasyPrint and vl-convert take a while to import: only the report commands pay for it.
     from jalon.report import rendu
     from jalon.report.document import build_document
@@ -105,7 +108,7 @@ def rapport(
         the_plan = plan_for(db, plan)
         with store(db, read_only=True) as con:
             doc = build_document(
-                con, the_plan, plan_phase(the_plan, phase), region, interne=interne
+                con, the_plan, plan_phase(the_plan, phase), region, interne=interne, au=day
             )
     html = rendu.bilan_html(doc)
     _write(sortie, rendu.pdf(html) if kind == "pdf" else html)

@@ -116,10 +116,10 @@ class Arret:
 
     @property
     def etat(self) -> str:
-        """« phase en cours (3 mois sur 6) » or « phase terminée »."""
+        """« phase en cours : 3 mois sur 6 » or « phase terminée »."""
         if not self.en_cours:
             return "phase terminée"
-        return f"phase en cours ({self.months_observed} mois sur {self.months_total})"
+        return f"phase en cours : {self.months_observed} mois sur {self.months_total}"
 
     @property
     def mention(self) -> str:

@@ -235,7 +235,9 @@ def _by_months_markdown(rows: list[ByMonths], phase_code: str) -> list[str]:
         "moyenne de l'intervalle à 80 % (en part des entrées finalement comptées) et part des "
         "régions dont les entrées finales tombent dans l'intervalle. L'intervalle s'élargit "
         "quand les mois observés sont moins nombreux ; `jalon prevision` refuse une phase "
-        "sans aucun mois observé.",
+        "sans aucun mois observé. Une part de régions sous 80 % dit que l'intervalle reste "
+        "trop étroit pour ce nombre de mois : en début de phase, la montée en charge du plan "
+        "déplace encore le rapport aux mois de référence, et la projection sous-estime.",
         "",
         "| Mois observés | Erreur moyenne | Largeur de l'intervalle | Régions dans l'intervalle |",
         "|---|---|---|---|",

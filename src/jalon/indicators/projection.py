@@ -4,7 +4,8 @@ Method (ratio to the reference profile): the reference window gives the monthly 
 (the September peak, the August trough). The months observed so far are compared with the same
 months of the reference window; the ratio of the last `RATIO_MONTHS` observed months (the plan
 ramps up, so the latest ratio is the best guide) multiplies the reference months still to come.
-The interval (80 %) combines the spread of the last monthly ratios with counting noise; the
+The interval (80 %) combines the spread of the last monthly ratios (never less than a floor that
+shrinks with the months observed) with counting noise; the
 probability of reaching the target is read from the same normal approximation. Used by
 `jalon.indicators.prevision` (the forecast of a phase) and by the bilan (the projection of a
 phase in progress), which is why it imports neither.
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 RATIO_MONTHS = 2
 SPREAD_MONTHS = 4
 Z_80 = 1.2816
+SPREAD_FLOOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,11 @@ def forecast(observed: list[int], reference: list[int], target: int | None) -> F
         ratios = [
             observed[i] / profile[i] for i in range(max(0, k - SPREAD_MONTHS), k) if profile[i]
         ]
-        spread = statistics.stdev(ratios) if len(ratios) >= 2 else 0.25 * ratio
+        observed_spread = statistics.stdev(ratios) if len(ratios) >= 2 else 0.0
+        # Early in a phase the ratio still moves (the plan ramps up): the backtest by months
+        # observed (docs/indicateurs.md) found errors of 30 % and more from one to three months,
+        # which two or three monthly ratios cannot show; the floor shrinks as months add up.
+        spread = max(observed_spread, SPREAD_FLOOR * ratio / math.sqrt(k))
     projection = done + ratio * remaining_profile
     sd = math.sqrt((spread * remaining_profile) ** 2 + ratio * remaining_profile)
     probability = None

@@ -27,6 +27,7 @@ from jalon.report.document import (
     COVER,
     Valeur,
     chiffres_cles,
+    etat_sentences,
     rank_of,
     territory_views,
     valeur,
@@ -139,7 +140,7 @@ def chiffres_presse(
     return ChiffresPresse(
         territoire,
         the_phase.label,
-        tuple(redaction.paragraphe(chiffres)),
+        etat_sentences(bilan) + tuple(redaction.paragraphe(chiffres)),
         tuple(valeur(bilan, code) for code in COVER),
         data_version(con, plan),
         tuple(context),

@@ -122,6 +122,7 @@ def note(
     sortie: SortieOption,
     db: DbOption = None,
     plan: PlanOption = None,
+    au: AuOption = None,
 ) -> None:
     """Écrit le communiqué de presse d'une région (une page PDF, HTML ou texte .txt)."""
     kind = _format(sortie, ("pdf", "html", "txt"))
@@ -131,7 +132,7 @@ def note(
     with user_errors():
         the_plan = plan_for(db, plan)
         with store(db, read_only=True) as con:
-            built = build_note(con, the_plan, plan_phase(the_plan, phase), region)
+            built = build_note(con, the_plan, plan_phase(the_plan, phase), region, au_date(au))
     _write_press(sortie, kind, lambda: rendu.note_text(built), lambda: rendu.note_html(built))
 
 

@@ -117,10 +117,15 @@ class ChiffresPresse:
 
 
 def chiffres_presse(
-    con: duckdb.DuckDBPyConnection, plan: Plan, phase: str, region: str
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    phase: str,
+    region: str,
+    au: dt.date | None = None,
 ) -> ChiffresPresse:
-    """The key-figure sentences and values of a region's phase, and the plan's context."""
-    bilan, classement, _ = territory_views(con, plan, phase, region, interne=False)
+    """The key-figure sentences and values of a region's phase, and the plan's context, as of
+    the date d'arrêt des données (or `au`, when earlier)."""
+    bilan, classement, _ = territory_views(con, plan, phase, region, interne=False, au=au)
     rank = rank_of(classement, region)
     territoire = region_of(region).nom
     the_phase = plan.phase(phase)
@@ -154,8 +159,14 @@ class Note:
     chiffres: ChiffresPresse
 
 
-def build_note(con: duckdb.DuckDBPyConnection, plan: Plan, phase: str, region: str) -> Note:
-    chiffres = chiffres_presse(con, plan, phase, region)
+def build_note(
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    phase: str,
+    region: str,
+    au: dt.date | None = None,
+) -> Note:
+    chiffres = chiffres_presse(con, plan, phase, region, au)
     return Note(
         titre=(
             f"{plan.name} : bilan en {chiffres.territoire}, "

@@ -53,6 +53,14 @@ def ecart(value: int | None) -> str:
     return sign + nombre(abs(value))
 
 
+def glissement(ratio: float | None) -> str:
+    """A signed change as a percentage (« glissement annuel »): `+12,5 %`, `−3,0 %`."""
+    if ratio is None:
+        return MISSING
+    sign = "+" if ratio > 0 else ("−" if ratio < 0 else "")
+    return sign + pourcentage(abs(ratio), 1)
+
+
 def date_longue(day: dt.date) -> str:
     text = format_date(day, format="d MMMM y", locale=LOCALE)
     return text.replace("1 ", "1er ", 1) if day.day == 1 else text

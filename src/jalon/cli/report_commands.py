@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from jalon.cli.bilan_commands import AuOption, au_date
 from jalon.cli.common import (
     DbOption,
     PhaseOption,
@@ -96,11 +97,13 @@ def rapport(
     ] = False,
     db: DbOption = None,
     plan: PlanOption = None,
+    au: AuOption = None,
 ) -> None:
     """Écrit le bilan d'une phase (PDF ou HTML) pour une région ou pour la France entière."""
     if (region is None) == (not national):
         fail("indiquez soit --region CODE, soit --national.")
     kind = _format(sortie, ("pdf", "html"))
+    day = au_date(au)
     # WeasyPrint and vl-convert take a while to import: only the report commands pay for it.
     from jalon.report import rendu
     from jalon.report.document import build_document
@@ -109,7 +112,7 @@ def rapport(
         the_plan = plan_for(db, plan)
         with store(db, read_only=True) as con:
             doc = build_document(
-                con, the_plan, plan_phase(the_plan, phase), region, interne=interne
+                con, the_plan, plan_phase(the_plan, phase), region, interne=interne, au=day
             )
     html = rendu.bilan_html(doc)
     _write(sortie, rendu.pdf(html) if kind == "pdf" else html)
@@ -207,6 +210,7 @@ def note(
     interne: InterneOption = False,
     db: DbOption = None,
     plan: PlanOption = None,
+    au: AuOption = None,
 ) -> None:
     """Le communiqué de presse d'une région : texte imprimé, ou une page PDF, HTML ou .txt."""
     kind = _format(sortie, ("pdf", "html", "txt")) if sortie else "txt"
@@ -239,6 +243,7 @@ def note(
                     lieu=lieu or (event.ville if event else None),
                     evenement=event,
                     interne=interne,
+                    au=au_date(au),
                 )
             except EvenementError as exc:
                 fail(str(exc))

@@ -31,6 +31,7 @@ from jalon.report.document import (
     COVER,
     Valeur,
     chiffres_cles,
+    etat_sentences,
     ex_aequo_of,
     rank_of,
     territory_views,
@@ -183,10 +184,15 @@ class ChiffresPresse:
 
 
 def chiffres_presse(
-    con: duckdb.DuckDBPyConnection, plan: Plan, phase: str, region: str
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    phase: str,
+    region: str,
+    au: dt.date | None = None,
 ) -> ChiffresPresse:
-    """The key-figure sentences and values of a region's phase, and the plan's context."""
-    bilan, classement, _ = territory_views(con, plan, phase, region, interne=False)
+    """The key-figure sentences and values of a region's phase, and the plan's context, as of
+    the date d'arrêt des données (or `au`, when earlier)."""
+    bilan, classement, _ = territory_views(con, plan, phase, region, interne=False, au=au)
     rank = rank_of(classement, region)
     territoire = region_of(region).nom
     the_phase = plan.phase(phase)
@@ -206,7 +212,7 @@ def chiffres_presse(
     return ChiffresPresse(
         territoire,
         the_phase.label,
-        tuple(redaction.paragraphe(chiffres)),
+        etat_sentences(bilan) + tuple(redaction.paragraphe(chiffres)),
         tuple(valeur(bilan, code) for code in COVER),
         data_version(con, plan),
         tuple(context),
@@ -273,10 +279,12 @@ def build_note(
     lieu: str | None = None,
     evenement: Evenement | None = None,
     interne: bool = False,
+    au: dt.date | None = None,
 ) -> Note:
-    """The press release of a region's phase, issued at `lieu` on `date`; an event file, if
-    given, brings the protocol paragraph and the press contacts (and its text is checked)."""
-    chiffres = chiffres_presse(con, plan, phase, region)
+    """The press release of a region's phase, issued at `lieu` on `date`, with the figures as
+    of the date d'arrêt des données (or `au`, when earlier); an event file, if given, brings the
+    protocol paragraph and the press contacts (and its text is checked)."""
+    chiffres = chiffres_presse(con, plan, phase, region, au)
     contexte = chiffres.contexte
     contacts: tuple[Contact, ...] = ()
     if evenement is not None:

@@ -314,3 +314,15 @@ def contradictions(textes: dict[str, list[str]], c: ChiffresCles) -> list[Contra
                     why = f"les données donnent {nombre(value)} {quoi}"
                     found.append(Contradiction(where, m[0], why))
     return found
+
+
+def etat_phase(mention: str, etat: str, en_cours: bool) -> str | None:
+    """The sentence that says a phase is not finished at the date d'arrêt des données (None
+    for a finished one): « Données arrêtées au 31 mars 2017 : phase en cours, 3 mois sur 6,
+    comparés aux mêmes mois de la période de référence. »"""
+    if not en_cours:
+        return None
+    return (
+        f"{mention} : {etat.replace(' : ', ', ')}, comparés aux mêmes mois de la période de "
+        "référence."
+    )

@@ -21,19 +21,19 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import Scope
 
 from jalon.plan import load_plan
-from jalon.web import rendering, uploads
+from jalon.web import errors, openapi, rendering, uploads
 from jalon.web.accounts import SESSION_HOURS
 from jalon.web.context import STATIC, Settings, Web, is_api
-from jalon.web.routes import bilan, dashboards, imports, misc, quality, session
+from jalon.web.routes import about, bilan, dashboards, imports, misc, quality, session
 from jalon.web.security import (
     LoginThrottle,
     SecurityHeaders,
     UploadGuard,
-    current_user,
     user_of_session,
 )
 from jalon.web.views import WebStore
@@ -66,7 +66,9 @@ def create_app(settings: Settings) -> FastAPI:
             "connectés ne voient que des agrégats protégés par le secret statistique."
         ),
         version="1",
-        docs_url=None,  # Swagger UI loads from a CDN: neither the CSP nor offline sites allow it
+        # Swagger UI and ReDoc load from a CDN, which neither the CSP nor offline sites allow:
+        # the API page (`/api`) is a DSFR page built from the OpenAPI document instead.
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -100,29 +102,27 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.exception_handler(HTTPException)
-    def _http_error(request: Request, exc: HTTPException) -> Response:
+    @app.exception_handler(StarletteHTTPException)
+    def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = errors.message(exc.status_code, exc.detail)
         if is_api(request):
-            return JSONResponse({"erreur": exc.detail}, status_code=exc.status_code)
+            return JSONResponse({"erreur": message}, status_code=exc.status_code)
         if exc.status_code == 401:
             return RedirectResponse(f"/connexion?suite={request.url.path}", status_code=303)
-        response = web.page(
-            request,
-            "erreur.html",
-            current_user(request, store),
-            status=exc.status_code,
-            message=exc.detail,
-        )
-        response.status_code = exc.status_code
-        return response
+        return errors.page(web, request, exc.status_code, message)
 
     @app.exception_handler(RequestValidationError)
     def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', ()))} : {e.get('msg')}" for e in exc.errors()
-        )
-        return _http_error(request, HTTPException(422, f"Requête invalide ({problems})."))
+        return _http_error(request, HTTPException(422, errors.validation_message(exc)))
 
-    for area in (dashboards, imports, bilan, quality, session, misc):
+    @app.exception_handler(Exception)
+    def _server_error(request: Request, exc: Exception) -> Response:
+        # Starlette re-raises after this answer, so the server's log keeps the traceback.
+        if is_api(request):
+            return JSONResponse({"erreur": errors.message(500, None)}, status_code=500)
+        return errors.page(web, request, 500, errors.message(500, None), signed_in=False)
+
+    for area in (dashboards, imports, bilan, quality, session, about, misc):
         app.include_router(area.router(web))
+    openapi.install(app)
     return app

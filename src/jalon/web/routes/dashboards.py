@@ -12,7 +12,7 @@ from jalon import formatting
 from jalon.indicators import INDICATORS, Bilan, Figure
 from jalon.reference import departements_of_region
 from jalon.reference import region as region_of
-from jalon.web import charts, maps, rendering
+from jalon.web import charts, maps, rendering, schemas
 from jalon.web.context import Web, as_plain, num
 from jalon.web.rendering import afficher
 from jalon.web.security import audience_for, current_user
@@ -111,7 +111,13 @@ def router(web: Web) -> APIRouter:
     @router.get(
         "/api/national",
         summary="Vue nationale : totaux et classement des régions",
+        description=(
+            "Le bilan national d'une phase (indicateurs et ventilations) et le classement des "
+            "régions. Version publique (secret statistique) pour un visiteur non connecté ou un "
+            "compte régional ; version complète pour un compte national."
+        ),
         response_class=JSONResponse,
+        responses={200: {"model": schemas.National}, 404: schemas.ERREURS[404]},
     )
     def national_json(request: Request, phase: str | None = None) -> Response:
         user = current_user(request, store)
@@ -192,7 +198,17 @@ def router(web: Web) -> APIRouter:
     @router.get(
         "/api/regions/{code}",
         summary="Bilan d'une région pour une phase (données)",
+        description=(
+            "Le bilan d'une région (code INSEE, par exemple 76) pour une phase, et la prévision "
+            "de fin de phase. Version publique pour un visiteur non connecté ; un compte "
+            "régional n'ouvre que sa région."
+        ),
         response_class=JSONResponse,
+        responses={
+            200: {"model": schemas.Region},
+            403: schemas.ERREURS[403],
+            404: schemas.ERREURS[404],
+        },
     )
     def region_json(request: Request, code: str, phase: str | None = None) -> Response:
         _, region, phase_code, audience, bilan = region_view(request, code, phase)
@@ -209,7 +225,16 @@ def router(web: Web) -> APIRouter:
     @router.get(
         "/regions/{code}/ventilations/{ventilation}.csv",
         summary="Une ventilation du bilan régional, en CSV",
+        description=(
+            "Un tableau de la page d'une région pour un tableur français : séparateur « ; », "
+            "virgule décimale, marque d'ordre des octets ; « secret » dans une case masquée."
+        ),
         response_class=Response,
+        responses={
+            200: {"content": {"text/csv": {}}, "description": "Le tableau en CSV."},
+            403: schemas.ERREURS[403],
+            404: schemas.ERREURS[404],
+        },
     )
     def region_csv(
         request: Request, code: str, ventilation: str, phase: str | None = None
@@ -233,7 +258,12 @@ def router(web: Web) -> APIRouter:
             request, "indicateurs.html", current_user(request, store), indicateurs=INDICATORS
         )
 
-    @router.get("/api/indicateurs", summary="Registre des indicateurs")
+    @router.get(
+        "/api/indicateurs",
+        summary="Registre des indicateurs",
+        description="Code, libellé, définition, unité et ventilations de chaque indicateur.",
+        response_model=list[schemas.DefinitionIndicateur],
+    )
     def indicators_json() -> list[dict[str, Any]]:
         return [
             {

@@ -15,6 +15,9 @@ from jalon import formatting
 from jalon.indicators import REGISTRY, Breakdown
 from jalon.web.views import SECRET_NOTE
 
+# Breakdown columns that are fractions of a total (COLUMNS of the registry), shown as percentages.
+SHARE_COLUMNS = frozenset({"part"})
+
 
 def environment() -> Environment:
     env = Environment(
@@ -34,20 +37,19 @@ def environment() -> Environment:
 
 
 def afficher(code: str, value: float | int | None, note: str | None = None) -> str:
-    """A figure as users read it, in French, following its registry unit."""
+    """A figure as users read it, in French, by its registry unit, as the PDF bilan prints it."""
     if value is None:
         return "secret" if note == SECRET_NOTE else formatting.MISSING
-    unit = REGISTRY[code].unit if code in REGISTRY else None
-    if unit == "taux" or code.startswith(
-        ("taux", "part_", "probabilite", "acces_emploi", "emploi_durable")
-    ):
-        return formatting.pourcentage(float(value), 1)
     if code.startswith("entrees_supplementaires"):
         return formatting.ecart(int(value))
-    suffix = "\u202fh" if unit == "heures" else ""
-    if isinstance(value, float) and not value.is_integer():
-        return formatting.nombre(value, 1) + suffix
-    return formatting.nombre(value) + suffix
+    return formatting.valeur(value, unit_of(code))
+
+
+def unit_of(code: str) -> str:
+    """The unit of an indicator or of a breakdown column (`part`, a share, is a rate)."""
+    if code in REGISTRY:
+        return REGISTRY[code].unit
+    return "taux" if code in SHARE_COLUMNS else "nombre"
 
 
 def accord(count: float | int | None, singular: str, plural: str | None = None) -> str:

@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from jalon import formatting
 from jalon.indicators import REGISTRY, Breakdown
+from jalon.indicators.registry import COLUMNS
 from jalon.web.views import SECRET_NOTE
 
 # Breakdown columns that are fractions of a total (COLUMNS of the registry), shown as percentages.
@@ -32,6 +33,7 @@ def environment() -> Environment:
     env.filters["date_longue"] = formatting.date_longue
     env.globals["REGISTRY"] = REGISTRY
     env.globals["afficher"] = afficher
+    env.globals["libelle_colonne"] = column_label
     env.filters["accord"] = accord
     return env
 
@@ -43,6 +45,13 @@ def afficher(code: str, value: float | int | None, note: str | None = None) -> s
     if code.startswith("entrees_supplementaires"):
         return formatting.ecart(int(value))
     return formatting.valeur(value, unit_of(code))
+
+
+def column_label(code: str) -> str:
+    """The heading of a measure column: an indicator's label, or a breakdown column's."""
+    if code in REGISTRY:
+        return REGISTRY[code].label
+    return COLUMNS.get(code, code.replace("_", " ").capitalize())
 
 
 def unit_of(code: str) -> str:
@@ -72,10 +81,7 @@ def breakdown_csv(table: Breakdown) -> str:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
-        [table.dimension, "libellé"]
-        + [REGISTRY[c].label if c in REGISTRY else c for c in table.columns]
-    )
+    writer.writerow([table.dimension, "libellé"] + [column_label(c) for c in table.columns])
     for row in table.rows:
         cells = []
         for column in table.columns:

@@ -139,8 +139,8 @@ def test_upload_preview_shows_rejected_lines_then_confirm_imports(client: TestCl
     assert preview.status_code == 200
     assert 'data-compte="lues">5<' in preview.text
     assert 'data-compte="rejetees">2<' in preview.text
-    assert 'data-ligne="3"' in preview.text and "date_invalide" in preview.text
-    assert 'data-ligne="5"' in preview.text and "valeur_manquante" in preview.text
+    assert 'data-ligne="3"' in preview.text and "date illisible" in preview.text
+    assert 'data-ligne="5"' in preview.text and "valeur obligatoire absente" in preview.text
     assert client.get("/api/imports").json() == []
     token = preview.text.split('action="/imports/')[1].split("/confirmer")[0]
     done = client.post(f"/imports/{token}/confirmer", data={"csrf": csrf_of(client, "/imports")})

@@ -228,3 +228,15 @@ def test_an_import_outside_a_regional_account_is_not_found(client: TestClient) -
     client.post("/deconnexion", data={"csrf": csrf_of(client, "/imports")})
     sign_in(client, "occitanie")
     assert client.get(f"/api/imports/{number}").json()["rejets_total"] == 2
+
+
+def test_curve_has_a_legend_naming_each_series() -> None:
+    rows = [
+        Row(f"2016-{m:02d}", f"mois {m}", {"entrees": 20, "rythme_objectif": 30.0 * m})
+        for m in range(1, 4)
+    ]
+    table = Breakdown("mois", "Entrées par mois", "mois", ("entrees", "rythme_objectif"), rows)
+    svg = charts.render_svg(charts.monthly_curve_spec(table, "courbe"))
+    # Vega's ARIA labels are off, so a series' name can only be in the legend.
+    assert "Entrées de la phase (cumul)</text>" in svg and "Rythme de l" in svg
+    assert "Symbol legend" not in svg and "X-axis" not in svg

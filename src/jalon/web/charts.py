@@ -30,6 +30,8 @@ def _config() -> dict[str, Any]:
         "axis": {"labelFontSize": 12, "titleFontSize": 12, "gridColor": "#e5e5e5"},
         "legend": {"orient": "bottom", "labelFontSize": 12, "title": None, "labelLimit": 320},
         "view": {"stroke": None},
+        # Vega's own ARIA labels are English; the page's caption and table say it in French.
+        "aria": False,
     }
 
 
@@ -90,7 +92,7 @@ def monthly_curve_spec(breakdown: Breakdown, title: str) -> dict[str, Any]:
                     "domain": [SERIES[c] for c in present],
                     "range": [[1, 0] if c == "entrees" else [6, 4] for c in present],
                 },
-                "legend": None,
+                # Same field and domain as the colour: one legend shows both.
             },
         },
         "config": _config(),

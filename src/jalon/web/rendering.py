@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from jalon import formatting
 from jalon.indicators import REGISTRY, Breakdown
 from jalon.indicators.registry import COLUMNS
+from jalon.ingest.reasons import reason_label
 from jalon.web.views import SECRET_NOTE
 
 # Breakdown columns that are fractions of a total (COLUMNS of the registry), shown as percentages.
@@ -34,6 +35,7 @@ def environment() -> Environment:
     env.globals["REGISTRY"] = REGISTRY
     env.globals["afficher"] = afficher
     env.globals["libelle_colonne"] = column_label
+    env.globals["libelle_motif"] = reason_label
     env.filters["accord"] = accord
     return env
 

@@ -90,7 +90,6 @@ def router(web: Web) -> APIRouter:
             total=total,
             debut=start,
             taille=REJECTS_PAGE,
-            motif=reason_label,
         )
 
     @router.get(

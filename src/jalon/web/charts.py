@@ -30,8 +30,6 @@ def _config() -> dict[str, Any]:
         "axis": {"labelFontSize": 12, "titleFontSize": 12, "gridColor": "#e5e5e5"},
         "legend": {"orient": "bottom", "labelFontSize": 12, "title": None, "labelLimit": 320},
         "view": {"stroke": None},
-        # Vega's own ARIA labels are English; the page's caption and table say it in French.
-        "aria": False,
     }
 
 

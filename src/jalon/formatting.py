@@ -27,6 +27,16 @@ def nombre(value: float | int | None, decimals: int = 0) -> str:
     return format_decimal(value, format=pattern, locale=LOCALE)
 
 
+def accord(count: float | int | None, singular: str, plural: str | None = None) -> str:
+    """The word for `count` things, agreed in French: 0 and 1 (and below 2) take the singular."""
+    return singular if count is None or abs(count) < 2 else (plural or singular + "s")
+
+
+def effectif(count: int | None, singular: str, plural: str | None = None) -> str:
+    """A count and its agreed word: `1 doublon`, `0 rejet`, `1 453 personnes`."""
+    return f"{nombre(count)} {accord(count, singular, plural)}"
+
+
 def pourcentage(ratio: float | None, decimals: int = 0) -> str:
     """`ratio` is a fraction (0.94 → `94 %`)."""
     if ratio is None:

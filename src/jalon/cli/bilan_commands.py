@@ -1,8 +1,10 @@
 """Indicator commands: `jalon bilan`, `jalon classement`, `jalon prevision`, `jalon indicateurs`.
 
 Each opens the store read only, computes one view (`jalon.indicators`) and prints it as a French
-terminal table, JSON or CSV (`;`-separated, one value per line, numbers unformatted). `--public`
-applies statistical secrecy, as every published output must.
+terminal table, JSON or CSV (`;`-separated, one value per line, numbers unformatted), or writes
+it as an Excel workbook (`--format xlsx --sortie F.xlsx`, `jalon.export.xlsx`). `--public`
+applies statistical secrecy, as every published output must. `jalon bilan` and `jalon
+classement` also run on Apache Spark over a Parquet lake (`--moteur spark --entrepot DOSSIER`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,16 @@ from jalon.cli.common import (
     store,
     user_errors,
 )
+from jalon.cli.export_commands import (
+    Engine,
+    EngineOption,
+    LakeOption,
+    MasterOption,
+    OutputOption,
+    PublicOption,
+    compute_bilans,
+    write_output,
+)
 from jalon.formatting import date_longue, ecart, insecable, nombre, pourcentage
 from jalon.indicators import registry
 from jalon.indicators.registry import REGISTRY, column_label
@@ -45,9 +57,10 @@ class Format(StrEnum):
     texte = "texte"
     json = "json"
     csv = "csv"
+    xlsx = "xlsx"
 
 
-FormatOption = Annotated[Format, typer.Option("--format", help="texte, json ou csv.")]
+FormatOption = Annotated[Format, typer.Option("--format", help="texte, json, csv ou xlsx.")]
 NationalOption = Annotated[bool, typer.Option("--national", help="France entière.")]
 
 
@@ -133,22 +146,29 @@ def bilan(
     db: DbOption = None,
     plan: PlanOption = None,
     format: FormatOption = Format.texte,
-    public: Annotated[
-        bool,
-        typer.Option("--public", help="Appliquer le secret statistique (sortie publiable)."),
-    ] = False,
+    public: PublicOption = False,
+    sortie: OutputOption = None,
+    moteur: EngineOption = Engine.duckdb,
+    entrepot: LakeOption = None,
+    spark_master: MasterOption = "local[*]",
 ) -> None:
     """Affiche le bilan complet d'une phase pour une région ou pour la France entière."""
-    from jalon.indicators import apply_secret_bilan, compute_bilan
+    from jalon.indicators import apply_secret_bilan
 
+    if sortie is not None and format is not Format.xlsx:
+        fail("--sortie sert avec --format xlsx ; en texte, json ou csv, redirigez (> FICHIER).")
     scope = _scope(region, national)
     with user_errors():
-        the_plan = plan_for(db, plan)
-        with store(db, read_only=True) as con:
-            result = compute_bilan(con, the_plan, plan_phase(the_plan, phase), scope)
+        computed = compute_bilans(db, plan, phase, scope, moteur, entrepot, spark_master)
+    the_plan, result = computed.plan, computed.bilans[scope]
     if public:
         result = apply_secret_bilan(result, the_plan.secret.threshold)
-    if format is Format.json:
+    if format is Format.xlsx:
+        from jalon.export.xlsx import bilan_workbook
+
+        content = bilan_workbook(result, the_plan, computed.version, computed.last_import, public)
+        write_output(content, sortie, f"bilan {_territory(scope)}")
+    elif format is Format.json:
         console.print_json(json.dumps(result.as_dict()))
     elif format is Format.csv:
         _bilan_csv(result)
@@ -193,16 +213,32 @@ def classement(
     db: DbOption = None,
     plan: PlanOption = None,
     format: FormatOption = Format.texte,
+    public: PublicOption = False,
+    sortie: OutputOption = None,
+    moteur: EngineOption = Engine.duckdb,
+    entrepot: LakeOption = None,
+    spark_master: MasterOption = "local[*]",
 ) -> None:
     """Classe les régions : entrées supplémentaires, taux de réalisation, entrées pour 1 000 DE."""
-    from jalon.indicators import compute_classement
-    from jalon.indicators.classement import CRITERIA
+    from jalon.indicators.classement import CRITERIA, classement_of
+    from jalon.indicators.secret import apply_secret_classement
 
+    if sortie is not None and format is not Format.xlsx:
+        fail("--sortie sert avec --format xlsx ; en texte, json ou csv, redirigez (> FICHIER).")
     with user_errors():
-        the_plan = plan_for(db, plan)
-        with store(db, read_only=True) as con:
-            result = compute_classement(con, the_plan, plan_phase(the_plan, phase))
-    if format is Format.json:
+        computed = compute_bilans(db, plan, phase, None, moteur, entrepot, spark_master)
+    the_plan = computed.plan
+    result = classement_of(computed.bilans, the_plan, plan_phase(the_plan, phase))
+    if public:
+        result = apply_secret_classement(result, the_plan.secret.threshold)
+    if format is Format.xlsx:
+        from jalon.export.xlsx import classement_workbook
+
+        content = classement_workbook(
+            result, the_plan, computed.version, computed.last_import, public
+        )
+        write_output(content, sortie, "classement des régions")
+    elif format is Format.json:
         console.print_json(json.dumps(result.as_dict()))
     elif format is Format.csv:
         header: list[object] = ["region", "libelle", "donnees", *result.regions[0].values]

@@ -75,6 +75,12 @@ class Evenement(BaseModel):
     programme: list[str] = list(PROGRAMME)
     rsvp: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     contacts: list[Contact] = []
+    region: str | None = Field(None, description="région de l'événement (code ou nom)")
+    date_limite_reponse: dt.date | None = None
+    duree_minutes: int = Field(90, ge=15, le=720)
+    conservation_jours: int = Field(
+        30, ge=0, le=365, description="jours de conservation des invités après l'événement"
+    )
 
 
 def load_evenement(path: Path) -> Evenement:

@@ -3,15 +3,18 @@ with their JSON twins and the CSV of each breakdown."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from jalon import formatting
+from jalon.export.xlsx import bilan_workbook
 from jalon.indicators import INDICATORS, Bilan, Figure
 from jalon.reference import departements_of_region
 from jalon.reference import region as region_of
+from jalon.report.version import data_version
 from jalon.web import charts, maps, rendering, schemas
 from jalon.web.context import Web, as_plain, num
 from jalon.web.rendering import afficher
@@ -19,6 +22,7 @@ from jalon.web.security import audience_for, current_user
 from jalon.web.views import Audience, National
 
 TAUX_BOUNDS = (0.5, 0.75, 0.9, 1.0)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Sections of the region page: (title, "tuiles" or "table", figure codes in order).
 FIGURE_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
@@ -248,6 +252,45 @@ def router(web: Web) -> APIRouter:
             rendering.breakdown_csv(table),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    def workbook_response(build: Callable[[], bytes], key: tuple[Any, ...], name: str) -> Response:
+        """A workbook built once per data version and audience (`jalon.export.xlsx`)."""
+        return Response(
+            store.cached(("xlsx", *key), build),
+            media_type=XLSX_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    def version() -> Any:
+        def read() -> Any:
+            with store.lock:
+                return data_version(store.con, plan)
+
+        return store.cached(("version",), read)
+
+    @router.get("/regions/{code}/bilan.xlsx", summary="Bilan d'une région, classeur Excel")
+    def region_xlsx(request: Request, code: str, phase: str | None = None) -> Response:
+        _, region, phase_code, audience, bilan = region_view(request, code, phase)
+        v = version()
+        return workbook_response(
+            lambda: bilan_workbook(bilan, plan, v.code, v.as_of, audience == "public"),
+            (region, phase_code, audience),
+            f"jalon-{region}-{phase_code}.xlsx",
+        )
+
+    @router.get("/national.xlsx", summary="Bilan national et classement, classeur Excel")
+    def national_xlsx(request: Request, phase: str | None = None) -> Response:
+        code = phase_of(phase)
+        audience = audience_for(current_user(request, store), None)
+        data = store.national(code, audience)
+        v = version()
+        return workbook_response(
+            lambda: bilan_workbook(
+                data.bilan, plan, v.code, v.as_of, audience == "public", data.classement
+            ),
+            ("national", code, audience),
+            f"jalon-national-{code}.xlsx",
         )
 
     # --- indicator definitions ---------------------------------------------------------

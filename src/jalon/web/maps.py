@@ -146,7 +146,8 @@ def choropleth(
         body.append(_feature_svg(feature, project, values, texts, scale, links))
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'role="img" aria-labelledby="carte-titre" class="jalon-carte">'
+        # With links the map is a group of links (an image may hold no interactive element).
+        f'role="{"group" if links else "img"}" aria-labelledby="carte-titre" class="jalon-carte">'
         f'<title id="carte-titre">{escape(title)}</title>{"".join(body)}</svg>'
     )
 

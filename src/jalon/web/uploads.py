@@ -41,6 +41,7 @@ class Rejet:
     column: str | None
     reason: str
     message: str
+    value: str | None = None  # never kept for a personal column (`jalon.ingest.delimited`)
 
 
 @dataclass
@@ -73,6 +74,21 @@ def disabled_reason() -> str | None:
             "tableaux de bord restent consultables en attendant."
         )
     return None
+
+
+def accepted_formats(profiles: dict[str, Profile]) -> list[str]:
+    """Each profile with the kinds of file it is read from, for the upload form's hint."""
+    kinds = {
+        # `jalon.ingest.inputs` reads these for every delimited profile; LHEO is XML only.
+        "delimited": "texte délimité par « {delimiter} » (.csv, .csv.gz, .csv.bz2) ou "
+        "classeur (.xlsx, .ods)",
+        "lheo": "XML (.xml, .xml.gz)",
+    }
+    shown = []
+    for name, p in sorted(profiles.items()):
+        delimiter = "tabulation" if p.delimiter == "\t" else p.delimiter
+        shown.append(f"{p.label} ({name}) : {kinds[p.format].format(delimiter=delimiter)}")
+    return shown
 
 
 def save_upload(stream: BinaryIO, name: str, folder: Path, limit: int) -> Path:
@@ -127,9 +143,9 @@ def preview(store: WebStore, user: User, path: Path, profile_name: str) -> Pendi
     try:
         scratch_summary = import_file(scratch, path, profile, store.plan, key, scope=scope_of(user))
         rejets = [
-            Rejet(int(r[0]), r[1], str(r[2]), str(r[3]))
+            Rejet(int(r[0]), r[1], str(r[2]), str(r[3]), r[4])
             for r in scratch.execute(
-                "SELECT line, column_name, reason, message FROM rejets "
+                "SELECT line, column_name, reason, message, value FROM rejets "
                 "WHERE import_id = ? ORDER BY line, column_name LIMIT ?",
                 [scratch_summary.import_id, MAX_REJECTS_SHOWN],
             ).fetchall()

@@ -28,6 +28,7 @@ from starlette.types import Scope
 from jalon.plan import load_plan
 from jalon.web import errors, openapi, rendering, uploads
 from jalon.web.accounts import SESSION_HOURS
+from jalon.web.caching import ConditionalGet
 from jalon.web.context import STATIC, Settings, Web, is_api
 from jalon.web.routes import (
     about,
@@ -101,6 +102,8 @@ def create_app(settings: Settings) -> FastAPI:
     # The last added runs first: the session is decoded before the upload guard looks at it.
     app.add_middleware(UploadGuard, refusal=upload_refusal)
     app.add_middleware(SecurityHeaders)
+    # Outside SecurityHeaders, so that it sees the `no-store` of answers to signed-in users.
+    app.add_middleware(ConditionalGet, store=store, plan=plan)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret or secrets.token_urlsafe(32),

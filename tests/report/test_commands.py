@@ -185,3 +185,15 @@ def test_user_errors_are_french_without_traceback(store_path: Path, tmp_path: Pa
         assert result.exit_code == 2, (args, result.output)
         assert message in result.output, result.output
         assert "Traceback" not in result.output
+
+
+def test_invitation_at_an_earlier_date_says_the_phase_is_in_progress(store_path: Path) -> None:
+    db = ["--db", str(store_path)]
+    whole = runner.invoke(app, ["presse", "invitation", "--evenement", str(EVENEMENT), *db])
+    cut = runner.invoke(
+        app, ["presse", "invitation", "--evenement", str(EVENEMENT), "--au", "2016-06-30", *db]
+    )
+    assert whole.exit_code == 0 and cut.exit_code == 0, whole.output + cut.output
+    assert "phase en cours" not in whole.stdout
+    text = " ".join(cut.stdout.split())
+    assert "Données arrêtées au 30 juin 2016 : phase en cours, 6 mois sur 12" in text

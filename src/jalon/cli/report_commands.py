@@ -261,6 +261,7 @@ def invitation(
     lieu: LieuOption = None,
     date_emission: DateOption = None,
     interne: InterneOption = False,
+    au: AuOption = None,
     db: DbOption = None,
     plan: PlanOption = None,
 ) -> None:
@@ -278,7 +279,14 @@ def invitation(
         with store(db, read_only=True) as con:
             try:
                 built = build_invitation(
-                    con, the_plan, code, event, lieu=lieu, date=issued, interne=interne
+                    con,
+                    the_plan,
+                    code,
+                    event,
+                    lieu=lieu,
+                    date=issued,
+                    interne=interne,
+                    au=au_date(au),
                 )
             except EvenementError as exc:
                 fail(str(exc))

@@ -324,10 +324,11 @@ def build_invitation(
     lieu: str | None = None,
     date: dt.date | None = None,
     interne: bool = False,
+    au: dt.date | None = None,
 ) -> Invitation:
     """The invitation to the event, issued at `lieu` on `date` (the event file's `ville` and
-    `date_envoi` by default)."""
-    chiffres = chiffres_presse(con, plan, evenement.phase, region)
+    `date_envoi` by default), with the figures as of the date d'arrêt des données (or `au`)."""
+    chiffres = chiffres_presse(con, plan, evenement.phase, region, au)
     check_evenement(evenement, region, chiffres)
     accompanied = f", avec {evenement.accompagnes_de}," if evenement.accompagnes_de else ""
     verb = "visitera" if len(evenement.participants) == 1 else "visiteront"

@@ -36,7 +36,7 @@ from jalon.reference import departements_of_region, regions
 from jalon.reference import region as region_of
 from jalon.report.version import data_version
 from jalon.sources import builtin_profiles
-from jalon.web import charts, maps, rendering, uploads
+from jalon.web import charts, maps, opendata, rendering, uploads
 from jalon.web.accounts import SESSION_HOURS, User, audit, authenticate, close_session, open_session
 from jalon.web.rendering import afficher
 from jalon.web.security import (
@@ -444,6 +444,8 @@ def create_app(settings: Settings) -> FastAPI:
             ("national", code, audience),
             f"jalon-national-{code}.xlsx",
         )
+
+    app.include_router(opendata.router(store, page, phase_of))
 
     # --- indicator definitions ---------------------------------------------------------
 

@@ -21,6 +21,9 @@ def test_page_lists_every_table_with_its_downloads(client: TestClient) -> None:
     assert page.status_code == 200
     listing = client.get("/donnees.json?phase=2016").json()
     assert len(listing["tables"]) == 7
+    months = next(t for t in listing["tables"] if t["nom"] == "entrees-mois")
+    # The phase 2016 has 12 months, for France and each of the 18 regions.
+    assert months["lignes"] == 12 * 19
     for table in listing["tables"]:
         assert f'href="{table["csv"]}"' in page.text
         assert f'href="{table["parquet"]}"' in page.text

@@ -8,6 +8,8 @@ sit in one folder, so the relative paths of its `datapackage.json` resolve on th
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
 from typing import Any
@@ -48,6 +50,9 @@ def router(store: WebStore, page: Page, phase_of: Callable[[str | None], str]) -
         return store.cached(("opendata", phase), build)
 
     def listing(phase: str) -> dict[str, Any]:
+        return store.cached(("opendata-liste", phase), lambda: describe(phase))
+
+    def describe(phase: str) -> dict[str, Any]:
         found = files(phase)
         descriptor = json.loads(found[PACKAGE])
         base = f"/donnees/{phase}"
@@ -66,7 +71,7 @@ def router(store: WebStore, page: Page, phase_of: Callable[[str | None], str]) -
                     "titre": r["title"],
                     "description": r["description"],
                     "colonnes": len(r["schema"]["fields"]),
-                    "lignes": found[r["path"]].count(b"\n") - 1,
+                    "lignes": _rows(found[r["path"]]),
                     "csv": f"{base}/{r['path']}",
                     "csv_octets": r["bytes"],
                     "parquet": f"{base}/{r['parquet']['path']}",
@@ -103,3 +108,8 @@ def router(store: WebStore, page: Page, phase_of: Callable[[str | None], str]) -
         return Response(content, media_type=MEDIA_TYPES[suffix], headers=headers)
 
     return routes
+
+
+def _rows(content: bytes) -> int:
+    """The data rows of a CSV file (a quoted cell may hold a line break)."""
+    return sum(1 for _ in csv.reader(io.StringIO(content.decode("utf-8")))) - 1

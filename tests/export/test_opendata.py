@@ -118,6 +118,15 @@ def test_parquet_has_the_csv_rows_and_typed_columns(package: Path) -> None:
 
 
 def test_shipped_threshold_hides_every_small_count(package: Path) -> None:
+    for name in TABLES:
+        for row in _rows((package / f"{name}.csv").read_bytes()):
+            for column, status in row.items():
+                if not column.endswith("_statut"):
+                    continue
+                value = row[column.removesuffix("_statut")]
+                assert (value == "") == (status != "publié"), (name, column, row)
+                if column.removesuffix("_statut") in COUNTS and value:
+                    assert int(value) == 0 or int(value) >= 11, (name, column, row)
     rows = _rows((package / "entrees-financeur-principal.csv").read_bytes())
     occitanie = [r for r in rows if r["territoire"] == "76"]
     # By hand from the fixture: financeur principal 2 (Conseil régional) for 2 entries,

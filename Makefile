@@ -27,7 +27,20 @@ $(DSFR_STATIC)/.version-$(DSFR_VERSION):
 	cp -R $(NPM_DIR)/node_modules/@gouvfr/dsfr/dist/. $(DSFR_STATIC)/
 	touch $@
 
-assets: $(DSFR_STATIC)/.version-$(DSFR_VERSION)
+# axe-core from npm, for the browser test that audits every page's accessibility (git-ignored,
+# served only to that test: no page links to it).
+AXE_VERSION := 4.11.0
+AXE_NPM_DIR := build/axe
+AXE_STATIC := src/jalon/web/static/axe
+$(AXE_STATIC)/.version-$(AXE_VERSION):
+	mkdir -p $(AXE_NPM_DIR)
+	test -f $(AXE_NPM_DIR)/package.json || echo '{"name":"jalon-axe","private":true}' > $(AXE_NPM_DIR)/package.json
+	cd $(AXE_NPM_DIR) && npm install --ignore-scripts --no-audit --no-fund axe-core@$(AXE_VERSION)
+	rm -rf $(AXE_STATIC) && mkdir -p $(AXE_STATIC)
+	cp $(AXE_NPM_DIR)/node_modules/axe-core/axe.min.js $(AXE_NPM_DIR)/node_modules/axe-core/LICENSE $(AXE_STATIC)/
+	touch $@
+
+assets: $(DSFR_STATIC)/.version-$(DSFR_VERSION) $(AXE_STATIC)/.version-$(AXE_VERSION)
 
 # Debian's Chromium for the browser tests (Playwright never downloads its own browser).
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -46,4 +59,4 @@ test: lint assets chromium
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) jalon-demo.duckdb .pytest_cache .mypy_cache .ruff_cache $(NPM_DIR) $(DSFR_STATIC)
+	rm -rf $(VENV) jalon-demo.duckdb .pytest_cache .mypy_cache .ruff_cache $(NPM_DIR) $(DSFR_STATIC) $(AXE_NPM_DIR) $(AXE_STATIC)

@@ -53,6 +53,14 @@ def ecart(value: int | None) -> str:
     return sign + nombre(abs(value))
 
 
+def glissement(ratio: float | None) -> str:
+    """A signed change as a percentage (« glissement annuel »): `+12,5 %`, `−3,0 %`."""
+    if ratio is None:
+        return MISSING
+    sign = "+" if ratio > 0 else ("−" if ratio < 0 else "")
+    return sign + pourcentage(abs(ratio), 1)
+
+
 def date_longue(day: dt.date) -> str:
     text = format_date(day, format="d MMMM y", locale=LOCALE)
     return text.replace("1 ", "1er ", 1) if day.day == 1 else text
@@ -72,6 +80,6 @@ def valeur(value: float | int | None, unit: str) -> str:
 
 
 def insecable(text: str) -> str:
-    """A text written by hand (« plan 500 000 », « pour 1 000 DE ») with the narrow no-break
+    """A text written by hand (« 90 000 formations », « pour 1 000 DE ») with the narrow no-break
     space of `nombre` between the digit groups, so that no line wrap splits the number."""
     return _THOUSANDS.sub(NARROW_NBSP, text)

@@ -28,15 +28,12 @@ IN_A_MONTH = dt.date.today() + dt.timedelta(days=30)
 
 
 def event_file(folder: Path, day: dt.date = IN_A_MONTH, extra: str = "") -> Path:
-    """The seed-like event file of tests/data, moved to `day`, with a region and a deadline."""
+    """The seed-like event file of tests/data, moved to `day`, replies two days before."""
     text = EVENEMENT.read_text(encoding="utf-8")
     text = text.replace("date = 2017-01-24", f"date = {day.isoformat()}")
-    head = (
-        f'region = "occitanie"\ndate_limite_reponse = {(day - dt.timedelta(days=2)).isoformat()}\n'
-        f"{extra}"
-    )
+    text = text.replace("rsvp_avant = 2017-01-23", f"rsvp_avant = {day - dt.timedelta(days=2)}")
     path = folder / "evenement.toml"
-    path.write_text(head + text, encoding="utf-8")
+    path.write_text(extra + text, encoding="utf-8")
     return path
 
 

@@ -238,3 +238,35 @@ def test_unreachable_relay(tmp_path: Path) -> None:
             secret=TEST_KEY.encode(),
         )  # fmt: skip
     assert all(i.envoi is None for i in carnet.invitees(event_id))
+
+
+def test_the_event_file_names_the_event_and_attendance_is_summed_up(
+    tmp_path: Path, store_path: Path, smtp: tuple[Mailbox, dict[str, str]]
+) -> None:
+    box, env = smtp
+    db = tmp_path / "jalon.duckdb"
+    shutil.copy(store_path, db)
+    event = str(event_file(tmp_path))
+    out = _jalon(["evenement", "invites", event, str(DATA / "invites" / "invites-presse.csv"),
+                  "--db", str(db)], {})  # fmt: skip
+    assert "Événement n° 1 enregistré" in out and "4 invités ajoutés à l'événement n° 1" in out
+    out = _jalon(["evenement", "envoyer", event, "--db", str(db)], env)
+    assert "Attention : les liens de réponse mènent à http://127.0.0.1:8000" in out
+    assert "3 invitations envoyées" in out and len(box.raw) == 3
+    assert "n° 2" not in _jalon(["evenement", "lister", "--db", str(db)], {})
+    _jalon(["evenement", "repondre", event, "alex.exemple@presse-exemple.test", "--presence",
+            "oui", "--personnes", "2", "--db", str(db)], {})  # fmt: skip
+    _jalon(["evenement", "repondre", "1", "dany@formation-exemple.test", "--presence", "non",
+            "--db", str(db)], {})  # fmt: skip
+    for address in ("alex.exemple@presse-exemple.test", "claude@mairie-exemple.test"):
+        _jalon(["evenement", "presence", "1", address, "--db", str(db)], {})
+    summary = _jalon(["evenement", "synthese", event, "--db", str(db)], {})
+    assert (
+        "4 invités, 2 réponses (1 présence annoncée, 1 absence), 2 personnes venues : "
+        "1 journaliste, 1 élu." in summary
+    )
+    wrong = runner.invoke(app, ["evenement", "presence", "1", "alex.exemple@presse-exemple.test",
+                                "--venu", "peut-être", "--db", str(db)])  # fmt: skip
+    assert wrong.exit_code == 2 and "attendu oui ou non" in wrong.output
+    unknown = runner.invoke(app, ["evenement", "synthese", "7", "--db", str(db)])
+    assert unknown.exit_code == 2 and "événement n° 7 introuvable" in unknown.output

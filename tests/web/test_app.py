@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import duckdb
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 
 from jalon.indicators import compute_bilan
 from jalon.plan import load_plan
@@ -137,8 +139,8 @@ def test_upload_preview_shows_rejected_lines_then_confirm_imports(client: TestCl
     assert preview.status_code == 200
     assert 'data-compte="lues">5<' in preview.text
     assert 'data-compte="rejetees">2<' in preview.text
-    assert 'data-ligne="3"' in preview.text and "date_invalide" in preview.text
-    assert 'data-ligne="5"' in preview.text and "valeur_manquante" in preview.text
+    assert 'data-ligne="3"' in preview.text and "date illisible" in preview.text
+    assert 'data-ligne="5"' in preview.text and "valeur obligatoire absente" in preview.text
     assert client.get("/api/imports").json() == []
     token = preview.text.split('action="/imports/')[1].split("/confirmer")[0]
     done = client.post(f"/imports/{token}/confirmer", data={"csrf": csrf_of(client, "/imports")})
@@ -213,22 +215,48 @@ def test_api_dry_run_reports_without_writing(client: TestClient) -> None:
 def test_bilan_pdf_page_and_audit(client: TestClient) -> None:
     sign_in(client, "occitanie")
     page = client.get("/bilan")
-    assert page.status_code == 200 and "Occitanie" in page.text and "Bretagne" not in page.text
+    assert page.status_code == 200 and 'value="76" selected' in page.text
+    assert 'name="version" value="public" checked' in page.text
+    assert "votre région (Occitanie) seulement" in page.text
     token = csrf_of(client, "/bilan")
-    refused = client.post("/bilan/pdf", data={"phase": "2016", "region": "53", "csrf": token})
-    assert refused.status_code == 403
-    available = client.get("/api/bilan").json()["pdf_disponible"]
+    refused = client.post(
+        "/bilan/pdf", data={"phase": "2016", "region": "53", "version": "interne", "csrf": token}
+    )
+    assert refused.status_code == 403 and "Bretagne" in refused.text
+    assert "version publique reste disponible" in refused.text
+    national = client.post(
+        "/bilan/pdf", data={"phase": "2016", "version": "interne", "csrf": token}
+    )
+    assert national.status_code == 403
+    answer = client.get("/api/bilan").json()
+    assert answer["regions"] == ["76"] and answer["versions"] == ["public", "interne"]
+    available = answer["pdf_disponible"]
     assert available == (optional("jalon.report.document", "build_document") is not None)
-    response = client.post("/bilan/pdf", data={"phase": "2016", "region": "76", "csrf": token})
+    response = client.post(
+        "/bilan/pdf", data={"phase": "2016", "region": "76", "version": "interne", "csrf": token}
+    )
     if not available:
         assert response.status_code == 503 and "pas encore disponible" in response.text
         return
     assert response.status_code == 200, response.text
-    assert response.content.startswith(b"%PDF")
+    assert 'filename="bilan-76-2016-interne.pdf"' in response.headers["content-disposition"]
+    assert "Diffusion restreinte" in _pdf_text(response.content)
+    public = client.post("/bilan/pdf", data={"phase": "2016", "region": "53", "csrf": token})
+    assert public.status_code == 200
+    text = _pdf_text(public.content)
+    assert "Document public" in text and "Diffusion restreinte" not in text
     rows = client.app.state.store.query(  # type: ignore[attr-defined]
-        "SELECT identifiant, action, region FROM audit WHERE action = 'bilan_pdf'"
+        "SELECT identifiant, action, region, detail FROM audit WHERE action = 'bilan_pdf' "
+        "ORDER BY horodatage"
     )
-    assert rows == [("occitanie", "bilan_pdf", "76")]
+    assert rows == [
+        ("occitanie", "bilan_pdf", "76", "phase 2016, version interne"),
+        ("occitanie", "bilan_pdf", "53", "phase 2016, version public"),
+    ]
+
+
+def _pdf_text(content: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
 def test_public_csv_marks_secret_cells_and_public_pages_set_no_cookie(client: TestClient) -> None:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from jalon.web.app import afficher
+from jalon.web.rendering import afficher
 from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, running_server
 from tests.web.conftest import PASSWORD, WEB_DATA
 

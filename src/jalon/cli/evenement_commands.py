@@ -1,5 +1,5 @@
 """Event commands: `jalon evenement creer|lister|invites|figer|envoyer|reponses|repondre|
-emargement|dossier|supprimer`.
+presence|synthese|emargement|dossier|supprimer`; EVENEMENT is a number or the event's file.
 
 Thin wrappers over `jalon.evenements`: the carnet beside the base holds the events and their
 invitees; the base itself is only read (to freeze the figures). Commands run as the base's
@@ -43,7 +43,14 @@ evenement_app = typer.Typer(
 )
 app.add_typer(evenement_app, name="evenement")
 
-EventArgument = Annotated[int, typer.Argument(metavar="EVENEMENT", help="Numéro de l'événement.")]
+EventArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="EVENEMENT", help="Numéro de l'événement, ou son fichier TOML (enregistré s'il ne "
+        "l'est pas encore)."
+    ),
+]  # fmt: skip
+LOCAL_SERVER = "http://127.0.0.1:8000"
 SortiePdf = Annotated[Path, typer.Option("--sortie", help="Fichier PDF à écrire.")]
 
 
@@ -72,6 +79,49 @@ def _load(path: Path) -> tuple[Evenement, str]:
     return declaration, path.read_text(encoding="utf-8")
 
 
+def _register(fichier: Path, region: str | None, db: Path | None, plan: Path | None) -> int:
+    declaration, text = _load(fichier)
+    declared = region_code(declaration.region) if declaration.region else None
+    if declared and region and declared != region:
+        fail(f"{fichier.name} déclare la région {declared}, et --region donne {region}.")
+    chosen = declared or region
+    if chosen is None:
+        fail(f"{fichier.name} ne dit pas la région de l'événement : ajoutez region = \"76\" "
+             "(ou son nom) au fichier, ou --region.")  # fmt: skip
+    with user_errors():
+        phase = plan_phase(plan_for(db, plan), declaration.phase)
+    kept = declaration.date + dt.timedelta(days=declaration.conservation_jours)
+    event_id = _carnet(db).add_event(
+        region=chosen, phase=phase, titre=declaration.titre,
+        debut=dt.datetime.combine(declaration.date, declaration.heure),
+        date_limite=declaration.rsvp_avant, conserver_jusqu_au=kept,
+        declaration=text, cree_par=None,
+    )  # fmt: skip
+    console.print(
+        f"Événement n° {event_id} enregistré : {declaration.titre}. Ses invités et leurs "
+        f"réponses seront effacés le {date_longue(kept + dt.timedelta(days=1))}."
+    )
+    return event_id
+
+
+def _event(
+    carnet: Carnet, text: str, db: Path | None = None, plan: Path | None = None
+) -> EvenementEnregistre:
+    """The event a command names: its number, or its file (registered on first use)."""
+    from jalon.evenements import CarnetError
+
+    try:
+        if text.strip().isdigit():
+            return carnet.event(int(text), None)
+        path = Path(text)
+        if not path.is_file():
+            fail(f"« {text} » n'est ni un numéro d'événement ni un fichier d'événement.")
+        found = carnet.event_by_declaration(path.read_text(encoding="utf-8"))
+        return found or carnet.event(_register(path, None, db, plan), None)
+    except CarnetError as exc:
+        fail(str(exc))
+
+
 @evenement_app.command("creer")
 def creer(
     fichier: Annotated[Path, typer.Argument(help="Fichier TOML de l'événement.")],
@@ -87,31 +137,7 @@ def creer(
     plan: PlanOption = None,
 ) -> None:
     """Enregistre un événement déclaré dans un fichier TOML (lieu, date, programme, contacts)."""
-    declaration, text = _load(fichier)
-    declared = region_code(declaration.region) if declaration.region else None
-    if declared and region and declared != region:
-        fail(f"{fichier.name} déclare la région {declared}, et --region donne {region}.")
-    chosen = declared or region
-    if chosen is None:
-        fail(f"{fichier.name} ne dit pas la région de l'événement : ajoutez region = \"76\" "
-             "(ou son nom) au fichier, ou --region.")  # fmt: skip
-    with user_errors():
-        phase = plan_phase(plan_for(db, plan), declaration.phase)
-    start = dt.datetime.combine(declaration.date, declaration.heure)
-    if declaration.date_limite_reponse and declaration.date_limite_reponse > declaration.date:
-        fail(f"{fichier.name} : la date limite de réponse suit la date de l'événement.")
-    carnet = _carnet(db)
-    event_id = carnet.add_event(
-        region=chosen, phase=phase, titre=declaration.titre, debut=start,
-        date_limite=declaration.date_limite_reponse,
-        conserver_jusqu_au=declaration.date + dt.timedelta(days=declaration.conservation_jours),
-        declaration=text, cree_par=None,
-    )  # fmt: skip
-    erased = declaration.date + dt.timedelta(days=declaration.conservation_jours + 1)
-    console.print(
-        f"Événement n° {event_id} enregistré : {declaration.titre}. Ses invités et leurs "
-        f"réponses seront effacés le {date_longue(erased)}."
-    )
+    _register(fichier, region, db, plan)
 
 
 @evenement_app.command("lister")
@@ -137,25 +163,25 @@ def invites(
     evenement: EventArgument,
     liste: Annotated[Path, typer.Argument(help="Liste des invités (.csv ou .xlsx).")],
     db: DbOption = None,
+    plan: PlanOption = None,
 ) -> None:
     """Ajoute les invités d'une liste (nom, organisation, courriel, catégorie)."""
-    from jalon.evenements import CarnetError
     from jalon.evenements.invites import ListeError, read_invitees
     from jalon.evenements.jetons import new_token
 
     carnet = _carnet(db)
+    event = _event(carnet, evenement, db, plan)
     try:
-        carnet.event(evenement, None)
         people = read_invitees(liste)
-    except (CarnetError, ListeError) as exc:
+    except ListeError as exc:
         fail(str(exc))
     added, present = carnet.add_invitees(
-        evenement, [p.as_row() for p in people], [new_token() for _ in people]
+        event.id, [p.as_row() for p in people], [new_token() for _ in people]
     )
     console.print(
         f"{effectif(added, 'invité ajouté', 'invités ajoutés')}"
         + (f", {effectif(present, 'déjà présent')} (même adresse)" if present else "")
-        + f" à l'événement n° {evenement}."
+        + f" à l'événement n° {event.id}."
     )
 
 
@@ -171,19 +197,13 @@ def _freeze(carnet: Carnet, event: EvenementEnregistre, db: Path | None, plan: P
 @evenement_app.command("figer")
 def figer(evenement: EventArgument, db: DbOption = None, plan: PlanOption = None) -> None:
     """Fige les chiffres de l'événement (invitation, communiqué, dossier) à la version actuelle."""
-    from jalon.evenements import CarnetError
-
     carnet = _carnet(db)
-    try:
-        event = carnet.event(evenement, None)
-    except CarnetError as exc:
-        fail(str(exc))
+    event = _event(carnet, evenement, db, plan)
     if event.fige:
         console.print(f"Chiffres déjà figés le {event.fige_le:%d/%m/%Y à %H:%M}, version "
                       f"{event.version_donnees} : ils ne changent plus.")  # fmt: skip
         return
-    version = _freeze(carnet, event, db, plan)
-    console.print(f"Chiffres figés : version des données {version}.")
+    console.print(f"Chiffres figés : version des données {_freeze(carnet, event, db, plan)}.")
 
 
 @evenement_app.command("envoyer")
@@ -195,9 +215,9 @@ def envoyer(
             "--adresse-publique",
             envvar="JALON_ADRESSE_PUBLIQUE",
             help="Adresse du site Jalon vue des invités, pour les liens de réponse "
-            "(ex. https://jalon.region.fr).",
+            "(ex. https://jalon.region.fr ; défaut : $JALON_ADRESSE_PUBLIQUE, sinon ce poste).",
         ),
-    ],
+    ] = LOCAL_SERVER,
     par_minute: Annotated[
         int, typer.Option("--par-minute", min=1, max=600, help="Courriels par minute au plus.")
     ] = 30,
@@ -205,7 +225,6 @@ def envoyer(
     plan: PlanOption = None,
 ) -> None:
     """Envoie les invitations par courriel ; relancée, n'écrit qu'à ceux qui ne l'ont pas reçue."""
-    from jalon.evenements import CarnetError
     from jalon.evenements.envoi import EnvoiError, SmtpSettings, send_invitations
     from jalon.ingest.pseudonymise import key_from_env
 
@@ -216,24 +235,31 @@ def envoyer(
         secret = key_from_env()
     try:
         settings = SmtpSettings.from_env()
-        event = carnet.event(evenement, None)
-        if not carnet.invitees(event.id):
-            fail(f"l'événement n° {evenement} n'a pas d'invités (« jalon evenement invites »).")
-        if dt.datetime.now() >= event.debut:
-            fail("l'événement a commencé : il est trop tard pour inviter.")
-        if not event.fige:
-            console.print(
-                f"Chiffres figés : version des données {_freeze(carnet, event, db, plan)}."
-            )
-            event = carnet.event(evenement, None)
-        documents = carnet.documents(event.id)
-        assert documents is not None
+    except EnvoiError as exc:
+        fail(str(exc))
+    event = _event(carnet, evenement, db, plan)
+    if not carnet.invitees(event.id):
+        fail(f"l'événement n° {event.id} n'a pas d'invités (« jalon evenement invites »).")
+    if dt.datetime.now() >= event.debut:
+        fail("l'événement a commencé : il est trop tard pour inviter.")
+    if adresse_publique == LOCAL_SERVER:
+        console.print(
+            f"[yellow]Attention : les liens de réponse mènent à {LOCAL_SERVER}, qui ne répond que "
+            "sur ce poste. Donnez l'adresse publique du site (--adresse-publique ou "
+            "JALON_ADRESSE_PUBLIQUE) pour que les invités puissent répondre en ligne.[/]"
+        )
+    if not event.fige:
+        console.print(f"Chiffres figés : version des données {_freeze(carnet, event, db, plan)}.")
+        event = carnet.event(event.id, None)
+    documents = carnet.documents(event.id)
+    assert documents is not None
+    try:
         result = send_invitations(
             carnet, event, _declaration(event), documents, settings,
             public_url=adresse_publique, secret=secret, per_minute=par_minute,
             progress=lambda invite, outcome: console.print(f"  {invite.courriel} : {outcome}"),
         )  # fmt: skip
-    except (CarnetError, EnvoiError) as exc:
+    except EnvoiError as exc:
         fail(str(exc))
     console.print(
         f"{effectif(result.envoyes, 'invitation envoyée', 'invitations envoyées')}, "
@@ -247,6 +273,32 @@ def envoyer(
         )
 
 
+CSV_COLUMNS = [
+    "Nom", "Organisation", "Courriel", "Catégorie", "Invitation", "Réponse", "Personnes",
+    "Réponse reçue par", "Venu",
+]  # fmt: skip
+COUNT_COLUMNS = [
+    "Catégorie", "Invités", "Invitations envoyées", "Présents", "Personnes", "Absents",
+    "Sans réponse", "Venus",
+]  # fmt: skip
+SOURCES = {"lien": "lien personnel", "organisateur": "organisateur"}
+
+
+def _sent_label(status: str | None) -> str:
+    return {
+        "envoye": "envoyée", "refuse": "refusée par le serveur", "erreur": "erreur d'envoi",
+        "en_cours": "interrompue, à vérifier",
+    }.get(status or "", "non envoyée")  # fmt: skip
+
+
+def _reply_label(presence: bool | None) -> str:
+    return "présent" if presence else ("absent" if presence is False else "sans réponse")
+
+
+def _came_label(venu: bool | None) -> str:
+    return "oui" if venu else ("non" if venu is False else "")
+
+
 @evenement_app.command("reponses")
 def reponses(
     evenement: EventArgument,
@@ -256,15 +308,11 @@ def reponses(
     db: DbOption = None,
 ) -> None:
     """Réponses des invités : comptes par catégorie, puis la liste."""
-    from jalon.evenements import CarnetError
     from jalon.evenements.invites import CATEGORIES
     from jalon.evenements.reponses import counts
 
     carnet = _carnet(db)
-    try:
-        event = carnet.event(evenement, None)
-    except CarnetError as exc:
-        fail(str(exc))
+    event = _event(carnet, evenement, db)
     people = carnet.invitees(event.id)
     if csv_path is not None:
         with csv_path.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -281,13 +329,15 @@ def reponses(
                         _reply_label(i.presence),
                         i.personnes or "",
                         SOURCES.get(i.source or "", ""),
+                        _came_label(i.venu),
                     ]
                 )
         console.print(f"{effectif(len(people), 'invité écrit', 'invités écrits')} dans {csv_path}.")
         return
     table = Table(*COUNT_COLUMNS, title=event.titre, title_justify="left", box=None)
     for c in counts(people):
-        figures = (c.invites, c.envoyes, c.presents, c.personnes, c.absents, c.sans_reponse)
+        figures = (c.invites, c.envoyes, c.presents, c.personnes, c.absents, c.sans_reponse,
+                   c.venus)  # fmt: skip
         table.add_row(c.libelle, *(nombre(v) for v in figures))
     console.print(table)
     listing = Table("Nom", "Organisation", "Catégorie", "Invitation", "Réponse", box=None)
@@ -300,26 +350,11 @@ def reponses(
     console.print(listing)
 
 
-CSV_COLUMNS = [
-    "Nom", "Organisation", "Courriel", "Catégorie", "Invitation", "Réponse", "Personnes",
-    "Réponse reçue par",
-]  # fmt: skip
-COUNT_COLUMNS = [
-    "Catégorie", "Invités", "Invitations envoyées", "Présents", "Personnes", "Absents",
-    "Sans réponse",
-]  # fmt: skip
-SOURCES = {"lien": "lien personnel", "organisateur": "organisateur"}
-
-
-def _sent_label(status: str | None) -> str:
-    return {
-        "envoye": "envoyée", "refuse": "refusée par le serveur", "erreur": "erreur d'envoi",
-        "en_cours": "interrompue, à vérifier",
-    }.get(status or "", "non envoyée")  # fmt: skip
-
-
-def _reply_label(presence: bool | None) -> str:
-    return "présent" if presence else ("absent" if presence is False else "sans réponse")
+def _yes_no(option: str, text: str) -> bool:
+    answer = text.strip().casefold()
+    if answer not in ("oui", "non"):
+        fail(f"{option} « {text} » : attendu oui ou non.")
+    return answer == "oui"
 
 
 @evenement_app.command("repondre")
@@ -334,32 +369,57 @@ def repondre(
     from jalon.evenements import CarnetError
     from jalon.evenements.reponses import check_personnes
 
-    answer = presence.strip().casefold()
-    if answer not in ("oui", "non"):
-        fail(f"--presence « {presence} » : attendu oui ou non.")
+    coming = _yes_no("--presence", presence)
     carnet = _carnet(db)
+    event = _event(carnet, evenement, db)
     try:
-        event = carnet.event(evenement, None)
         invite = carnet.invitee_by_address(event.id, courriel)
-        count = check_personnes(answer == "oui", personnes)
+        count = check_personnes(coming, personnes)
     except CarnetError as exc:
         fail(str(exc))
-    carnet.record_reply(invite.id, answer == "oui", count, "organisateur")
-    console.print(f"Réponse de {invite.nom} enregistrée : {_reply_label(answer == 'oui')}"
+    carnet.record_reply(invite.id, coming, count, "organisateur")
+    console.print(f"Réponse de {invite.nom} enregistrée : {_reply_label(coming)}"
                   + (f", {effectif(count, 'personne')}." if count else "."))  # fmt: skip
+
+
+@evenement_app.command("presence")
+def presence(
+    evenement: EventArgument,
+    courriel: Annotated[str, typer.Argument(help="Adresse de l'invité.")],
+    venu: Annotated[str, typer.Option("--venu", help="oui ou non.")] = "oui",
+    db: DbOption = None,
+) -> None:
+    """Note, d'après la liste d'émargement, qu'un invité est venu (ou non)."""
+    from jalon.evenements import CarnetError
+
+    came = _yes_no("--venu", venu)
+    carnet = _carnet(db)
+    event = _event(carnet, evenement, db)
+    try:
+        invite = carnet.invitee_by_address(event.id, courriel)
+    except CarnetError as exc:
+        fail(str(exc))
+    carnet.record_attendance(invite.id, came)
+    console.print(f"{invite.nom} : {'venu' if came else 'pas venu'}.")
+
+
+@evenement_app.command("synthese")
+def synthese(evenement: EventArgument, db: DbOption = None) -> None:
+    """Bilan de l'événement : invités, réponses, venus, par catégorie."""
+    from jalon.evenements.reponses import counts, summary_sentence
+
+    carnet = _carnet(db)
+    event = _event(carnet, evenement, db)
+    console.print(f"{event.titre} : {summary_sentence(counts(carnet.invitees(event.id)))}")
 
 
 @evenement_app.command("emargement")
 def emargement(evenement: EventArgument, sortie: SortiePdf, db: DbOption = None) -> None:
     """Écrit la liste d'émargement (PDF) : présents confirmés, par catégorie et par nom."""
-    from jalon.evenements import CarnetError
     from jalon.evenements.documents import sign_in_sheet
 
     carnet = _carnet(db)
-    try:
-        event = carnet.event(evenement, None)
-    except CarnetError as exc:
-        fail(str(exc))
+    event = _event(carnet, evenement, db)
     sortie.write_bytes(sign_in_sheet(carnet, event, _declaration(event)))
     console.print(f"Liste d'émargement écrite dans {sortie} (document interne).")
 
@@ -369,13 +429,8 @@ def dossier(
     evenement: EventArgument, sortie: SortiePdf, db: DbOption = None, plan: PlanOption = None
 ) -> None:
     """Écrit le dossier de presse (PDF) : communiqué, bilan public, contacts (chiffres figés)."""
-    from jalon.evenements import CarnetError
-
     carnet = _carnet(db)
-    try:
-        event = carnet.event(evenement, None)
-    except CarnetError as exc:
-        fail(str(exc))
+    event = _event(carnet, evenement, db, plan)
     if not event.fige:
         console.print(f"Chiffres figés : version des données {_freeze(carnet, event, db, plan)}.")
     kit = carnet.press_kit(event.id)
@@ -387,11 +442,7 @@ def dossier(
 @evenement_app.command("supprimer")
 def supprimer(evenement: EventArgument, db: DbOption = None) -> None:
     """Supprime un événement avec ses invités, ses envois et ses réponses."""
-    from jalon.evenements import CarnetError
-
     carnet = _carnet(db)
-    try:
-        carnet.delete_event(evenement, None)
-    except CarnetError as exc:
-        fail(str(exc))
-    console.print(f"Événement n° {evenement} supprimé, avec ses invités et leurs réponses.")
+    event = _event(carnet, evenement, db)
+    carnet.delete_event(event.id, None)
+    console.print(f"Événement n° {event.id} supprimé, avec ses invités et leurs réponses.")

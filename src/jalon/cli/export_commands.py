@@ -89,8 +89,10 @@ def compute_bilans(
     engine: Engine = Engine.duckdb,
     lake: Path | None = None,
     master: str = "local[*]",
+    au: dt.date | None = None,
 ) -> Computed:
-    """The bilans of `region` (`{region: bilan}`) or of the nation and every region (`None`)."""
+    """The bilans of `region` (`{region: bilan}`) or of the nation and every region (`None`),
+    as of their date d'arrêt or the earlier `au`."""
     from jalon.indicators.bilan import bilans, bilans_on
 
     if engine is Engine.spark:
@@ -107,7 +109,7 @@ def compute_bilans(
                 # fully supported; the results travel through Arrow, not pandas.
                 warnings.filterwarnings("ignore", category=FutureWarning, module="pyspark")
                 with spark_backend(info, master) as backend:
-                    found = bilans_on(backend, the_plan, code, region)
+                    found = bilans_on(backend, the_plan, code, region, au)
         except LakeError as exc:
             fail(str(exc))
         return Computed(the_plan, found, info.data_version, info.last_import)
@@ -118,7 +120,7 @@ def compute_bilans(
     the_plan = plan_for(db, plan)
     code = plan_phase(the_plan, phase)
     with store(db, read_only=True) as con:
-        found = bilans(con, the_plan, code, region)
+        found = bilans(con, the_plan, code, region, au)
         version = data_version(con, the_plan)
     last = version.as_of if version.imports else None
     return Computed(the_plan, found, version.code, last)

@@ -68,6 +68,11 @@ CREATE TABLE IF NOT EXISTS reponses (
     source TEXT NOT NULL CHECK (source IN ('lien', 'organisateur')),
     le TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS presences (
+    invite_id INTEGER PRIMARY KEY REFERENCES invites(id) ON DELETE CASCADE,
+    venu INTEGER NOT NULL CHECK (venu IN (0, 1)),
+    le TEXT NOT NULL
+);
 """
 
 
@@ -106,6 +111,7 @@ class Invite:
     presence: bool | None
     personnes: int | None
     source: str | None
+    venu: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -252,8 +258,9 @@ class Carnet:
     def invitees(self, event_id: int) -> list[Invite]:
         rows = self.con.execute(
             "SELECT i.id, i.nom, i.organisation, i.courriel, i.categorie, i.jeton, e.statut, "
-            "e.detail, r.presence, r.personnes, r.source FROM invites i "
+            "e.detail, r.presence, r.personnes, r.source, p.venu FROM invites i "
             "LEFT JOIN envois e ON e.invite_id = i.id LEFT JOIN reponses r ON r.invite_id = i.id "
+            "LEFT JOIN presences p ON p.invite_id = i.id "
             "WHERE i.evenement_id = ? ORDER BY i.categorie, i.nom COLLATE NOCASE, i.id",
             [event_id],
         ).fetchall()
@@ -296,6 +303,20 @@ class Carnet:
                 [statut, detail, _now(), invite_id],
             )
 
+    def record_attendance(self, invite_id: int, venu: bool) -> None:
+        with self._write() as con:
+            con.execute(
+                "INSERT INTO presences VALUES (?, ?, ?) ON CONFLICT (invite_id) DO UPDATE "
+                "SET venu = excluded.venu, le = excluded.le",
+                [invite_id, int(venu), _now()],
+            )
+
+    def event_by_declaration(self, text: str) -> EvenementEnregistre | None:
+        row = self.con.execute(
+            "SELECT id FROM evenements WHERE declaration = ? ORDER BY id LIMIT 1", [text]
+        ).fetchone()
+        return self.event(int(row[0]), None) if row else None
+
     def record_reply(self, invite_id: int, presence: bool, personnes: int, source: str) -> None:
         with self._write() as con:
             con.execute(
@@ -308,7 +329,7 @@ class Carnet:
 
 def _invite(row: tuple[object, ...]) -> Invite:
     (id_, nom, organisation, courriel, categorie, jeton, envoi, detail, presence, personnes,
-     source) = row  # fmt: skip
+     source, venu) = row  # fmt: skip
     return Invite(
         int(id_),  # type: ignore[call-overload]
         str(nom),
@@ -321,6 +342,7 @@ def _invite(row: tuple[object, ...]) -> Invite:
         None if presence is None else bool(presence),
         None if personnes is None else int(personnes),  # type: ignore[call-overload]
         None if source is None else str(source),
+        None if venu is None else bool(venu),
     )
 
 

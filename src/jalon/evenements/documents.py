@@ -71,7 +71,10 @@ def freeze(
     if event.fige:
         return event.version_donnees or ""
     invitation = build_invitation(con, plan, event.region, declaration)
-    note = build_note(con, plan, declaration.phase, event.region)
+    note = build_note(
+        con, plan, declaration.phase, event.region, date=declaration.date_envoi,
+        lieu=declaration.ville, evenement=declaration,
+    )  # fmt: skip
     bilan = build_document(con, plan, declaration.phase, event.region, interne=False)
     version = invitation.chiffres.version.code
     invitation_html = rendu.invitation_html(invitation)

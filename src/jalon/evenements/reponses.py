@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from jalon.evenements.carnet import Carnet, CarnetError, EvenementEnregistre, Invite
 from jalon.evenements.invites import CATEGORIES
 from jalon.evenements.jetons import verified
+from jalon.formatting import nombre
 
 MAX_PERSONNES = 20
 
@@ -72,6 +73,24 @@ class Compte:
     personnes: int
     absents: int
     sans_reponse: int
+    venus: int
+
+
+def summary_sentence(lines: list[Compte]) -> str:
+    """The event in one sentence, after the day: invited, replied, came, by category."""
+    from jalon.formatting import accord, effectif
+
+    total = lines[-1]
+    replied = total.presents + total.absents
+    came = [f"{effectif(c.venus, c.libelle[:-1].lower(), c.libelle.lower())}" for c in lines[:-1]
+            if c.venus]  # fmt: skip
+    announced = accord(total.presents, "présence annoncée", "présences annoncées")
+    return (
+        f"{effectif(total.invites, 'invité')}, {effectif(replied, 'réponse')} "
+        f"({nombre(total.presents)} {announced}, {effectif(total.absents, 'absence')}), "
+        f"{effectif(total.venus, 'personne venue', 'personnes venues')}"
+        + (f" : {', '.join(came)}." if came else ".")
+    )
 
 
 def counts(invitees: list[Invite]) -> list[Compte]:
@@ -86,6 +105,7 @@ def counts(invitees: list[Invite]) -> list[Compte]:
             sum(i.personnes or 0 for i in people if i.presence),
             sum(i.presence is False for i in people),
             sum(i.presence is None for i in people),
+            sum(i.venu is True for i in people),
         )
 
     lines = [

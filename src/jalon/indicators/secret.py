@@ -32,7 +32,7 @@ COUNT_COLUMNS = frozenset({"entrees", "entrees_reference", "stock", "actions"})
 # breakdown partitions the entries.
 ADDITIVE_COLUMNS = frozenset({"entrees", "entrees_reference", "actions"})
 # Derived columns and the count they reveal.
-DERIVED_COLUMNS = {"part": "entrees"}
+DERIVED_COLUMNS = {"part": "entrees", "glissement_entrees": "entrees", "glissement_stock": "stock"}
 # The figure that publishes a breakdown column's total.
 TOTAL_FIGURES = {"entrees": "entrees", "entrees_reference": "entrees_reference"}
 
@@ -60,6 +60,8 @@ FIGURE_RULES: dict[str, FigureRule] = {
     "entrees_reference": FigureRule(count=True),
     "entrees_supplementaires": FigureRule(derived_from=("entrees", "entrees_reference")),
     "entrees_supplementaires_base_declaree": FigureRule(derived_from=("entrees",)),
+    "entrees_projetees": FigureRule(derived_from=("entrees",)),
+    "entrees_supplementaires_projetees": FigureRule(derived_from=("entrees",)),
     "objectif_supplementaires": FigureRule(),
     "objectif_entrees": FigureRule(),
     "taux_realisation": FigureRule(derived_from=("entrees", "entrees_reference")),

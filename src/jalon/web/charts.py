@@ -36,21 +36,24 @@ def _config() -> dict[str, Any]:
 def monthly_curve_spec(breakdown: Breakdown, title: str) -> dict[str, Any]:
     """Cumulated monthly entries of the phase and of the reference window, and the target pace."""
     values: list[dict[str, Any]] = []
-    totals = dict.fromkeys(_CUMULATIVE, 0.0)
+    totals: dict[str, float | None] = dict.fromkeys(_CUMULATIVE, 0.0)
     for order, row in enumerate(breakdown.rows):
         for code, label in SERIES.items():
-            raw = row.values.get(code)
             if code not in breakdown.columns:
                 continue
+            raw = row.values.get(code)
+            masked = code in row.suppressed or raw is None
             if code in _CUMULATIVE:
-                totals[code] += float(raw or 0)
-                shown: float | None = totals[code]
+                # A masked month leaves every later total unknown: the line stops there.
+                total = totals[code]
+                totals[code] = None if total is None or masked else total + float(raw or 0)
+                shown = totals[code]
             else:
-                shown = None if raw is None else float(raw)
-            values.append(
-                {"ordre": order, "mois": row.label, "serie": label, "valeur": shown, "code": code}
-            )
-    present = [code for code in SERIES if code in breakdown.columns]
+                shown = None if masked else float(raw or 0)
+            if shown is not None:
+                values.append({"ordre": order, "mois": row.label, "serie": label, "valeur": shown})
+    drawn = {point["serie"] for point in values}
+    present = [code for code in SERIES if SERIES[code] in drawn]
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "title": {"text": title, "anchor": "start", "fontSize": 14},
@@ -87,7 +90,7 @@ def monthly_curve_spec(breakdown: Breakdown, title: str) -> dict[str, Any]:
                     "domain": [SERIES[c] for c in present],
                     "range": [[1, 0] if c == "entrees" else [6, 4] for c in present],
                 },
-                "legend": None,
+                # Same field and domain as the colour: one legend shows both.
             },
         },
         "config": _config(),

@@ -13,7 +13,12 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from jalon import formatting
 from jalon.indicators import REGISTRY, Breakdown
+from jalon.indicators.registry import COLUMNS
+from jalon.ingest.reasons import reason_label
 from jalon.web.views import SECRET_NOTE
+
+# Breakdown columns that are fractions of a total (COLUMNS of the registry), shown as percentages.
+SHARE_COLUMNS = frozenset({"part"})
 
 
 def environment() -> Environment:
@@ -29,25 +34,35 @@ def environment() -> Environment:
     env.filters["date_longue"] = formatting.date_longue
     env.globals["REGISTRY"] = REGISTRY
     env.globals["afficher"] = afficher
+    env.globals["libelle_colonne"] = column_label
+    env.globals["libelle_motif"] = reason_label
     env.filters["accord"] = accord
     return env
 
 
 def afficher(code: str, value: float | int | None, note: str | None = None) -> str:
-    """A figure as users read it, in French, following its registry unit."""
+    """A figure as users read it, in French, by its registry unit, as the PDF bilan prints it."""
     if value is None:
         return "secret" if note == SECRET_NOTE else formatting.MISSING
-    unit = REGISTRY[code].unit if code in REGISTRY else None
-    if unit == "taux" or code.startswith(
-        ("taux", "part_", "probabilite", "acces_emploi", "emploi_durable")
-    ):
-        return formatting.pourcentage(float(value), 1)
+    if code.startswith("glissement"):
+        return formatting.glissement(float(value))
     if code.startswith("entrees_supplementaires"):
         return formatting.ecart(int(value))
-    suffix = "\u202fh" if unit == "heures" else ""
-    if isinstance(value, float) and not value.is_integer():
-        return formatting.nombre(value, 1) + suffix
-    return formatting.nombre(value) + suffix
+    return formatting.valeur(value, unit_of(code))
+
+
+def column_label(code: str) -> str:
+    """The heading of a measure column: an indicator's label, or a breakdown column's."""
+    if code in REGISTRY:
+        return REGISTRY[code].label
+    return COLUMNS.get(code, code.replace("_", " ").capitalize())
+
+
+def unit_of(code: str) -> str:
+    """The unit of an indicator or of a breakdown column (`part`, a share, is a rate)."""
+    if code in REGISTRY:
+        return REGISTRY[code].unit
+    return "taux" if code in SHARE_COLUMNS else "nombre"
 
 
 def accord(count: float | int | None, singular: str, plural: str | None = None) -> str:
@@ -70,10 +85,7 @@ def breakdown_csv(table: Breakdown) -> str:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
-        [table.dimension, "libellé"]
-        + [REGISTRY[c].label if c in REGISTRY else c for c in table.columns]
-    )
+    writer.writerow([table.dimension, "libellé"] + [column_label(c) for c in table.columns])
     for row in table.rows:
         cells = []
         for column in table.columns:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -20,8 +19,8 @@ from fastapi.responses import HTMLResponse, Response
 from jalon.export.opendata import LICENCE, Release, open_tables, package_files, secrecy_rule
 from jalon.indicators import compute_all_bilans
 from jalon.report.version import data_version
+from jalon.web.context import Web
 from jalon.web.security import current_user
-from jalon.web.views import WebStore
 
 PACKAGE = "datapackage.json"
 MEDIA_TYPES = {
@@ -29,13 +28,11 @@ MEDIA_TYPES = {
     ".parquet": "application/vnd.apache.parquet",
     ".json": "application/json",
 }
-Page = Callable[..., HTMLResponse]
 
 
-def router(store: WebStore, page: Page, phase_of: Callable[[str | None], str]) -> APIRouter:
-    """The routes of the open data set; `page` renders a template, `phase_of` checks a phase."""
+def router(web: Web) -> APIRouter:
     routes = APIRouter()
-    plan = store.plan
+    store, plan, phase_of = web.store, web.plan, web.phase_of
 
     def files(phase: str) -> dict[str, bytes]:
         def build() -> dict[str, bytes]:
@@ -85,7 +82,9 @@ def router(store: WebStore, page: Page, phase_of: Callable[[str | None], str]) -
     def opendata_page(request: Request, phase: str | None = None) -> HTMLResponse:
         code = phase_of(phase)
         user = current_user(request, store)
-        return page(request, "donnees.html", user, donnees=listing(code))
+        return web.shared_page(
+            request, user, ("donnees", code), "donnees.html", donnees=listing(code)
+        )
 
     @routes.get("/donnees.json", summary="Données ouvertes : tables et liens de téléchargement")
     def opendata_json(phase: str | None = None) -> dict[str, Any]:

@@ -76,6 +76,11 @@ def test_package_is_valid_frictionless_with_licence_and_provenance(package: Path
     ]
     jalon = descriptor["jalon"]
     assert jalon["phase"] == "2016" and jalon["version_donnees"] == descriptor["version"]
+    indicators = _rows((package / "indicateurs.csv").read_bytes())
+    assert jalon["date_arret_donnees"] == indicators[0]["date_arret"]
+    # By hand: the fixture's latest entry starts in December 2016.
+    assert indicators[0]["territoire"] == "FR" and indicators[0]["date_arret"] == "2016-12-31"
+    assert indicators[0]["phase_en_cours"] == "false"
     assert jalon["secret_statistique"]["seuil"] == 11
     assert "1 à 10" in jalon["secret_statistique"]["regle"]
     fields = {f["name"]: f for f in descriptor["resources"][5]["schema"]["fields"]}
@@ -163,6 +168,18 @@ def test_no_published_count_under_the_threshold_and_hidden_cells_marked(store, p
     occitanie = [(cells[2], cells[4], s) for cells, s in financeurs.rows if cells[0] == "76"]
     # 2 entries (< 3) hidden; the 3 of Pôle emploi hidden too, or the total gives them back.
     assert occitanie == [("2", None, (SECRET,)), ("4", None, (SECRET,))]
+
+
+def test_au_cuts_the_figures_and_says_so(store_path: Path, tmp_path: Path) -> None:
+    args = ["opendata", "--phase", "2016", "--au", "2016-06-30", "--db", str(store_path)]
+    result = runner.invoke(app, [*args, "--sortie", str(tmp_path / "juin")])
+    assert result.exit_code == 0, result.output
+    descriptor = json.loads((tmp_path / "juin" / "datapackage.json").read_text(encoding="utf-8"))
+    assert descriptor["jalon"]["date_arret_donnees"] == "2016-06-30"
+    nation = _rows((tmp_path / "juin" / "indicateurs.csv").read_bytes())[0]
+    assert (nation["date_arret"], nation["phase_en_cours"]) == ("2016-06-30", "true")
+    months = _rows((tmp_path / "juin" / "entrees-mois.csv").read_bytes())
+    assert all(r["mois"] <= "2016-06" for r in months if r["entrees_statut"] == "publié")
 
 
 def test_refuses_a_folder_that_is_not_an_open_data_set(store_path: Path, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from jalon.cli.bilan_commands import AuOption, au_date
 from jalon.cli.common import (
     DbOption,
     PhaseOption,
@@ -53,22 +54,25 @@ def opendata(
     ],
     db: DbOption = None,
     plan: PlanOption = None,
+    au: AuOption = None,
 ) -> None:
     """Écrit le jeu de données ouvertes d'une phase : agrégats publics (secret statistique) en
     CSV et Parquet, décrits par un datapackage.json (Frictionless), sous Licence Ouverte 2.0."""
-    from jalon.export.opendata import Release, open_tables, package_files
+    from jalon.export.opendata import Release, national_cutoff, open_tables, package_files
     from jalon.indicators import compute_all_bilans
     from jalon.report.version import data_version
 
+    day = au_date(au)
     with user_errors():
         the_plan = plan_for(db, plan)
         code = plan_phase(the_plan, phase)
         with store(db, read_only=True) as con:
-            every = compute_all_bilans(con, the_plan, code)
+            every = compute_all_bilans(con, the_plan, code, day)
             version = data_version(con, the_plan)
     last = version.as_of if version.imports else None
     files = package_files(
-        open_tables(every, the_plan, code), Release(the_plan, code, version.code, last)
+        open_tables(every, the_plan, code),
+        Release(the_plan, code, version.code, last, national_cutoff(every)),
     )
     write_package(files, sortie)
     tables = sum(name.endswith(".csv") for name in files)

@@ -32,8 +32,8 @@ from jalon.indicators.secret import SECRET_NOTE, apply_secret_bilan, apply_secre
 from jalon.plan import Plan
 from jalon.reference import region as region_of
 
-FieldType = Literal["string", "integer", "number", "boolean", "yearmonth"]
-Cell = str | int | float | bool | None
+FieldType = Literal["string", "integer", "number", "boolean", "date", "yearmonth"]
+Cell = str | int | float | bool | dt.date | None
 LICENCE = {
     "name": "etalab-2.0",
     "title": "Licence Ouverte / Open Licence 2.0",
@@ -183,11 +183,32 @@ def breakdown_table(
     )
 
 
+ARRET_FIELDS = (
+    Field(
+        "date_arret",
+        "date",
+        "Date d'arrêt des données",
+        "Date à laquelle les chiffres du territoire sont arrêtés : fin du dernier mois couvert "
+        "par ses fichiers d'entrées.",
+    ),
+    Field(
+        "phase_en_cours",
+        "boolean",
+        "Phase en cours",
+        "La date d'arrêt précède la fin de la phase : chiffres partiels.",
+    ),
+)
+
+
 def indicators_table(bilans: Mapping[str | None, Bilan]) -> OpenTable:
-    """One row per territory, one column (and its status) per indicator of the registry."""
+    """One row per territory: its date d'arrêt, then one column (and its status) per indicator
+    of the registry."""
     values = tuple(_value_field(i.code, figure=True) for i in INDICATORS)
     rows: list[tuple[tuple[Cell, ...], tuple[str, ...]]] = []
     for territory, label, bilan in _territories(bilans):
+        arret: tuple[Cell, Cell] = (
+            (None, None) if bilan.arret is None else (bilan.arret.date, bilan.arret.en_cours)
+        )
         figures = {f.code: f for f in bilan.figures}
         cells: list[Cell] = []
         statuses: list[str] = []
@@ -197,14 +218,14 @@ def indicators_table(bilans: Mapping[str | None, Bilan]) -> OpenTable:
             masked = figure is not None and value is None and figure.note == SECRET_NOTE
             cells.append(_number(value, field))
             statuses.append(_status(value, masked))
-        rows.append(((territory, label, *cells), tuple(statuses)))
+        rows.append(((territory, label, *arret, *cells), tuple(statuses)))
     return OpenTable(
         "indicateurs",
         "Indicateurs du bilan, par territoire",
         "Les indicateurs du bilan de la phase pour la France entière et chaque région, tels "
         "que le registre des indicateurs les définit.",
         ("territoire",),
-        (*_territory_fields(), *values),
+        (*_territory_fields(), *ARRET_FIELDS, *values),
         rows,
     )
 
@@ -295,6 +316,8 @@ def _csv_cell(value: Cell) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, float):
         # Plain decimal notation (no exponent), the shortest one that reads back exactly.
         return format(Decimal(repr(value)), "f")
@@ -316,6 +339,7 @@ _ARROW: dict[str, pa.DataType] = {
     "integer": pa.int64(),
     "number": pa.float64(),
     "boolean": pa.bool_(),
+    "date": pa.date32(),
 }
 
 
@@ -355,7 +379,13 @@ class Release:
     phase: str
     data_version: str
     last_import: dt.datetime | None
-    cutoff: dt.date | None = None  # the data cut-off, when the caller knows it
+    cutoff: dt.date | None = None  # the nation's date d'arrêt des données, when known
+
+
+def national_cutoff(every: Mapping[str | None, Bilan]) -> dt.date | None:
+    """The date the national figures are as of (`Bilan.arret`), if the bilans carry one."""
+    nation = every.get(None)
+    return None if nation is None or nation.arret is None else nation.arret.date
 
 
 def secrecy_rule(threshold: int) -> str:

@@ -16,7 +16,14 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from jalon.export.opendata import LICENCE, Release, open_tables, package_files, secrecy_rule
+from jalon.export.opendata import (
+    LICENCE,
+    Release,
+    national_cutoff,
+    open_tables,
+    package_files,
+    secrecy_rule,
+)
 from jalon.indicators import compute_all_bilans
 from jalon.report.version import data_version
 from jalon.web.context import Web
@@ -41,7 +48,7 @@ def router(web: Web) -> APIRouter:
             )
             version = data_version(store.con, plan)
             last = version.as_of if version.imports else None
-            release = Release(plan, phase, version.code, last)
+            release = Release(plan, phase, version.code, last, national_cutoff(every))
             return package_files(open_tables(every, plan, phase), release)
 
         return store.cached(("opendata", phase), build)

@@ -29,7 +29,17 @@ from jalon.plan import load_plan
 from jalon.web import errors, openapi, rendering, uploads
 from jalon.web.accounts import SESSION_HOURS
 from jalon.web.context import STATIC, Settings, Web, is_api
-from jalon.web.routes import about, bilan, dashboards, imports, misc, opendata, quality, session
+from jalon.web.routes import (
+    about,
+    bilan,
+    dashboards,
+    evenements,
+    imports,
+    misc,
+    opendata,
+    quality,
+    session,
+)
 from jalon.web.security import (
     LoginThrottle,
     SecurityHeaders,
@@ -122,7 +132,7 @@ def create_app(settings: Settings) -> FastAPI:
             return JSONResponse({"erreur": errors.message(500, None)}, status_code=500)
         return errors.page(web, request, 500, errors.message(500, None), signed_in=False)
 
-    for area in (dashboards, imports, bilan, quality, session, about, opendata, misc):
+    for area in (dashboards, imports, bilan, quality, session, evenements, about, opendata, misc):
         app.include_router(area.router(web))
     openapi.install(app)
     return app

@@ -37,6 +37,7 @@ from jalon.web.routes import (
     evenements,
     imports,
     misc,
+    opendata,
     quality,
     session,
 )
@@ -134,7 +135,7 @@ def create_app(settings: Settings) -> FastAPI:
             return JSONResponse({"erreur": errors.message(500, None)}, status_code=500)
         return errors.page(web, request, 500, errors.message(500, None), signed_in=False)
 
-    for area in (dashboards, imports, bilan, quality, session, evenements, about, misc):
+    for area in (dashboards, imports, bilan, quality, session, evenements, about, opendata, misc):
         app.include_router(area.router(web))
     openapi.install(app)
     return app

@@ -153,8 +153,8 @@ def test_report_and_press_note_are_written_while_the_server_runs(
                  "--db", str(served.db))  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Occitanie" in rapport.read_text(encoding="utf-8")
-    done = jalon("presse", "note", "--phase", "2016", "--region", "76", "-o", str(note),
-                 "--db", str(served.db))  # fmt: skip
+    done = jalon("presse", "note", "--phase", "2016", "--region", "76", "--date",
+                 "2017-01-23", "-o", str(note), "--db", str(served.db))  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Occitanie" in note.read_text(encoding="utf-8")
 

@@ -131,7 +131,17 @@ def _check_cut_at_31_march(db: Path, tmp_path: Path) -> None:
         runner.invoke(app, ["rapport", *base, "--au", "2017-03-31", "--sortie", str(report)]),
         runner.invoke(
             app,
-            ["presse", "note", *base, "--au", "2017-03-31", "--sortie", str(note)],
+            [
+                "presse",
+                "note",
+                *base,
+                "--au",
+                "2017-03-31",
+                "--date",
+                "2017-04-05",
+                "--sortie",
+                str(note),
+            ],
         ),
     ]
     assert all(r.exit_code == 0 for r in written), [r.output for r in written]

@@ -139,15 +139,19 @@ def bilan(
     ] = False,
 ) -> None:
     """Affiche le bilan complet d'une phase pour une région ou pour la France entière."""
-    from jalon.indicators import apply_secret_bilan, compute_bilan
+    from jalon.indicators import apply_secret_bilan, compute_all_bilans, compute_bilan, plan_pattern
 
     scope = _scope(region, national)
     with user_errors():
         the_plan = plan_for(db, plan)
         with store(db, read_only=True) as con:
-            result = compute_bilan(con, the_plan, plan_phase(the_plan, phase), scope)
+            code = plan_phase(the_plan, phase)
+            if public:  # the pattern of every table published with this one
+                every = compute_all_bilans(con, the_plan, code)
+                pattern = plan_pattern(every, the_plan)
+            result = compute_bilan(con, the_plan, code, scope)
     if public:
-        result = apply_secret_bilan(result, the_plan.secret.threshold)
+        result = apply_secret_bilan(result, the_plan.secret.threshold, pattern)
     if format is Format.json:
         console.print_json(json.dumps(result.as_dict()))
     elif format is Format.csv:

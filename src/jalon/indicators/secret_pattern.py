@@ -333,12 +333,17 @@ def suppress(system: LinearSystem, threshold: int, secondary: bool = True) -> se
             ]
             if not exposed:
                 continue
-            choice = _candidate(system, exposed[:1], unknown) or _candidate(system, group, unknown)
-            if choice is None:
+            # One partner for each exposed cell per round: a round costs one SVD per group.
+            partners = {_candidate(system, [cell], unknown) for cell in exposed} - {None}
+            if not partners:
+                partners = {_candidate(system, group, unknown)} - {None}
+            if not partners:
                 unprotectable |= set(group)
                 continue
-            hidden.add(choice)
-            hidden |= _together({choice}, values)
+            for choice in partners:
+                assert choice is not None
+                hidden.add(choice)
+                hidden |= _together({choice}, values)
             added = True
         if not added:
             return hidden

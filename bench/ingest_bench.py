@@ -1,7 +1,7 @@
-"""Benchmark of the `pe-stagiaires` import against baselines measured in the same run.
+"""Benchmark of the `pe-stagiaires` import against baselines and peers measured in the same run.
 
-    .venv/bin/python bench/ingest_bench.py --lignes 1000000
-    .venv/bin/python bench/ingest_bench.py --lignes 10000000 --sans pandas
+    .venv/bin/python bench/ingest_bench.py --lignes 1000000 --mensuel
+    .venv/bin/python bench/ingest_bench.py --lignes 10000000 --sans pandas --mensuel
     .venv/bin/python bench/ingest_bench.py --lignes --petits 300   # per-file overhead only
 
 For each size, one generated file (`jalon.simulate.pe_stagiaires.write_pe_stagiaires`, 2016
@@ -9,14 +9,19 @@ layout, 0.2 % malformed lines) is loaded by each method, each in its own child p
 its peak memory (`os.wait4`) is its own:
   (a) bare DuckDB typed load: `CREATE TABLE AS SELECT` of the profile's kept columns, typed as the
       profile says, from `read_csv` (no validation, no accounting, no hashing);
-  (a') DESIGN §7's other reference point, "cleaned and hashed, to Parquet": the same typed read,
-      lines without identifier or financeur dropped, the identifier HMAC-hashed, `COPY` to Parquet;
-  (b) `jalon import`: `import_file` into a fresh store (sniff, SHA-256, validation, accounting,
-      rejections, duplicates, HMAC, load, `entrees`, then the indicator mart), and (b') the same
-      without the mart; the summary's step durations give the table of where the time goes;
-  (c) pandas: `read_csv` with string dtypes, exact-duplicate removal, personal columns dropped,
-      HMAC of ids with `hmac`, dates parsed, checks, then loaded into DuckDB.
-Bars (DESIGN §7): b ≤ 1.5 × a; b at least 4 × faster than c; b's peak memory under 2 GiB.
+  (k) Jalon's core import: `import_file` into a fresh store without the two derived stages
+      (`entrees` and the indicator mart): sniff, SHA-256, every check, accounting with line
+      numbers, rejections, anomalies, duplicates, HMAC, personal columns never read, one
+      transaction;
+  (b) `jalon import`, the first import into an empty store: (k), then `entrees` and the mart;
+  (p) polars and (c) pandas doing the mandatory work of (k) (`bench/peers.py`), their counts
+      checked equal to Jalon's; for a first import, each peer is charged its own core time plus
+      the time Jalon's `entrees` and mart stages took in (b), as if it handed its lines to the
+      same database for that part (which favours the peers);
+  (m) with `--mensuel`: a monthly export of 100 000 lines (another seed) imported into the store
+      (b) left, beside the bare load (a) of that file.
+Bars (issue 16): k ≤ 2 × a; b ≤ 3 × a; m ≤ 3 × a(100 000) + 2 s; polars slower than Jalon and
+pandas at least 4 × slower, for (k) and (b); Jalon's peak memory under 2 GiB.
 Files and databases go to a temporary folder removed afterwards (`--dossier` to keep them).
 """
 
@@ -34,7 +39,9 @@ from pathlib import Path
 
 KEY = "cle-de-banc-d-essai-jalon-0123456789"
 MALFORMED_SHARE = 0.002
-BAR_BARE, BAR_PANDAS, BAR_MEMORY = 1.5, 4.0, 2 << 30
+MONTHLY_LINES = 100_000
+BAR_CORE, BAR_FIRST, BAR_MONTHLY, BAR_MONTHLY_CONSTANT = 2.0, 3.0, 3.0, 2.0
+BAR_PANDAS, BAR_POLARS, BAR_MEMORY = 4.0, 1.0, 2 << 30
 SECTION_START, SECTION_END = "<!-- ingest:debut -->", "<!-- ingest:fin -->"
 #: The steps of an import, as `ImportSummary.durations` names them.
 STEPS = (
@@ -44,6 +51,7 @@ STEPS = (
     "Entrées en formation",
     "Tables des indicateurs",
 )
+DERIVED_STEPS = ("Entrées en formation", "Tables des indicateurs")
 
 
 def _kept() -> dict[str, str]:
@@ -94,34 +102,12 @@ def measure_bare(path: Path, db: Path) -> None:
     con.close()
 
 
-def measure_parquet(path: Path, db: Path) -> None:
-    """(a') DESIGN §7's other reference point: the typed read, cleaned (lines without an
-    identifier or a financeur dropped) and hashed (HMAC of the identifier), written to Parquet."""
-    import duckdb
-
-    from jalon.ingest.pseudonymise import hmac_sql
-
-    select, source = _typed_read(path)
-    select = [
-        f"{hmac_sql(KEY.encode(), 'dn_individu_national')} AS hash_personne"
-        if name == "dn_individu_national"
-        else name
-        for name in select
-    ]
-    con = duckdb.connect(str(db))
-    con.execute(
-        f"COPY (SELECT {', '.join(select)} FROM {source} WHERE dn_individu_national IS NOT NULL "
-        f"AND liste_financeur IS NOT NULL) TO '{db}.parquet' (FORMAT parquet)"
-    )
-    con.close()
-
-
-def measure_jalon_without_marts(path: Path, db: Path) -> None:
-    """(b) without the `entrees_marts` refresh the importer ends with (the indicators' stage,
-    timed apart so that each stage's share is known)."""
+def measure_core(path: Path, db: Path) -> None:
+    """(k): the import without its two derived stages, `entrees` and the indicator mart."""
     import jalon.ingest.importer as importer
 
-    importer.refresh_marts = lambda *_args: False
+    importer.rebuild_entrees = lambda *_args, **_kwargs: None
+    importer.refresh_marts_atomically = lambda *_args: None
     measure_jalon(path, db)
 
 
@@ -137,70 +123,27 @@ def measure_jalon(path: Path, db: Path) -> None:
     print(json.dumps(summary.as_dict()))
 
 
-def measure_pandas(path: Path, db: Path) -> None:
-    import hashlib
-    import hmac
-
+def _peer(name: str, path: Path, db: Path) -> None:
     import duckdb
-    import pandas as pd
+    import peers
 
-    from jalon.ingest.reference_checks import luhn_ok
-    from jalon.reference import departements, est_commune
-    from jalon.sources import builtin_profiles
-
-    profile = builtin_profiles()["pe-stagiaires"]
-    frame = pd.read_csv(
-        path,
-        sep="|",
-        dtype=str,
-        na_values=["NULL", ""],
-        keep_default_na=False,
-        on_bad_lines="skip",
-        quoting=3,
-    )
-    duplicated = frame.duplicated()
-    frame = frame[~duplicated]
-    dropped = [c for c in profile.personal_columns if c in frame]
-    frame = frame.drop(columns=dropped)
-    ok = frame["dn_individu_national"].notna() & frame["liste_financeur"].notna()
-    for spec in profile.fields.values():
-        name = next((n for n in spec.names if n in frame), None)
-        if name is not None and spec.pattern:
-            ok &= frame[name].isna() | frame[name].str.fullmatch(spec.pattern[1:-1]).fillna(False)
-    start = pd.to_datetime(
-        frame["dd_datedebutmodule"], format="%Y-%m-%d %H:%M:%S.%f", errors="coerce"
-    )
-    end = pd.to_datetime(frame["dd_datefinmodule"], format="%Y-%m-%d %H:%M:%S.%f", errors="coerce")
-    ok &= start.notna() & (end.notna() | frame["dd_datefinmodule"].isna())
-    for name in ("dn_nombreheurescentre", "dn_dureeentreprise"):
-        number = pd.to_numeric(frame[name], errors="coerce")
-        ok &= number.notna() | frame[name].isna()
-        frame[name] = number.astype("Int32")
-    codes = frame["liste_financeur"].str.split(";")
-    ok &= codes.map(lambda c: isinstance(c, list) and all(x.isdigit() and int(x) <= 17 for x in c))
-    known_deps = {d.code for d in departements()}
-    ok &= frame["departement"].isna() | frame["departement"].isin(known_deps)
-    communes = frame["dc_insee_lieuformation"].dropna().unique()
-    good_communes = {c for c in communes if est_commune(c)}
-    ok &= frame["dc_insee_lieuformation"].isna() | frame["dc_insee_lieuformation"].isin(
-        good_communes
-    )
-    sirets = frame["dc_siret"].dropna().unique()
-    good_sirets = {s for s in sirets if luhn_ok(s)}
-    ok &= frame["dc_siret"].isna() | frame["dc_siret"].isin(good_sirets)
-    frame = frame[ok].copy()
-    key = KEY.encode()
-    ids = frame["dn_individu_national"].unique()
-    hashed = {i: hmac.new(key, i.encode(), hashlib.sha256).hexdigest() for i in ids}
-    frame["hash_personne"] = frame.pop("dn_individu_national").map(hashed)
-    frame["date_entree"] = start[ok].dt.date
-    frame["date_fin_prevue"] = end[ok].dt.date
-    frame["financeurs"] = codes[ok].map(lambda c: [int(x) for x in c])
-    frame = frame.drop(columns=["dd_datedebutmodule", "dd_datefinmodule", "liste_financeur"])
-    con = duckdb.connect(str(db))
-    con.register("frame", frame)
-    con.execute("CREATE TABLE entrees AS SELECT * FROM frame")
+    getattr(peers, f"{name}_import")(path, db, KEY.encode())
+    con = duckdb.connect(str(db), read_only=True)
+    counts = {
+        t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
+        for t in ("lignes", "rejets", "doublons")
+    }
     con.close()
+    print(json.dumps({"accepted": counts["lignes"], "rejected": counts["rejets"],
+                      "duplicates": counts["doublons"]}))  # fmt: skip
+
+
+def measure_polars(path: Path, db: Path) -> None:
+    _peer("polars", path, db)
+
+
+def measure_pandas(path: Path, db: Path) -> None:
+    _peer("pandas", path, db)
 
 
 def measure_small(folder: Path, db: Path) -> None:
@@ -272,28 +215,32 @@ def run_small(count: int, folder: Path) -> None:
 
 MEASURES = {
     "bare": measure_bare,
-    "parquet": measure_parquet,
+    "coeur": measure_core,
     "jalon": measure_jalon,
-    "jalon-sans-marts": measure_jalon_without_marts,
+    "polars": measure_polars,
     "pandas": measure_pandas,
     "petits": measure_small,
     "serie": measure_series,
 }
 LABELS = {
     "bare": "(a) DuckDB, chargement typé nu",
-    "parquet": "(a') DuckDB, nettoyé, haché, Parquet",
-    "jalon": "(b) jalon import",
-    "jalon-sans-marts": "(b') import sans entrees_marts",
-    "pandas": "(c) pandas",
+    "coeur": "(k) cœur de l'import Jalon",
+    "jalon": "(b) premier import Jalon",
+    "polars": "(p) polars, même travail que (k)",
+    "pandas": "(c) pandas, même travail que (k)",
 }
-
-
-MEASURED = ("bare", "parquet", "jalon", "jalon-sans-marts", "pandas")
+MEASURED = ("bare", "coeur", "jalon", "polars", "pandas")
 
 
 def _child(method: str, path: Path, db: Path) -> tuple[float, float, int, str]:
     """Run one measure in a child process: wall and CPU seconds, peak RSS in bytes, output."""
-    env = {**os.environ, "JALON_SECRET": KEY}
+    env = {
+        **os.environ,
+        "JALON_SECRET": KEY,
+        "PYTHONPATH": os.pathsep.join(
+            [str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]
+        ),
+    }
     started = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, __file__, "--mesure", method, str(path), str(db)],
@@ -314,10 +261,10 @@ def _gib(value: int) -> str:
     return f"{value / (1 << 30):.2f}"
 
 
-def generate(n: int, path: Path) -> None:
+def generate(n: int, seed: int, path: Path) -> None:
     from jalon.simulate.pe_stagiaires import write_pe_stagiaires
 
-    write_pe_stagiaires(path, n, seed=2016, malformed_share=MALFORMED_SHARE)
+    write_pe_stagiaires(path, n, seed=seed, malformed_share=MALFORMED_SHARE)
 
 
 def _steps_row(n: int, bare: float, durations: dict[str, float]) -> str:
@@ -331,92 +278,159 @@ def _steps_row(n: int, bare: float, durations: dict[str, float]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def run(sizes: list[int], folder: Path, methods: list[str]) -> tuple[list[str], list[str]]:
-    """Measure every method on a file of each size: the rows of the results table and of the
-    table of (b)'s steps."""
-    rows, steps = [], []
+def _generated(folder: Path, n: int, name: str, seed: int) -> Path:
+    path = folder / name
+    if not path.exists():
+        t = time.perf_counter()
+        # In a child: Linux carries a parent's peak memory into the children it forks, so
+        # this process must stay small for the measures' peaks to be their own.
+        subprocess.run(
+            [sys.executable, __file__, "--generer", str(n), str(seed), str(path)], check=True
+        )
+        print(
+            f"fichier de {n:,} lignes généré en {time.perf_counter() - t:.1f} s "
+            f"({path.stat().st_size / 1e6:,.0f} Mo)",
+            flush=True,
+        )
+    return path
+
+
+def _remove(folder: Path, pattern: str) -> None:
+    for stale in folder.glob(pattern):
+        shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+
+
+def _ratio(top: float, bottom: float) -> str:
+    return f"{top / bottom:.2f}".replace(".", ",")
+
+
+def _fr(value: float, digits: int = 1) -> str:
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def _verdict(ok: bool) -> str:
+    return "atteinte" if ok else "**manquée**"
+
+
+def _monthly(folder: Path, store: Path) -> str:
+    """(m): a monthly export imported into the store (b) left, and the bare load of that file."""
+    path = _generated(folder, MONTHLY_LINES, f"mensuel-{MONTHLY_LINES}.csv", 2017)
+    bare_db = folder / "mensuel-nu.duckdb"
+    _remove(folder, "mensuel-nu.duckdb*")
+    a, _cpu, _rss, _out = _child("bare", path, bare_db)
+    _remove(folder, "mensuel-nu.duckdb*")
+    m, m_cpu, m_rss, output = _child("jalon", path, store)
+    s = json.loads(output.strip().splitlines()[-1])
+    steps = ", ".join(f"{k} {_fr(v, 2)} s" for k, v in s["durations"].items())
+    bar = BAR_MONTHLY * a + BAR_MONTHLY_CONSTANT
+    print(
+        f"mensuel {MONTHLY_LINES:,} lignes : a {a:.2f} s, m {m:.2f} s ({m_cpu:.1f} s CPU, "
+        f"{_gib(m_rss)} Gio) ; barre {bar:.2f} s ; {steps}",
+        flush=True,
+    )
+    return (
+        f"Fichier mensuel de {MONTHLY_LINES:,} lignes".replace(",", "\u202f")
+        + f" importé dans la base laissée par (b) : (a) {_fr(a, 2)} s, (m) {_fr(m, 2)} s "
+        f"({_gib(m_rss).replace('.', ',')} Gio) ; barre 3 × a + 2 s = {_fr(bar, 2)} s : "
+        f"{_verdict(m <= bar)}. Étapes : {steps}."
+    )
+
+
+def run(
+    sizes: list[int], folder: Path, methods: list[str], monthly: bool
+) -> tuple[list[str], list[str], list[str]]:
+    """Measure every method on a file of each size: the rows of the results table, of the table
+    of (b)'s steps, and the monthly lines."""
+    rows, steps, notes = [], [], []
     for n in sizes:
-        path = folder / f"pe-stagiaires-{n}.csv"
-        if not path.exists():
-            t = time.perf_counter()
-            # In a child: Linux carries a parent's peak memory into the children it forks, so
-            # this process must stay small for the measures' peaks to be their own.
-            subprocess.run([sys.executable, __file__, "--generer", str(n), str(path)], check=True)
-            print(
-                f"fichier de {n:,} lignes généré en {time.perf_counter() - t:.1f} s "
-                f"({path.stat().st_size / 1e6:,.0f} Mo)",
-                flush=True,
-            )
+        path = _generated(folder, n, f"pe-stagiaires-{n}.csv", 2016)
         results: dict[str, tuple[float, int, float]] = {}
+        counts: dict[str, tuple[int, int, int]] = {}
+        durations: dict[str, float] = {}
         for method in methods:
             db = folder / f"{method}-{n}.duckdb"
-            for stale in folder.glob(f"{method}-{n}.duckdb*"):
-                shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+            _remove(folder, f"{method}-{n}.duckdb*")
             wall, cpu, rss, output = _child(method, path, db)
             results[method] = (wall, rss, cpu)
             detail = ""
-            if method.startswith("jalon") and output.strip():
+            if method != "bare" and output.strip():
                 s = json.loads(output.strip().splitlines()[-1])
-                detail = (
-                    f"lues {s['lines_read']:,} = {s['accepted']:,} + {s['rejected']:,} + "
-                    f"{s['duplicates']:,} ; "
-                    + ", ".join(f"{k} {v:.2f} s" for k, v in s["durations"].items())
-                )
-                if method == "jalon" and "bare" in results:
-                    steps.append(_steps_row(n, results["bare"][0], s["durations"]))
+                counts[method] = (s["accepted"], s["rejected"], s["duplicates"])
+                detail = f"{s['accepted']:,} + {s['rejected']:,} + {s['duplicates']:,}"
+                if "durations" in s:
+                    detail += " ; " + ", ".join(f"{k} {v:.2f} s" for k, v in s["durations"].items())
+                if method == "jalon":
+                    durations = s["durations"]
+                    if "bare" in results:
+                        steps.append(_steps_row(n, results["bare"][0], durations))
             print(
-                f"{n:>11,} {LABELS[method]:<32} {wall:8.1f} s ({cpu:7.1f} s CPU)  "
+                f"{n:>11,} {LABELS[method]:<34} {wall:8.1f} s ({cpu:7.1f} s CPU)  "
                 f"{_gib(rss)} Gio  {detail}",
                 flush=True,
             )
-            for stale in folder.glob(f"{method}-{n}.duckdb*"):
-                shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
-        nan = float("nan")
-        a, _a_rss, a_cpu = results.get("bare", (nan, 0, nan))
-        b, b_rss, b_cpu = results.get("jalon", (nan, 0, nan))
-        own, _own_rss, own_cpu = results.get("jalon-sans-marts", (nan, 0, nan))
-        c, _c_rss, c_cpu = results.get("pandas", (nan, 0, nan))
-        clean, _clean_rss, _clean_cpu = results.get("parquet", (nan, 0, nan))
-        verdicts = [
-            f"b/a = {b / a:.2f} ({'OK' if b / a <= BAR_BARE else 'barre manquée'})",
-            f"c/b = {c / b:.1f} ({'OK' if c / b >= BAR_PANDAS else 'barre manquée'})",
-            f"mémoire b {'OK' if 0 < b_rss < BAR_MEMORY else 'barre manquée ou non mesurée'}",
-            f"en temps CPU : b/a = {b_cpu / a_cpu:.2f}, c/b = {c_cpu / b_cpu:.1f}",
-            f"b'/a = {own / a:.2f} (CPU {own_cpu / a_cpu:.2f}), c/b' = {c / own:.1f}",
-            f"a'/a = {clean / a:.2f}, b/a' = {b / clean:.2f}, b'/a' = {own / clean:.2f}",
-        ]
-        print("   " + " ; ".join(verdicts), flush=True)
-        cells = [f"{n:,}".replace(",", " ")]
-        for method in MEASURED:
-            if method in results:
-                wall, rss, cpu = results[method]
-                cells.append(f"{wall:.1f} s ({cpu:.0f} s CPU) / {_gib(rss)} Gio")
-            else:
-                cells.append("—")
-        cells += [
-            f"{b / a:.2f} (CPU {b_cpu / a_cpu:.2f})",
-            f"{own / a:.2f} (CPU {own_cpu / a_cpu:.2f})",
-            f"{b / clean:.2f}",
-            f"{c / b:.1f}",
-            f"{c / own:.1f}",
-        ]
-        rows.append("| " + " | ".join(cells) + " |")
-    return rows, steps
+            if not (monthly and method == "jalon"):
+                _remove(folder, f"{method}-{n}.duckdb*")
+        if len(set(counts.values())) > 1:
+            raise SystemExit(f"les méthodes ne comptent pas les mêmes lignes : {counts}")
+        if monthly and "jalon" in results:
+            notes.append(_monthly(folder, folder / f"jalon-{n}.duckdb"))
+            _remove(folder, f"jalon-{n}.duckdb*")
+        rows.append(_row(n, results, durations))
+    return rows, steps, notes
 
 
-def write_results(results: Path, rows: list[str], steps: list[str], note: str) -> None:
+def _row(n: int, results: dict[str, tuple[float, int, float]], durations: dict[str, float]) -> str:
+    nan = float("nan")
+    a = results.get("bare", (nan, 0, nan))[0]
+    k, k_rss, _ = results.get("coeur", (nan, 0, nan))
+    b, b_rss, _ = results.get("jalon", (nan, 0, nan))
+    p = results.get("polars", (nan, 0, nan))[0]
+    c = results.get("pandas", (nan, 0, nan))[0]
+    derived = sum(durations.get(step, nan) for step in DERIVED_STEPS) if durations else nan
+    cells = [f"{n:,}".replace(",", "\u202f")]
+    for method in MEASURED:
+        if method in results:
+            wall, rss, cpu = results[method]
+            cells.append(f"{_fr(wall)} s ({cpu:.0f} s CPU) / {_gib(rss).replace('.', ',')} Gio")
+        else:
+            cells.append("—")
+    cells += [
+        f"{_ratio(k, a)} ({_verdict(k / a <= BAR_CORE)})",
+        f"{_ratio(b, a)} ({_verdict(b / a <= BAR_FIRST)})",
+        f"{_ratio(k, p)} / {_ratio(b, p + derived)}",
+        f"{_ratio(c, k)} / {_ratio(c + derived, b)}",
+        "atteinte" if 0 < max(k_rss, b_rss) < BAR_MEMORY else "**manquée**",
+    ]
+    print(
+        "   k/a = {} ; b/a = {} ; Jalon/polars (k, b) = {} ; pandas/Jalon (k, b) = {}".format(
+            *cells[-5:-1]
+        ),
+        flush=True,
+    )
+    return "| " + " | ".join(cells) + " |"
+
+
+def write_results(
+    results: Path, rows: list[str], steps: list[str], notes: list[str], note: str
+) -> None:
     table = "\n".join(
         [
             SECTION_START,
             "## Import `pe-stagiaires` (bench/ingest_bench.py)",
             "",
-            "Temps et mémoire crête de chaque méthode, chacune dans son propre processus, sur le "
-            "même fichier généré (disposition 2016, 0,2 % de lignes abîmées) : temps écoulé, "
-            "(temps CPU de tous les fils), mémoire crête. Rapports en temps écoulé (en temps CPU). "
-            "Barres : b ≤ 1,5 × a ; c ≥ 4 × b ; mémoire de b < 2 Gio.",
+            "Temps écoulé (temps CPU de tous les fils) et mémoire crête de chaque méthode, chacune "
+            "dans son propre processus, sur le même fichier généré (disposition 2016, 0,2 % de "
+            "lignes abîmées). (a) chargement typé nu de DuckDB ; (k) cœur de l'import Jalon "
+            "(lecture, contrôles, comptes, rejets, anomalies, doublons, HMAC, écriture) ; (b) "
+            "premier import dans une base vide, `entrees` et mart compris ; (p) polars et (c) "
+            "pandas font le travail de (k) (`bench/peers.py`) ; pour un premier import, chacun "
+            "est compté avec le temps des étapes `entrees` et mart de (b). Barres : k ≤ 2 × a, "
+            "b ≤ 3 × a, Jalon plus rapide que polars (rapport < 1), pandas au moins 4 fois plus "
+            "lent (rapport ≥ 4), mémoire < 2 Gio.",
             "",
-            "| lignes | (a) DuckDB typé nu | (a') nettoyé, haché, Parquet | (b) import complet "
-            "| (b') sans `entrees_marts` | (c) pandas | b / a | b' / a | b / a' | c / b | c / b' |",
+            "| lignes | (a) DuckDB typé nu | (k) cœur Jalon | (b) premier import | (p) polars "
+            "| (c) pandas | k / a | b / a | Jalon / polars (k ; b) | pandas / Jalon (k ; b) "
+            "| mémoire |",
             "|---:|" + "---:|" * 10,
             *rows,
             "",
@@ -427,6 +441,7 @@ def write_results(results: Path, rows: list[str], steps: list[str], note: str) -
             "|---:|" + "---:|" * (len(STEPS) + 1),
             *steps,
             "",
+            *[f"{line}\n" for line in notes],
             note,
             SECTION_END,
         ]
@@ -448,8 +463,13 @@ def main() -> None:
         "--sans",
         nargs="*",
         default=[],
-        choices=["bare", "parquet", "jalon", "jalon-sans-marts", "pandas"],
+        choices=list(MEASURED),
         help="Méthodes à ne pas mesurer (ex. pandas à 10 M si la mémoire manque).",
+    )
+    parser.add_argument(
+        "--mensuel",
+        action="store_true",
+        help=f"Importer aussi un fichier de {MONTHLY_LINES} lignes dans la base de (b).",
     )
     parser.add_argument(
         "--petits", type=int, default=0, help="Importer aussi N fichiers de 100 lignes à la suite."
@@ -460,10 +480,12 @@ def main() -> None:
     parser.add_argument(
         "--mesure", nargs=3, metavar=("METHODE", "FICHIER", "BASE"), help=argparse.SUPPRESS
     )
-    parser.add_argument("--generer", nargs=2, metavar=("LIGNES", "FICHIER"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--generer", nargs=3, metavar=("LIGNES", "GRAINE", "FICHIER"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.generer:
-        generate(int(args.generer[0]), Path(args.generer[1]))
+        generate(int(args.generer[0]), int(args.generer[1]), Path(args.generer[2]))
         return
     if args.mesure:
         method, path, db = args.mesure
@@ -473,14 +495,14 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     methods = [m for m in MEASURED if m not in args.sans]
     try:
-        rows, steps = run(args.lignes, folder, methods)
+        rows, steps, notes = run(args.lignes, folder, methods, args.mensuel)
         if args.petits:
             run_small(args.petits, folder)
     finally:
         if args.dossier is None:
             shutil.rmtree(folder, ignore_errors=True)
     if args.resultats:
-        write_results(args.resultats, rows, steps, args.note)
+        write_results(args.resultats, rows, steps, notes, args.note)
 
 
 if __name__ == "__main__":

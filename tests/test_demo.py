@@ -4,6 +4,7 @@ dashboard until it is stopped."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -18,6 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from jalon.cli import app
+from jalon.formatting import ecart
 from jalon.web.accounts import authenticate
 from jalon.web.server import free_port
 
@@ -97,6 +99,52 @@ def test_demo_reproduces_the_press_claims_then_serves_the_dashboard(tmp_path) ->
     )
     assert bilan.exit_code == 0, bilan.output
     assert '"taux_realisation"' in bilan.output
+    _check_cut_at_31_march(db, tmp_path)
+
+
+def _flat(text: str) -> str:
+    """Text with tags, entities and the no-break spaces of French typography made plain."""
+    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    return " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
+
+
+def _check_cut_at_31_march(db: Path, tmp_path: Path) -> None:
+    """The demo's store computed as of 31 March 2017: the first semester of 2017 is three
+    months old, and no output compares those three months with the whole reference semester."""
+    base = ["--region", "76", "--phase", "2017S1", "--db", str(db)]
+    whole = runner.invoke(app, ["bilan", *base, "--format", "json"])
+    cut = runner.invoke(app, ["bilan", *base, "--format", "json", "--au", "2017-03-31"])
+    assert whole.exit_code == 0 and cut.exit_code == 0, (whole.output, cut.output)
+    full, data = json.loads(whole.output), json.loads(cut.output)
+    figures = {code: f["valeur"] for code, f in data["indicateurs"].items()}
+    assert data["etat_phase"] == "phase en cours : 3 mois sur 6"
+    assert data["date_arret"] == "2017-03-31"
+    assert len(data["ventilations"]["mois"]["lignes"]) == 3  # April to June absent
+    # The misleading figure: three observed months minus the whole reference semester.
+    full_window = figures["entrees"] - full["indicateurs"]["entrees_reference"]["valeur"]
+    assert figures["entrees_supplementaires"] != full_window
+    assert figures["entrees_supplementaires"] == figures["entrees"] - figures["entrees_reference"]
+    forbidden = ecart(full_window).replace("\u202f", " ")
+    report = tmp_path / "bilan-2017S1-31-mars.html"
+    note = tmp_path / "note-2017S1-31-mars.txt"
+    written = [
+        runner.invoke(app, ["rapport", *base, "--au", "2017-03-31", "--sortie", str(report)]),
+        runner.invoke(
+            app,
+            ["presse", "note", *base, "--au", "2017-03-31", "--sortie", str(note)],
+        ),
+    ]
+    assert all(r.exit_code == 0 for r in written), [r.output for r in written]
+    texte = runner.invoke(app, ["bilan", *base, "--au", "2017-03-31"])
+    for name, text in (
+        ("bilan JSON", cut.output),
+        ("bilan texte", texte.output),
+        ("rapport", report.read_text(encoding="utf-8")),
+        ("note de presse", note.read_text(encoding="utf-8")),
+    ):
+        flat = _flat(text)
+        assert forbidden not in flat, name
+        assert "phase en cours" in flat and "3 mois sur 6" in flat, name
 
 
 def test_demo_refuses_to_overwrite_a_real_database(tmp_path, monkeypatch):

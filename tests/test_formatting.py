@@ -34,3 +34,14 @@ def test_values_follow_the_registry_unit() -> None:
     assert valeur(173.24, "pour 1 000") == "173,2"
     assert valeur(92000, "entrées") == f"92{NNBSP}000"
     assert valeur(None, "taux") == "–"
+
+
+def test_counts_agree_with_their_word() -> None:
+    from jalon.formatting import accord, effectif
+
+    assert [accord(n, "doublon") for n in (0, 1, 1.5, 2, None)] == [
+        "doublon", "doublon", "doublon", "doublons", "doublon",
+    ]  # fmt: skip
+    assert effectif(1, "ligne lue", "lignes lues") == "1 ligne lue"
+    assert effectif(1453, "personne") == "1\u202f453 personnes"
+    assert effectif(2, "anomalie écrite", "anomalies écrites") == "2 anomalies écrites"

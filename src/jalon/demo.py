@@ -22,7 +22,7 @@ import duckdb
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from jalon.formatting import nombre
+from jalon.formatting import effectif, nombre
 from jalon.indicators import compute_bilan
 from jalon.ingest import ImportSummary
 from jalon.ingest.batch import BatchFile, import_batch
@@ -103,9 +103,10 @@ def _accounting(summaries: list[ImportSummary]) -> str:
     duplicates = sum(s.duplicates for s in summaries)
     replaced = sum(1 for s in summaries if s.replaces is not None)
     return (
-        f"{len(summaries)} fichiers importés ({replaced} rectificatifs) : {nombre(read)} lignes "
-        f"ou éléments lus = {nombre(accepted)} acceptés + {nombre(rejected)} rejetés "
-        f"+ {nombre(duplicates)} doublons."
+        f"{len(summaries)} fichiers importés ({effectif(replaced, 'rectificatif')}) : "
+        f"{effectif(read, 'ligne ou élément lu', 'lignes ou éléments lus')} = "
+        f"{effectif(accepted, 'accepté')} + {effectif(rejected, 'rejeté')} "
+        f"+ {effectif(duplicates, 'doublon')}."
     )
 
 

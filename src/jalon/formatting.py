@@ -27,6 +27,16 @@ def nombre(value: float | int | None, decimals: int = 0) -> str:
     return format_decimal(value, format=pattern, locale=LOCALE)
 
 
+def accord(count: float | int | None, singular: str, plural: str | None = None) -> str:
+    """The word for `count` things, agreed in French: 0 and 1 (and below 2) take the singular."""
+    return singular if count is None or abs(count) < 2 else (plural or singular + "s")
+
+
+def effectif(count: int | None, singular: str, plural: str | None = None) -> str:
+    """A count and its agreed word: `1 doublon`, `0 rejet`, `1 453 personnes`."""
+    return f"{nombre(count)} {accord(count, singular, plural)}"
+
+
 def pourcentage(ratio: float | None, decimals: int = 0) -> str:
     """`ratio` is a fraction (0.94 → `94 %`)."""
     if ratio is None:
@@ -41,6 +51,14 @@ def ecart(value: int | None) -> str:
         return MISSING
     sign = "+" if value > 0 else ("−" if value < 0 else "")
     return sign + nombre(abs(value))
+
+
+def glissement(ratio: float | None) -> str:
+    """A signed change as a percentage (« glissement annuel »): `+12,5 %`, `−3,0 %`."""
+    if ratio is None:
+        return MISSING
+    sign = "+" if ratio > 0 else ("−" if ratio < 0 else "")
+    return sign + pourcentage(abs(ratio), 1)
 
 
 def date_longue(day: dt.date) -> str:
@@ -62,6 +80,6 @@ def valeur(value: float | int | None, unit: str) -> str:
 
 
 def insecable(text: str) -> str:
-    """A text written by hand (« plan 500 000 », « pour 1 000 DE ») with the narrow no-break
+    """A text written by hand (« 90 000 formations », « pour 1 000 DE ») with the narrow no-break
     space of `nombre` between the digit groups, so that no line wrap splits the number."""
     return _THOUSANDS.sub(NARROW_NBSP, text)

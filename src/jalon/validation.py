@@ -170,13 +170,20 @@ def _detail(err: ErrorDetails) -> str:
     return "attendu : " + (expected if isinstance(expected, str) else expected(ctx))
 
 
-def validation_lines(error: ValidationError) -> str:
-    """One indented French line per error: key path, what was expected, what was read."""
+def validation_lines(
+    error: ValidationError, personal: Callable[[tuple[int | str, ...]], bool] | None = None
+) -> str:
+    """One indented French line per error: key path, what was expected, what was read — except
+    where `personal(location)` says the value is a person's name, phone or e-mail, which no
+    message repeats."""
     lines = []
     for err in error.errors():
         got = err.get("input")
+        hidden = personal is not None and personal(tuple(err["loc"]))
         shown = (
-            "" if err["type"] == "missing" or isinstance(got, dict | list) else f", lu : {got!r}"
+            ""
+            if err["type"] == "missing" or isinstance(got, dict | list) or hidden
+            else f", lu : {got!r}"
         )
         lines.append(f"  - {key_path(tuple(err['loc']))} : {_detail(err)}{shown}")
     return "\n".join(lines)

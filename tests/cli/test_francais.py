@@ -97,7 +97,7 @@ def test_help_shows_french_types_defaults_and_requirements(monkeypatch) -> None:
     assert "--csv <chemin>" in text
     bilan = flat(runner.invoke(app, ["bilan", "--help"]).output)
     assert "--phase <texte>" in bilan and "[obligatoire]" in bilan
-    assert "--format <texte|json|csv>" in bilan
+    assert "--format <texte|json|csv|xlsx>" in bilan
     group = flat(runner.invoke(app, ["--help"], prog_name="jalon").output)
     assert "Utilisation : jalon [OPTIONS] COMMANDE [ARGUMENTS]..." in group
     assert "Commandes" in group
@@ -118,7 +118,7 @@ def test_help_shows_french_types_defaults_and_requirements(monkeypatch) -> None:
         (
             ["bilan", "--phase", "2016", "--national", "--format", "xml"],
             "Valeur invalide pour --format : « xml » n'est pas une valeur permise "
-            "(valeurs permises : « texte », « json », « csv »).",
+            "(valeurs permises : « texte », « json », « csv », « xlsx »).",
         ),
         (["bilan", "--phase", "2016", "--national", "en-trop"], "Argument en trop : en-trop."),
         (["bilan", "--phase"], "L'option « --phase » attend une valeur."),

@@ -54,3 +54,27 @@ def test_ties_share_a_rank(plan) -> None:
     ranks = {r.region: r.ranks["entrees_supplementaires"] for r in result.regions if r.has_data}
     assert ranks == {"76": 1, "53": 1, "11": 3}
     assert [r.region for r in result.ordered("entrees_supplementaires")][:3] == ["53", "76", "11"]
+
+
+def test_headline_criterion_comes_from_the_plan(plan) -> None:
+    # hand-computed: additional entries 200, 230, 50 (53 first); rates (entries / 1 000 in
+    # `_bilan`) 0.3, 0.25, 0.15 (76 first)
+    bilans = {
+        "76": _bilan("76", 300, 100),
+        "53": _bilan("53", 250, 20),
+        "11": _bilan("11", 150, 100),
+    }
+    default = classement_of(bilans, plan, "2016")
+    assert plan.ranking.headline == "entrees_supplementaires"
+    assert default.headline == "entrees_supplementaires"
+    assert default.secondary == ("taux_realisation", "entrees_pour_1000_demandeurs")
+    assert [r.region for r in default.ordered()][:3] == ["53", "76", "11"]  # 230, 200, 50
+    assert default.rank_of("76") == 2
+    assert default.as_dict()["critere_principal"] == "entrees_supplementaires"
+    by_rate = plan.model_copy(
+        update={"ranking": plan.ranking.model_copy(update={"headline": "taux_realisation"})}
+    )
+    ranked = classement_of(bilans, by_rate, "2016")
+    assert [r.region for r in ranked.ordered()][:3] == ["76", "53", "11"]  # 0.3, 0.25, 0.15
+    assert ranked.rank_of("76") == 1
+    assert ranked.secondary == ("entrees_supplementaires", "entrees_pour_1000_demandeurs")

@@ -105,7 +105,10 @@ def test_bilan_invariants(random_store, plan, entries) -> None:
         months = bilan.breakdown("mois")
         assert months.total("entrees_reference") == reference
         assert bilan.breakdown("financeur").total("entrees") >= total
-        assert bilan.value("stock_fin") == months.rows[-1].values["stock"]
+        if bilan.arret is not None and bilan.arret.date < dt.date(2016, 1, 1):
+            assert months.rows == []  # files ending before the phase: no month observed
+        else:
+            assert bilan.value("stock_fin") == months.rows[-1].values["stock"]
     national = bilans[None]
     regional = [b for code, b in bilans.items() if code is not None]
     unknown = sum(

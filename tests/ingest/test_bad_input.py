@@ -90,6 +90,27 @@ CORPUS = [
             (4, "dc_insee_lieuformation", "commune_inconnue", "31999"),
         ),
     ),
+    # A NUL byte damages its line only: rejected, with the column it falls in.
+    Outcome(
+        "octet-nul.csv",
+        counts=(3, 2, 1, 0),
+        rejets=((3, "dc_lblorganisme", "octet_nul", None),),
+    ),
+    # UTF-8 on line 2, Windows-1252 on line 3: either reading would store mojibake.
+    Outcome(
+        "encodage-change.csv",
+        refused=r"encodage-change\.csv : le fichier change d'encodage en cours de route : ligne 2, "
+        r"colonne « dc_lblformation », des caractères en UTF-8, et ligne 3, colonne "
+        r"« dc_raisonsociale », un octet \(0xC9\) qui n'est pas de l'UTF-8",
+    ),
+    # RFC 4180: a quoted « ; », a doubled quote, a quoted line end (line 3 spans two physical
+    # lines: the line after it is line 5).
+    Outcome(
+        "guillemets.csv",
+        counts=(4, 3, 1, 0),
+        rejets=((5, "Date Entree", "date_invalide", "31/02/2016"),),
+        profile="region-stagiaires",
+    ),
     Outcome("vide.csv", refused=r"vide\.csv : le fichier est vide\."),
     Outcome("entete-seul.csv", counts=(0, 0, 0, 0)),
     Outcome(
@@ -101,6 +122,8 @@ CORPUS = [
 
 
 def _profile(outcome: Outcome):
+    if outcome.profile == "region-stagiaires":
+        return builtin_profiles()["region-stagiaires"]
     return SEMICOLON if outcome.profile == "point-virgule" else PE
 
 
@@ -199,3 +222,83 @@ def test_cr_only_line_endings_are_refused_without_quoting_data(con, plan, key, t
     with pytest.raises(IngestError, match="retour chariot seul") as info:
         import_file(con, path, PE, plan, key)
     assert "Dupontel" not in str(info.value) and "@" not in str(info.value)
+
+
+def test_a_nul_byte_past_the_first_megabyte_rejects_its_line_alike(
+    con, plan, key, tmp_path
+) -> None:
+    header, good = (BAD / "siret-invalide.csv").read_bytes().split(b"\n")[:2]
+    lines = [good.replace(b"1000001A", f"{n:07d}X".encode()) for n in range(3000)]
+    damaged = good.replace(b"1000001A", b"9999999Z").replace(b"Toulouse", b"Tou\x00louse")
+    path = tmp_path / "nul-loin.csv"
+    path.write_bytes(b"\n".join([header, *lines, damaged, lines[0].replace(b"0000000X", b"Y")]))
+    assert path.stat().st_size > 1 << 20
+    summary = import_file(con, path, PE, plan, key)
+    assert (summary.lines_read, summary.accepted, summary.rejected) == (3002, 3001, 1)
+    assert con.execute("SELECT line, column_name, reason FROM rejets").fetchall() == [
+        (3002, "dc_ville_lieuformation", "octet_nul")
+    ]
+    stored = con.execute(
+        "SELECT count(*) FROM entree_lignes WHERE contains(organisme, chr(0))"
+    ).fetchone()
+    assert stored == (0,)
+
+
+def test_an_encoding_change_past_the_first_megabyte_is_refused(con, plan, key, tmp_path) -> None:
+    header, utf8, latin = (BAD / "encodage-change.csv").read_bytes().split(b"\n")[:3]
+    lines = [utf8.replace(b"1000001A", f"{n:07d}X".encode()) for n in range(3000)]
+    path = tmp_path / "encodage-loin.csv"
+    path.write_bytes(b"\n".join([header, *lines, latin]) + b"\n")
+    assert path.stat().st_size > 1 << 20
+    with pytest.raises(IngestError, match=r"ligne 2, colonne « dc_lblformation ».* ligne 3002, "):
+        import_file(con, path, PE, plan, key)
+    assert con.execute("SELECT count(*) FROM imports").fetchone() == (0,)
+
+
+def test_a_windows_1252_file_is_still_read_whole(con, plan, key, tmp_path) -> None:
+    header, _utf8, latin = (BAD / "encodage-change.csv").read_bytes().split(b"\n")[:3]
+    path = tmp_path / "latin.csv"
+    path.write_bytes(b"\n".join([header, latin]) + b"\n")
+    summary = import_file(con, path, PE, plan, key)
+    assert summary.encoding == "Windows-1252 / Latin-1"
+    assert con.execute("SELECT organisme FROM entree_lignes").fetchall() == [
+        ("CENTRE EXEMPLE ÉCOLE",)
+    ]
+
+
+def test_quoted_fields_are_read_whole_at_their_physical_lines(con, plan, key) -> None:
+    import_file(con, BAD / "guillemets.csv", builtin_profiles()["region-stagiaires"], plan, key)
+    rows = con.execute(
+        "SELECT line, numero_session, organisme, date_entree FROM entree_lignes ORDER BY line"
+    ).fetchall()
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        (2, "SE_0000102", 'Centre "Exemple" Formation'),
+        (3, "SE_0000201", "Centre Exemple Formation"),
+        (6, None, "Compagnons Exemple"),
+    ]
+    assert str(rows[2][3]) == "2016-11-07"
+
+
+def test_an_unclosed_quote_is_refused_with_its_line(con, plan, key, tmp_path) -> None:
+    lines = (BAD / "guillemets.csv").read_bytes().decode("utf-8").split("\r\n")
+    path = tmp_path / "guillemet-ouvert.csv"
+    broken = lines[4].replace("Cariste", '"Cariste')
+    after = [lines[4].replace("2000003F", f"3{n:06d}X") for n in range(50)]
+    path.write_bytes("\r\n".join([*lines[:4], broken, *after]).encode("utf-8"))
+    with pytest.raises(
+        IngestError, match=r"guillemet-ouvert\.csv, ligne 5 : guillemets mal formés"
+    ):
+        import_file(con, path, builtin_profiles()["region-stagiaires"], plan, key)
+    assert con.execute("SELECT count(*) FROM imports").fetchone() == (0,)
+
+
+def test_quoted_windows_1252_exports_are_read_alike(con, plan, key, tmp_path) -> None:
+    path = tmp_path / "guillemets-latin.csv"
+    path.write_bytes((BAD / "guillemets.csv").read_bytes().decode("utf-8").encode("cp1252"))
+    summary = import_file(con, path, builtin_profiles()["region-stagiaires"], plan, key)
+    assert (summary.lines_read, summary.accepted, summary.encoding) == (
+        4,
+        3,
+        "Windows-1252 / Latin-1",
+    )
+    assert con.execute("SELECT line, reason FROM rejets").fetchall() == [(5, "date_invalide")]

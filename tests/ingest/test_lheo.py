@@ -373,6 +373,10 @@ REFUSED = [
     ("entite-externe.xml", "ligne 3 : le fichier déclare des entités XML (<!ENTITY x"),
     ("entite-parametre-externe.xml", "déclare des entités XML (<!ENTITY distante"),
     ("bombe-entites-parametres.xml", "les entités XML sont interdites"),
+    (
+        "defauts-dtd.xml",
+        "ligne 5 : le fichier déclare des valeurs par défaut d'attributs (<!ATTLIST lheo",
+    ),
     ("entite-non-declaree.xml", "ligne 5, colonne 40 : entité non déclarée"),
     ("tronque.xml", "XML mal formé"),
     ("racine-inconnue.xml", "élément racine <offres>"),
@@ -649,3 +653,52 @@ def test_any_catalogue_accounts_for_every_element(formations: list[dict], plan: 
     for value in personal:
         assert value not in stored
     con.close()
+
+
+_WITHOUT_NAMESPACE = """<lheo>
+  <offres>
+    <formation numero="FO_1">
+      <action>
+        <lieu-de-formation><coordonnees><adresse>
+          <code-INSEE-commune>31555</code-INSEE-commune>
+        </adresse></coordonnees></lieu-de-formation>
+        <session numero="SE_1"><periode><debut>20160912</debut></periode></session>
+      </action>
+    </formation>
+  </offres>
+</lheo>
+"""
+
+
+def test_an_external_dtd_is_never_loaded_nor_its_defaults_applied(
+    con, plan: Plan, tmp_path: Path
+) -> None:
+    # Were the DTD read, <lheo> would gain the LHEO 2.2 namespace and the action a number.
+    (tmp_path / "defauts.dtd").write_text(
+        '<!ATTLIST lheo xmlns CDATA "http://www.lheo.org/2.2">\n'
+        '<!ATTLIST action numero CDATA "AF_DEFAUT">\n',
+        encoding="utf-8",
+    )
+    path = tmp_path / "dtd-externe.xml"
+    path.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE lheo SYSTEM "defauts.dtd">\n' + _WITHOUT_NAMESPACE,
+        encoding="utf-8",
+    )
+    summary = import_lheo(con, path, plan)
+    assert summary.layout == "LHEO (sans espace de noms)"
+    assert (summary.accepted, summary.rejected) == (0, 2)  # the action has no number
+    assert _rows(con, "SELECT column_name, reason FROM rejets ORDER BY line LIMIT 1") == [
+        ("action/@numero", "valeur_manquante")
+    ]
+
+
+def test_attribute_declarations_without_defaults_are_read(con, plan: Plan, tmp_path: Path) -> None:
+    path = tmp_path / "attlist-sans-defaut.xml"
+    path.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE lheo [\n  <!ATTLIST action numero CDATA #REQUIRED\n'
+        "    type (a|b) #IMPLIED>\n]>\n"
+        + _WITHOUT_NAMESPACE.replace("<action>", '<action numero="AF_1">'),
+        encoding="utf-8",
+    )
+    summary = import_lheo(con, path, plan)
+    assert (summary.accepted, summary.rejected) == (2, 0)

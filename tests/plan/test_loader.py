@@ -135,3 +135,20 @@ def test_write_scaled_plan_at_full_size_is_the_default_plan(tmp_path: Path) -> N
 
     plan = write_scaled_plan(tmp_path / "plan.toml", 1.0)
     assert plan.conventions == load_plan().conventions
+
+
+def test_published_targets_cite_their_source() -> None:
+    plan = load_plan()
+    hdf = plan.convention("32")
+    target = hdf.target("2016") if hdf else None
+    assert target is not None
+    assert (target.total_entries, target.declared_baseline) == (88000, 26746)
+    assert not target.estimated
+    text = default_plan_path().read_text(encoding="utf-8")
+    blocks = text.split("[[conventions]]\n")[1:]
+    for conv, block in zip(plan.conventions, blocks, strict=True):
+        assert f'region = "{conv.region}"' in block
+        published = [t for t in conv.targets if not t.estimated]
+        if published:
+            comments = [line for line in block.splitlines() if line.startswith("#")]
+            assert any(".fr" in c or "protocole" in c for c in comments), conv.region

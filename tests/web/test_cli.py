@@ -23,7 +23,7 @@ def test_add_list_delete(db_path, monkeypatch) -> None:
     listed = runner.invoke(app, ["utilisateurs", "lister", *db])
     assert listed.exit_code == 0, listed.output
     line = next(li for li in listed.output.splitlines() if "agent.occ" in li)
-    assert line.split()[:4] == ["agent.occ", "regional", "76", "Occitanie"]
+    assert line.split()[:4] == ["agent.occ", "régional", "76", "Occitanie"]
     assert PASSWORD not in listed.output
     deleted = runner.invoke(app, ["utilisateurs", "supprimer", "agent.occ", *db])
     assert deleted.exit_code == 0 and "supprimé" in deleted.output
@@ -45,3 +45,16 @@ def test_refusals_are_french_without_traceback(db_path, monkeypatch) -> None:
          "--mot-de-passe-env", "ABSENTE_JALON", "--db", str(db_path)],
     )  # fmt: skip
     assert empty.exit_code == 2 and "ABSENTE_JALON est vide ou absente" in empty.output
+
+
+def test_password_typed_twice_and_region_by_name(db_path) -> None:
+    db = ["--db", str(db_path)]
+    command = ["utilisateurs", "ajouter", "agent.bzh", "--role", "regional", "--region", "bretagne"]
+    mismatch = runner.invoke(app, [*command, *db], input=f"{PASSWORD}\n{PASSWORD}x\n")
+    assert mismatch.exit_code == 2
+    assert "les deux mots de passe saisis diffèrent" in mismatch.output
+    assert PASSWORD not in mismatch.output and "Warning" not in mismatch.output
+    assert "Aucun compte" in runner.invoke(app, ["utilisateurs", "lister", *db]).output
+    typed = runner.invoke(app, [*command, *db], input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert typed.exit_code == 0, typed.output
+    assert "agent.bzh (Bretagne) créé" in typed.output and PASSWORD not in typed.output

@@ -56,6 +56,9 @@ def test_national_account_sees_every_region(client: TestClient) -> None:
     page = client.get("/qualite")
     assert page.status_code == 200 and 'href="/qualite"' in page.text
     assert OCCITANIE_FEB in page.text
+    # a handful of entries against targets of tens of thousands: no declaration to check
+    assert data["declarations"] == []
+    assert "Aucune convention dont l'objectif contredit les entrées mesurées." in page.text
 
 
 def test_regional_account_sees_only_its_region(client: TestClient) -> None:

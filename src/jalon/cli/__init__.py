@@ -8,6 +8,8 @@ missing key, locked base) are printed in French without a traceback.
 from jalon.cli import (
     bilan_commands,
     demo_commands,
+    evenement_commands,
+    export_commands,
     ingest_commands,
     quality_commands,
     report_commands,
@@ -22,6 +24,8 @@ __all__ = [
     "app",
     "bilan_commands",
     "demo_commands",
+    "evenement_commands",
+    "export_commands",
     "ingest_commands",
     "quality_commands",
     "report_commands",

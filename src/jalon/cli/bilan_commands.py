@@ -1,8 +1,10 @@
 """Indicator commands: `jalon bilan`, `jalon classement`, `jalon prevision`, `jalon indicateurs`.
 
 Each opens the store read only, computes one view (`jalon.indicators`) and prints it as a French
-terminal table, JSON or CSV (`;`-separated, one value per line, numbers unformatted). `--public`
-applies statistical secrecy, as every published output must.
+terminal table, JSON or CSV (`;`-separated, one value per line, numbers unformatted), or writes
+it as an Excel workbook (`--format xlsx --sortie F.xlsx`, `jalon.export.xlsx`). `--public`
+applies statistical secrecy, as every published output must. `jalon bilan` and `jalon
+classement` also run on Apache Spark over a Parquet lake (`--moteur spark --entrepot DOSSIER`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,17 @@ from jalon.cli.common import (
     store,
     user_errors,
 )
-from jalon.formatting import date_longue, ecart, insecable, nombre, pourcentage
+from jalon.cli.export_commands import (
+    Engine,
+    EngineOption,
+    LakeOption,
+    MasterOption,
+    OutputOption,
+    PublicOption,
+    compute_bilans,
+    write_output,
+)
+from jalon.formatting import date_longue, ecart, glissement, insecable, nombre, pourcentage
 from jalon.indicators import registry
 from jalon.indicators.registry import REGISTRY, column_label
 from jalon.plan import Plan
@@ -45,9 +57,18 @@ class Format(StrEnum):
     texte = "texte"
     json = "json"
     csv = "csv"
+    xlsx = "xlsx"
 
 
-FormatOption = Annotated[Format, typer.Option("--format", help="texte, json ou csv.")]
+FormatOption = Annotated[Format, typer.Option("--format", help="texte, json, csv ou xlsx.")]
+AuOption = Annotated[
+    str | None,
+    typer.Option(
+        "--au",
+        help="Calculer à cette date (AAAA-MM-JJ), antérieure à la date d'arrêt des données "
+        "(les entrées postérieures sont ignorées) ; défaut : la date d'arrêt des données.",
+    ),
+]
 NationalOption = Annotated[bool, typer.Option("--national", help="France entière.")]
 
 
@@ -61,10 +82,22 @@ def _scope(region: str | None, national: bool) -> str | None:
     return region
 
 
+def au_date(text: str | None) -> dt.date | None:
+    """The date of `--au`, or a French error and exit code 2."""
+    from jalon.indicators.arret import ArretError, parse_au
+
+    try:
+        return parse_au(text)
+    except ArretError as exc:
+        fail(f"--au : {exc}")
+
+
 def value_text(code: str, value: float | int | None) -> str:
     """A figure or cell as users read it, by its unit in the registry."""
     if value is None:
         return "–"
+    if code.startswith("glissement"):
+        return glissement(value)
     unit = REGISTRY[code].unit if code in REGISTRY else "entrées"
     if code.startswith("entrees_supplementaires"):
         return ecart(round(value))
@@ -84,10 +117,10 @@ def _write_csv(rows: list[list[object]]) -> None:
 
 def _figures_table(bilan: Bilan, plan: Plan) -> Table:
     phase = plan.phase(bilan.phase)
-    table = Table(
-        title=insecable(f"{plan.name} — {_territory(bilan.region)} — {phase.label}"),
-        title_justify="left",
-    )
+    title = f"{plan.name} — {_territory(bilan.region)} — {phase.label}"
+    if bilan.arret is not None:
+        title += f" — {bilan.arret.mention}, {bilan.arret.etat}"
+    table = Table(title=insecable(title), title_justify="left")
     table.add_column("Indicateur")
     table.add_column("Valeur", justify="right")
     table.add_column("Précision", style="dim")
@@ -133,26 +166,37 @@ def bilan(
     db: DbOption = None,
     plan: PlanOption = None,
     format: FormatOption = Format.texte,
-    public: Annotated[
-        bool,
-        typer.Option("--public", help="Appliquer le secret statistique (sortie publiable)."),
-    ] = False,
+    au: AuOption = None,
+    public: PublicOption = False,
+    sortie: OutputOption = None,
+    moteur: EngineOption = Engine.duckdb,
+    entrepot: LakeOption = None,
+    spark_master: MasterOption = "local[*]",
 ) -> None:
     """Affiche le bilan complet d'une phase pour une région ou pour la France entière."""
-    from jalon.indicators import apply_secret_bilan, compute_all_bilans, compute_bilan, plan_pattern
+    from jalon.indicators import apply_secret_bilan, plan_pattern
 
+    if sortie is not None and format is not Format.xlsx:
+        fail("--sortie sert avec --format xlsx ; en texte, json ou csv, redirigez (> FICHIER).")
     scope = _scope(region, national)
+    day = au_date(au)
     with user_errors():
-        the_plan = plan_for(db, plan)
-        with store(db, read_only=True) as con:
-            code = plan_phase(the_plan, phase)
-            if public:  # the pattern of every table published with this one
-                every = compute_all_bilans(con, the_plan, code)
-                pattern = plan_pattern(every, the_plan)
-            result = compute_bilan(con, the_plan, code, scope)
+        # Public: every table published with this one, for the one pattern.
+        computed = compute_bilans(
+            db, plan, phase, None if public else scope, moteur, entrepot, spark_master, day
+        )
+        if scope not in computed.bilans:  # a region without data: in no published table
+            computed = compute_bilans(db, plan, phase, scope, moteur, entrepot, spark_master, day)
+    the_plan, result = computed.plan, computed.bilans[scope]
     if public:
+        pattern = plan_pattern(computed.bilans, the_plan)
         result = apply_secret_bilan(result, the_plan.secret.threshold, pattern)
-    if format is Format.json:
+    if format is Format.xlsx:
+        from jalon.export.xlsx import bilan_workbook
+
+        content = bilan_workbook(result, the_plan, computed.version, computed.last_import, public)
+        write_output(content, sortie, f"bilan {_territory(scope)}")
+    elif format is Format.json:
         console.print_json(json.dumps(result.as_dict()))
     elif format is Format.csv:
         _bilan_csv(result)
@@ -163,25 +207,30 @@ def bilan(
                 console.print(_breakdown_table(breakdown))
 
 
-def _classement_table(result: Classement, plan: Plan) -> Table:
-    from jalon.indicators.classement import CRITERIA
+def _classement_table(result: Classement, plan: Plan, national: Bilan) -> Table:
+    from jalon.indicators.classement import CRITERION_LABELS
 
+    criteria = (result.headline, *result.secondary)
     phase = plan.phase(result.phase)
+    title = f"Classement des régions — {plan.name} — {phase.label}"
+    if national.arret is not None:
+        title += f" — {national.arret.mention}, {national.arret.etat}"
     table = Table(
-        title=insecable(f"Classement des régions — {plan.name} — {phase.label}"),
-        caption=f"Taux de réalisation : {result.rule}. Rangs ex æquo : même rang.",
+        title=insecable(title),
+        caption=f"Classées par {CRITERION_LABELS[result.headline]}, critère principal du plan. "
+        f"Taux de réalisation : {result.rule}. Rangs ex æquo : même rang.",
         title_justify="left",
     )
     table.add_column("Région")
-    for criterion in CRITERIA:
+    for criterion in criteria:
         table.add_column(insecable(REGISTRY[criterion].label), justify="right")
         table.add_column("Rang", justify="right")
-    for row in result.ordered(CRITERIA[0]):
+    for row in result.ordered():
         if not row.has_data:
-            table.add_row(row.label, *(["sans données", ""] * len(CRITERIA)))
+            table.add_row(row.label, *(["sans données", ""] * len(criteria)))
             continue
         cells = []
-        for criterion in CRITERIA:
+        for criterion in criteria:
             rank = row.ranks[criterion]
             cells += [
                 value_text(criterion, row.values[criterion]),
@@ -197,27 +246,49 @@ def classement(
     db: DbOption = None,
     plan: PlanOption = None,
     format: FormatOption = Format.texte,
+    public: PublicOption = False,
+    sortie: OutputOption = None,
+    moteur: EngineOption = Engine.duckdb,
+    entrepot: LakeOption = None,
+    spark_master: MasterOption = "local[*]",
+    au: AuOption = None,
 ) -> None:
     """Classe les régions : entrées supplémentaires, taux de réalisation, entrées pour 1 000 DE."""
-    from jalon.indicators import compute_classement
-    from jalon.indicators.classement import CRITERIA
+    from jalon.indicators.classement import classement_of
+    from jalon.indicators.secret import apply_secret_classement, plan_pattern
 
+    if sortie is not None and format is not Format.xlsx:
+        fail("--sortie sert avec --format xlsx ; en texte, json ou csv, redirigez (> FICHIER).")
+    day = au_date(au)
     with user_errors():
-        the_plan = plan_for(db, plan)
-        with store(db, read_only=True) as con:
-            result = compute_classement(con, the_plan, plan_phase(the_plan, phase))
-    if format is Format.json:
-        console.print_json(json.dumps(result.as_dict()))
+        computed = compute_bilans(db, plan, phase, None, moteur, entrepot, spark_master, day)
+    the_plan = computed.plan
+    bilans = computed.bilans
+    result = classement_of(bilans, the_plan, plan_phase(the_plan, phase))
+    arret = bilans[None].arret
+    if public:
+        result = apply_secret_classement(result, plan_pattern(bilans, the_plan))
+    if format is Format.xlsx:
+        from jalon.export.xlsx import classement_workbook
+
+        content = classement_workbook(
+            result, the_plan, computed.version, computed.last_import, public
+        )
+        write_output(content, sortie, "classement des régions")
+    elif format is Format.json:
+        data = result.as_dict()
+        console.print_json(json.dumps({**data, **({} if arret is None else arret.as_dict())}))
     elif format is Format.csv:
         header: list[object] = ["region", "libelle", "donnees", *result.regions[0].values]
-        header += [f"rang_{c}" for c in CRITERIA]
+        criteria = (result.headline, *result.secondary)
+        header += [f"rang_{c}" for c in criteria]
         rows: list[list[object]] = [header]
-        for r in result.ordered(CRITERIA[0]):
-            ranks = [r.ranks[c] for c in CRITERIA]
+        for r in result.ordered():
+            ranks = [r.ranks[c] for c in criteria]
             rows.append([r.region, r.label, r.has_data, *r.values.values(), *ranks])
         _write_csv(rows)
     else:
-        console.print(_classement_table(result, the_plan))
+        console.print(_classement_table(result, the_plan, bilans[None]))
 
 
 def _prevision_table(result: Prevision, plan: Plan) -> Table:
@@ -233,6 +304,8 @@ def _prevision_table(result: Prevision, plan: Plan) -> Table:
     table.add_column(justify="right")
     table.add_row("Données arrêtées au", date_longue(result.as_of))
     table.add_row("Mois observés", f"{f.months_observed} sur {f.months_total}")
+    if result.etat:
+        table.add_row("État de la phase", result.etat)
     table.add_row("Entrées observées", nombre(f.observed))
     table.add_row("Entrées projetées en fin de phase", nombre(f.projection))
     table.add_row("Intervalle à 80 %", f"{nombre(f.low)} – {nombre(f.high)}")
@@ -248,14 +321,7 @@ def prevision(
     phase: PhaseOption,
     region: RegionOption = None,
     national: NationalOption = False,
-    au: Annotated[
-        str | None,
-        typer.Option(
-            "--au",
-            help="Date d'arrêt des données (AAAA-MM-JJ) ; défaut : fin du "
-            "dernier mois ayant des entrées.",
-        ),
-    ] = None,
+    au: AuOption = None,
     db: DbOption = None,
     plan: PlanOption = None,
     format: FormatOption = Format.texte,
@@ -264,18 +330,17 @@ def prevision(
 
     La probabilité est celle d'atteindre l'objectif total d'entrées de la phase."""
     from jalon.indicators import compute_prevision
+    from jalon.indicators.prevision import PrevisionError
 
     scope = _scope(region, national)
-    as_of = None
-    if au is not None:
-        try:
-            as_of = dt.date.fromisoformat(au)
-        except ValueError:
-            fail(f"--au : date attendue au format AAAA-MM-JJ, reçu « {au} ».")
+    as_of = au_date(au)
     with user_errors():
         the_plan = plan_for(db, plan)
         with store(db, read_only=True) as con:
-            result = compute_prevision(con, the_plan, plan_phase(the_plan, phase), scope, as_of)
+            try:
+                result = compute_prevision(con, the_plan, plan_phase(the_plan, phase), scope, as_of)
+            except PrevisionError as exc:
+                fail(str(exc))
     if format is Format.json:
         console.print_json(json.dumps(result.as_dict()))
     elif format is Format.csv:

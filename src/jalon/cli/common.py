@@ -23,6 +23,7 @@ from jalon.plan import Plan, PlanError, load_plan
 from jalon.reference import regions
 from jalon.sources import ProfileError
 from jalon.store import StoreError, default_db_path, open_store
+from jalon.store.database import StoreLocked
 
 app = typer.Typer(
     help="Jalon : pilotage et bilan d'un plan de formation des demandeurs d'emploi.",
@@ -42,7 +43,7 @@ PlanOption = Annotated[
     typer.Option(
         "--plan",
         help="Fichier de déclaration du plan (TOML ; défaut : BASE.plan.toml s'il existe à côté "
-        "de la base, sinon le plan 500 000).",
+        "de la base, sinon le plan livré par défaut avec Jalon).",
     ),
 ]
 
@@ -145,9 +146,27 @@ def plan_for(db: Path | None, plan: Path | None) -> Plan:
     return load_plan(beside if beside.is_file() else None)
 
 
+def _open_for_reading(path: Path) -> duckdb.DuckDBPyConnection:
+    """The base read-only; while a server holds it (DuckDB lets one process write, or several
+    read, never both), the server's snapshot of its last committed state instead."""
+    from jalon.web.admin_client import snapshot
+    from jalon.web.client import server_for
+
+    if (server := server_for(path)) is not None:
+        return open_store(snapshot(server, path), read_only=True)
+    try:
+        return open_store(path, read_only=True)
+    except StoreLocked:
+        # A server may have started between the check and the opening: ask it.
+        if (server := server_for(path)) is None:
+            raise
+        return open_store(snapshot(server, path), read_only=True)
+
+
 @contextmanager
 def store(db: Path | None, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = open_store(db or default_db_path(), read_only=read_only)
+    path = db or default_db_path()
+    con = _open_for_reading(path) if read_only else open_store(path)
     try:
         yield con
     finally:

@@ -8,6 +8,7 @@ with Rich (a progress bar only on a terminal; a plain summary otherwise).
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 import tempfile
@@ -35,12 +36,13 @@ from jalon.cli.common import (
     PlanOption,
     app,
     console,
+    errors,
     fail,
     plan_for,
     store,
     user_errors,
 )
-from jalon.formatting import nombre
+from jalon.formatting import accord, effectif, nombre
 from jalon.ingest import ImportSummary, import_file
 from jalon.ingest import history as hist
 from jalon.ingest.batch import BatchFile, import_batch
@@ -61,7 +63,8 @@ from jalon.sources import (
 )
 from jalon.sources.header import requirement_label
 from jalon.store import default_db_path, open_store
-from jalon.web.client import server_for
+from jalon.web.admin_client import remote_import
+from jalon.web.client import Server, server_for
 
 
 @app.command("init")
@@ -200,21 +203,35 @@ def import_command(
         if len(fichiers) > 1 and (essai or remplace is not None):
             fail("--essai et --remplace s'appliquent à un seul fichier.")
         the_plan = plan_for(db, plan)
-        key = key_from_env() if chosen.format != "lheo" else b""
-        if (server := server_for(db or default_db_path())) is not None:
-            fail(server.refusal(db or default_db_path()))
-        with store(db) as con:
-            if len(fichiers) > 1:
-                summaries = _import_series(con, fichiers, chosen, the_plan, key)
-            elif console.is_terminal and format is OutputFormat.texte:
-                with Progress(
-                    TextColumn("{task.description}"),
-                    BarColumn(),
-                    _LinesColumn(),
-                    TimeRemainingColumn(),
-                    console=console,
-                    transient=True,
-                ) as progress:
+        if (server := server_for(base)) is not None:
+            summaries = _import_through_server(server, base, chosen, fichiers, remplace, essai)
+        else:
+            key = key_from_env() if chosen.format != "lheo" else b""
+            with store(db) as con:
+                if len(fichiers) > 1:
+                    summaries = _import_series(con, fichiers, chosen, the_plan, key)
+                elif console.is_terminal and format is OutputFormat.texte:
+                    with Progress(
+                        TextColumn("{task.description}"),
+                        BarColumn(),
+                        _LinesColumn(),
+                        TimeRemainingColumn(),
+                        console=console,
+                        transient=True,
+                    ) as progress:
+                        summaries = [
+                            import_file(
+                                con,
+                                fichiers[0],
+                                chosen,
+                                the_plan,
+                                key,
+                                dry_run=essai,
+                                replaces=remplace,
+                                report=_Bar(progress),
+                            )
+                        ]
+                else:
                     summaries = [
                         import_file(
                             con,
@@ -224,15 +241,8 @@ def import_command(
                             key,
                             dry_run=essai,
                             replaces=remplace,
-                            report=_Bar(progress),
                         )
                     ]
-            else:
-                summaries = [
-                    import_file(
-                        con, fichiers[0], chosen, the_plan, key, dry_run=essai, replaces=remplace
-                    )
-                ]
     if format is OutputFormat.json:
         found = [s.as_dict() for s in summaries]
         console.print_json(json.dumps(found[0] if len(found) == 1 else found))
@@ -255,11 +265,43 @@ def import_command(
     if len(summaries) > 1:
         console.print(
             f"{len(summaries)} fichiers importés en une série : "
-            f"{nombre(sum(s.lines_read for s in summaries))} lignes lues = "
-            f"{nombre(sum(s.accepted for s in summaries))} acceptées + "
-            f"{nombre(sum(s.rejected for s in summaries))} rejetées + "
-            f"{nombre(sum(s.duplicates for s in summaries))} doublons."
+            f"{effectif(sum(s.lines_read for s in summaries), 'ligne lue', 'lignes lues')} = "
+            f"{effectif(sum(s.accepted for s in summaries), 'acceptée')} + "
+            f"{effectif(sum(s.rejected for s in summaries), 'rejetée')} + "
+            f"{effectif(sum(s.duplicates for s in summaries), 'doublon')}."
         )
+
+
+def _import_through_server(
+    server: Server,
+    base: Path,
+    chosen: Profile,
+    fichiers: list[Path],
+    remplace: int | None,
+    essai: bool,
+) -> list[ImportSummary]:
+    """Have the server that holds the base import the files, in its own transaction."""
+    payload = {
+        "fichiers": [str(path.resolve()) for path in fichiers],
+        "profil": chosen.source if chosen.source.endswith(".toml") else chosen.name,
+        "remplace": remplace,
+        "essai": essai,
+        "auteur": os.environ.get("USER"),
+    }
+    errors.print(
+        f"La base est tenue par le serveur Jalon ({server.url}) : l'import lui est confié."
+    )
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        _LinesColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        found = remote_import(server, base, payload, _Bar(progress))
+    return [ImportSummary(**summary) for summary in found]
 
 
 def _import_series(
@@ -465,9 +507,9 @@ def imports_command(
         )
     console.print(table)
     if older:
-        plural = "s" if older > 1 else ""
         console.print(
-            f"… {nombre(older)} import{plural} plus ancien{plural} : --derniers 0 pour tout voir.",
+            f"… {effectif(older, 'import plus ancien', 'imports plus anciens')} : "
+            "--derniers 0 pour tout voir.",
             highlight=False,
         )
 
@@ -479,12 +521,13 @@ def _show_faults(
     import_id: int, csv: Path | None, limite: int, db: Path | None, table: str
 ) -> None:
     """`jalon rejets` and `jalon anomalies`: the same listing of one of the two fault tables."""
-    what = "rejets" if table == "rejets" else "anomalies"
     with user_errors(), store(db, read_only=True) as con:
         record = hist.get_import(con, import_id)
         if csv is not None:
             written = hist.write_rejections_csv(con, import_id, csv, table=table)
-            console.print(f"{nombre(written)} {what} de l'import n° {import_id} écrits dans {csv}.")
+            what = accord(written, "rejet" if table == "rejets" else "anomalie")
+            done = accord(written, "écrit" if table == "rejets" else "écrite")
+            console.print(f"{nombre(written)} {what} de l'import n° {import_id} {done} dans {csv}.")
             return
         total = hist.count_rejections(con, import_id, table=table)
         rows = hist.rejections(con, import_id, limit=limite, table=table)
@@ -502,7 +545,7 @@ def _show_faults(
     console.print(table_out)
     if total > len(rows):
         console.print(
-            f"{nombre(total - len(rows))} autres : --limite N pour en voir plus, "
+            f"{effectif(total - len(rows), 'autre')} : --limite N pour en voir plus, "
             "--csv FICHIER pour tout exporter."
         )
 

@@ -1,8 +1,10 @@
 """`jalon qualite`: the quality report of the imported files, per source (read-only).
 
 Renders `jalon.ingest.quality.quality_report` as Rich tables (per source and month, rejections
-and anomalies by reason and column, coverage grid of the phase and missing cells), as JSON with
-the same data, or one of its tables as CSV for a spreadsheet.
+and anomalies by reason and column, coverage grid of the phase and missing cells) followed by the
+conventions whose declared target disagrees with the entries of their scope
+(`jalon.indicators.perimetre.declaration_checks`), as JSON with the same data, or one of its
+tables as CSV for a spreadsheet.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from dataclasses import asdict
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -26,6 +29,9 @@ from jalon.ingest.quality import (
     source_name,
 )
 from jalon.reference import region as region_of
+
+if TYPE_CHECKING:
+    from jalon.indicators.perimetre import DeclarationCheck
 
 
 class Format(StrEnum):
@@ -60,16 +66,34 @@ def qualite_command(
     ] = Tableau.mois,
 ) -> None:
     """Qualité des fichiers reçus par source et couverture de la phase (qui n'a pas envoyé)."""
+    from jalon.indicators.perimetre import declaration_checks
+
     with user_errors():
         declared = plan_for(db, plan)
         with store(db, read_only=True) as con:
             report = quality_report(con, declared, phase, region)
+            checks = [
+                c
+                for c in declaration_checks(con, declared, report.phase)
+                if region is None or c.region == report.region
+            ]
     if format is Format.json:
-        console.print_json(json.dumps(report.as_dict(), ensure_ascii=False, default=str))
+        data = {**report.as_dict(), "declarations": [asdict(c) for c in checks]}
+        console.print_json(json.dumps(data, ensure_ascii=False, default=str))
     elif format is Format.csv:
         _write_csv(report, tableau)
     else:
         _print_text(report)
+        _print_checks(checks)
+
+
+def _print_checks(checks: list[DeclarationCheck]) -> None:
+    if not checks:
+        console.print("Aucune convention dont l'objectif contredit les entrées mesurées.")
+        return
+    console.print(f"[bold]Déclarations de convention à vérifier ({nombre(len(checks))})[/]")
+    for check in checks:
+        console.print(f"  • {check.label}, phase {check.phase} : {check.message}", highlight=False)
 
 
 def _print_text(report: QualityReport) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Annotated
@@ -17,6 +18,7 @@ from jalon.cli.common import (
     app,
     console,
     fail,
+    region_code,
     store,
     store_plan_path,
     user_errors,
@@ -70,7 +72,12 @@ def ajouter(
     identifiant: Annotated[str, typer.Argument(help="Identifiant du compte.")],
     role: Annotated[str, typer.Option("--role", help="national ou regional.")],
     region: Annotated[
-        str | None, typer.Option("--region", help="Code INSEE de la région (compte régional).")
+        str | None,
+        typer.Option(
+            "--region",
+            help="Région du compte régional : code INSEE ou nom (76, occitanie…).",
+            callback=region_code,
+        ),
     ] = None,
     mot_de_passe: Annotated[
         str | None,
@@ -89,13 +96,32 @@ def ajouter(
     if mot_de_passe and not password:
         fail(f"la variable d'environnement {mot_de_passe} est vide ou absente.")
     if password is None:
-        password = typer.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
+        password = _ask_password()
     with user_errors(), _accounts_store(db) as con:
         try:
             user = add_user(con, identifiant, password, role, region)
         except AccountError as exc:
             fail(str(exc))
     console.print(f"Compte {user.label} créé.")
+
+
+def _ask_password() -> str:
+    """The password typed twice, without echo; Typer's own prompt would ask for confirmation in
+    English."""
+    first = _read_secret("Mot de passe : ")
+    if not first:
+        fail("le mot de passe est vide.")
+    if _read_secret("Confirmez le mot de passe : ") != first:
+        fail("les deux mots de passe saisis diffèrent ; relancez la commande.")
+    return first
+
+
+def _read_secret(prompt: str) -> str:
+    """A line typed without echo on a terminal; from a pipe, the next line as is (`getpass` would
+    warn in English that it cannot hide it)."""
+    if sys.stdin.isatty():
+        return console.input(prompt, password=True)
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 @utilisateurs.command("lister")
@@ -112,7 +138,7 @@ def lister(db: DbOption = None) -> None:
     for user in users:
         table.add_row(
             user.identifiant,
-            user.role,
+            "régional" if user.role == "regional" else user.role,
             f"{user.region} {region_of(user.region).nom}" if user.region else "toutes",
             f"{user.cree_le:%d/%m/%Y}" if user.cree_le else "–",
         )

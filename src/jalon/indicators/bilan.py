@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,9 +24,12 @@ from babel.dates import format_date
 from ibis.backends import BaseBackend
 
 from jalon.formatting import date_longue, nombre
+from jalon.indicators.arret import Arret, arret_of, cutoff_for, data_cutoffs, month_range
+from jalon.indicators.perimetre import realisation, scope_note
+from jalon.indicators.projection import forecast
 from jalon.indicators.queries import QueryResults, collect_duckdb, collect_on
 from jalon.indicators.registry import BREAKDOWN_SPECS, REGISTRY
-from jalon.plan import Phase, Plan
+from jalon.plan import Plan
 from jalon.reference import departements, financeurs, formacode_domaine, niveaux
 
 Value = float | int | None
@@ -120,6 +123,11 @@ class Bilan:
     region: str | None
     figures: list[Figure] = field(default_factory=list)
     breakdowns: list[Breakdown] = field(default_factory=list)
+    arret: Arret | None = None  # the date the figures are as of (None: a bilan built by hand)
+
+    @property
+    def en_cours(self) -> bool:
+        return self.arret is not None and self.arret.en_cours
 
     def value(self, code: str) -> Value:
         return next(f.value for f in self.figures if f.code == code)
@@ -133,6 +141,7 @@ class Bilan:
             "plan_sha256": self.plan_sha256,
             "phase": self.phase,
             "region": self.region,
+            **({} if self.arret is None else self.arret.as_dict()),
             "indicateurs": {
                 f.code: {"libelle": f.label, "valeur": f.value, "note": f.note}
                 for f in self.figures
@@ -181,11 +190,6 @@ def _month_key(month: int) -> str:
 
 def _month_label(month: int) -> str:
     return format_date(dt.date(month // 12, month % 12 + 1, 1), format="MMMM y", locale="fr_FR")
-
-
-def month_range(start: dt.date, end: dt.date) -> list[int]:
-    first = start.year * 12 + start.month - 1
-    return list(range(first, end.year * 12 + end.month))
 
 
 def _age_labels(plan: Plan) -> dict[str, str]:
@@ -301,38 +305,69 @@ def _keyed_breakdown(
     )
 
 
+def _change(value: int, before: int | None) -> float | None:
+    """Year-on-year change (« glissement annuel »): None when the year before had none."""
+    return value / before - 1 if before else None
+
+
+@dataclass(frozen=True)
+class _Months:
+    table: Breakdown
+    stock: int  # at the date d'arrêt
+    observed: list[int]  # entries of the complete months observed (the projection's input)
+    reference: list[int]  # the whole reference window, month by month
+
+
 def _month_breakdown(
-    data: QueryResults, phase: Phase, region: str | None, target_total: int | None
-) -> tuple[Breakdown, int]:
+    data: QueryResults, arret: Arret, region: str | None, target_total: int | None
+) -> _Months:
+    """One row per month of the phase observed at the cut-off (the months after it are absent,
+    not zero): its entries and those of the same month of the reference window (cut at the
+    same day), the target's cumulated pace, the stock at the month's end (at the cut-off for a
+    partial month), each count with its change on a year earlier."""
+    phase = arret.phase
     months = month_range(phase.start, phase.end)
     entries = _sum_by(data.of(data.counts["mois"], region), "key", "entrees")
     reference = _sum_by(data.of(data.reference, region), "mois", "entrees")
+    reference_full = _sum_by(data.of(data.reference_full, region), "mois", "entrees")
+    year_before = _sum_by(data.of(data.year_before, region), "mois", "entrees")
     reference_months = month_range(phase.reference_start, phase.reference_end)
     stock_rows = data.of(data.stock, region)
     starts = _sum_by(stock_rows, "debut", "entrees")
     ends = _sum_by((r for r in stock_rows if r["fin"] is not None), "fin", "entrees")
-    ref_values = [
-        reference.get(reference_months[i], 0) if i < len(reference_months) else 0
-        for i in range(len(months))
-    ]
-    profile = ref_values if sum(ref_values) else [1] * len(months)
-    rows = []
-    cumulated = 0
-    stock = 0
-    for i, month in enumerate(months):
-        cumulated += profile[i]
-        stock = sum(v for m, v in starts.items() if m <= month) - sum(
+
+    def stock_at(month: int) -> int:
+        return sum(v for m, v in starts.items() if m <= month) - sum(
             v for m, v in ends.items() if m <= month
         )
+
+    def of_reference(values: dict[int, int], i: int) -> int:
+        return values.get(reference_months[i], 0) if i < len(reference_months) else 0
+
+    full_values = [of_reference(reference_full, i) for i in range(len(months))]
+    profile = full_values if sum(full_values) else [1] * len(months)
+    rows = []
+    cumulated = 0
+    shown = set(arret.months_shown)
+    for i, month in enumerate(months):
+        cumulated += profile[i]
+        if month not in shown:
+            continue
+        stock = stock_at(month)
+        count = entries.get(str(month), 0)
         pace = None if target_total is None else round(target_total * cumulated / sum(profile))
         values: dict[str, Value] = {
-            "entrees": entries.get(str(month), 0),
-            "entrees_reference": ref_values[i],
+            "entrees": count,
+            "glissement_entrees": _change(count, year_before.get(month - 12)),
+            "entrees_reference": of_reference(reference, i),
             "rythme_objectif": pace,
             "stock": stock,
+            "glissement_stock": _change(stock, stock_at(month - 12)),
         }
         rows.append(Row(_month_key(month), _month_label(month), values))
-    return _make_breakdown("mois", rows), stock
+    observed = [entries.get(str(m), 0) for m in months[: arret.months_observed]]
+    stock = stock_at(month_range(arret.end, arret.end)[0])
+    return _Months(_make_breakdown("mois", rows), stock, observed, full_values)
 
 
 def _if(available: bool, value: Value) -> Value:
@@ -340,8 +375,9 @@ def _if(available: bool, value: Value) -> Value:
 
 
 def _assemble(
-    data: QueryResults, plan: Plan, phase: Phase, region: str | None, sources: frozenset[str]
+    data: QueryResults, plan: Plan, arret: Arret, region: str | None, sources: frozenset[str]
 ) -> Bilan:
+    phase = arret.phase
     summary = data.of(data.summary, region)
     entries = int(_sum(summary, "entrees"))
     if region is None:
@@ -352,13 +388,23 @@ def _assemble(
     additional = entries - reference
     target_add, target_total, baseline, estimated = targets_of(plan, phase.code, region)
     estimated_note = "objectif estimé (valeur publique inconnue)" if estimated else None
-    if plan.rules.realisation == "entrees":
-        rate = _ratio(entries, target_total)
-        rule = "entrées / objectif total"
-    else:
-        rate = _ratio(additional, target_add)
-        rule = "entrées supplémentaires / objectif supplémentaire"
-    month_table, stock_end = _month_breakdown(data, phase, region, target_total)
+    scope = data.of(data.scope, region)
+    rate, rule = realisation(
+        plan, int(_sum(scope, "entrees")), int(_sum(scope, "reference")), target_add, target_total
+    )
+    rule_note = " ; ".join(n for n in (f"règle : {rule}", scope_note(plan, region)) if n)
+    months = _month_breakdown(data, arret, region, target_total)
+    month_table, stock_end = months.table, months.stock
+    like = (
+        f"à données comparables : {arret.months_observed} mois sur {arret.months_total}, "
+        "comparés aux mêmes mois de la période de référence"
+        if arret.en_cours
+        else None
+    )
+    projected = None
+    if arret.en_cours and arret.months_observed:
+        projected = forecast(months.observed, months.reference, target_total).projection
+    projection_note = "projection (voir la prévision), non mesurée" if projected else None
     known = int(_sum(summary, "connues"))
     publics_note = f"sur {nombre(known)} entrées dont la personne est connue du fichier personnes"
     if region is None and data.national_outcomes:
@@ -387,18 +433,28 @@ def _assemble(
     figures = [
         Figure("entrees", entries),
         Figure("personnes", persons),
-        Figure("entrees_reference", reference),
-        Figure("entrees_supplementaires", additional),
+        Figure("entrees_reference", reference, like),
+        Figure("entrees_supplementaires", additional, like),
+        Figure(
+            "entrees_projetees", None if projected is None else round(projected), projection_note
+        ),
+        Figure(
+            "entrees_supplementaires_projetees",
+            None if projected is None else round(projected) - sum(months.reference),
+            projection_note,
+        ),
         Figure(
             "entrees_supplementaires_base_declaree",
-            entries - baseline if baseline is not None else None,
-            estimated_note,
+            entries - baseline if baseline is not None and not arret.en_cours else None,
+            "phase en cours : comparée à la base déclarée en fin de phase"
+            if arret.en_cours and baseline is not None
+            else estimated_note,
         ),
         Figure("objectif_supplementaires", target_add, estimated_note),
         Figure("objectif_entrees", target_total, estimated_note),
-        Figure("taux_realisation", rate, f"règle : {rule}"),
+        Figure("taux_realisation", rate, rule_note),
         Figure("places_lancees", _if("places" in sources, sum(places.values()))),
-        Figure("stock_fin", stock_end, f"au {date_longue(phase.end)}"),
+        Figure("stock_fin", stock_end, f"au {date_longue(arret.end)}"),
         Figure(
             "taux_acces",
             _ratio(trainees, demandeurs),
@@ -460,7 +516,7 @@ def _assemble(
     breakdowns.append(_keyed_breakdown("type_action", actions, "actions", plan))
     order = [spec for spec in BREAKDOWN_SPECS]
     breakdowns.sort(key=lambda b: order.index(b.code))
-    return Bilan(plan.code, plan.sha256, phase.code, region, figures, breakdowns)
+    return Bilan(plan.code, plan.sha256, phase.code, region, figures, breakdowns, arret)
 
 
 def backend_of(con: duckdb.DuckDBPyConnection) -> BaseBackend:
@@ -468,14 +524,32 @@ def backend_of(con: duckdb.DuckDBPyConnection) -> BaseBackend:
 
 
 def _bilans(
-    data: QueryResults, plan: Plan, phase: Phase, region: str | None, sources: frozenset[str]
+    collect: Callable[[Arret, str | None], QueryResults],
+    dates: dict[str | None, dt.date],
+    plan: Plan,
+    phase_code: str,
+    region: str | None,
+    au: dt.date | None,
+    sources: frozenset[str],
 ) -> dict[str | None, Bilan]:
+    """Each bilan as of its own date d'arrêt (`jalon.indicators.arret`): the regions sharing a
+    date are computed from one pass of `collect`."""
+    phase = plan.phase(phase_code)
     if region is not None:
-        return {region: _assemble(data, plan, phase, region, sources)}
-    regions = {r["region"] for r in data.summary} | {c.region for c in plan.conventions}
-    result: dict[str | None, Bilan] = {None: _assemble(data, plan, phase, None, sources)}
+        arret = arret_of(phase, cutoff_for(dates, region), au)
+        return {region: _assemble(collect(arret, region), plan, arret, region, sources)}
+    national = arret_of(phase, cutoff_for(dates, None), au)
+    passes: dict[dt.date, QueryResults] = {national.end: collect(national, None)}
+    result: dict[str | None, Bilan] = {
+        None: _assemble(passes[national.end], plan, national, None, sources)
+    }
+    regions = {r["region"] for r in passes[national.end].summary}
+    regions |= {c.region for c in plan.conventions} | {code for code in dates if code}
     for code in sorted(r for r in regions if r is not None):
-        result[code] = _assemble(data, plan, phase, code, sources)
+        arret = arret_of(phase, cutoff_for(dates, code), au)
+        if arret.end not in passes:
+            passes[arret.end] = collect(arret, None)
+        result[code] = _assemble(passes[arret.end], plan, arret, code, sources)
     return result
 
 
@@ -491,33 +565,59 @@ def imported_sources(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
 
 
 def bilans_on(
-    backend: BaseBackend, plan: Plan, phase_code: str, region: str | None
+    backend: BaseBackend,
+    plan: Plan,
+    phase_code: str,
+    region: str | None,
+    au: dt.date | None = None,
 ) -> dict[str | None, Bilan]:
     """Bilans computed through Ibis on any backend (Spark, …): the region's, or the nation's
-    (key `None`) and every region's."""
-    phase = plan.phase(phase_code)
-    data = collect_on(backend, plan, phase, region)
-    return _bilans(data, plan, phase, region, imported_sources_on(backend))
+    (key `None`) and every region's, as of their date d'arrêt or the earlier `au`."""
+    return _bilans(
+        lambda arret, scope: collect_on(backend, plan, arret, scope),
+        data_cutoffs(backend),
+        plan,
+        phase_code,
+        region,
+        au,
+        imported_sources_on(backend),
+    )
 
 
 def bilans(
-    con: duckdb.DuckDBPyConnection, plan: Plan, phase_code: str, region: str | None
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    phase_code: str,
+    region: str | None,
+    au: dt.date | None = None,
 ) -> dict[str | None, Bilan]:
     """`bilans_on` for the DuckDB store, with its compiled SQL kept between calls."""
-    phase = plan.phase(phase_code)
-    data = collect_duckdb(con, plan, phase, region)
-    return _bilans(data, plan, phase, region, imported_sources(con))
+    return _bilans(
+        lambda arret, scope: collect_duckdb(con, plan, arret, scope),
+        data_cutoffs(backend_of(con)),
+        plan,
+        phase_code,
+        region,
+        au,
+        imported_sources(con),
+    )
 
 
 def compute_bilan(
-    con: duckdb.DuckDBPyConnection, plan: Plan, phase_code: str, region: str | None
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    phase_code: str,
+    region: str | None,
+    au: dt.date | None = None,
 ) -> Bilan:
-    """The bilan of a phase for a region (code INSEE) or the nation (`None`), before secrecy."""
-    return bilans(con, plan, phase_code, region)[region]
+    """The bilan of a phase for a region (code INSEE) or the nation (`None`), before secrecy,
+    as of the date d'arrêt des données (or `au`, when earlier)."""
+    return bilans(con, plan, phase_code, region, au)[region]
 
 
 def compute_all_bilans(
-    con: duckdb.DuckDBPyConnection, plan: Plan, phase_code: str
+    con: duckdb.DuckDBPyConnection, plan: Plan, phase_code: str, au: dt.date | None = None
 ) -> dict[str | None, Bilan]:
-    """The national bilan (key `None`) and every regional one, from one pass of grouped queries."""
-    return bilans(con, plan, phase_code, None)
+    """The national bilan (key `None`) and every regional one, from one pass of grouped queries
+    per date d'arrêt (one, when every region's files reach the same month)."""
+    return bilans(con, plan, phase_code, None, au)

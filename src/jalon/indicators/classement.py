@@ -1,5 +1,6 @@
 """Ranking of the regions for one phase: by additional entries, realisation rate and entries per
-1 000 job seekers.
+1 000 job seekers, the plan's headline criterion first (`[ranking] headline` of the plan file:
+every output ranks by it and shows the other criteria as secondary columns).
 
 Built from the regional bilans (`compute_all_bilans`: one pass of grouped queries, read only).
 Ties share the best rank (1, 2, 2, 4); a region without any entry in the phase or its reference
@@ -21,6 +22,18 @@ CRITERIA: tuple[str, ...] = (
     "taux_realisation",
     "entrees_pour_1000_demandeurs",
 )
+# How a caption names each criterion (« Classement des régions par … »).
+CRITERION_LABELS: dict[str, str] = {
+    "entrees_supplementaires": "entrées supplémentaires",
+    "taux_realisation": "taux de réalisation",
+    "entrees_pour_1000_demandeurs": "entrées pour 1 000 demandeurs d'emploi",
+}
+# How a sentence names each criterion: « la 1re région de France en termes de … ».
+CRITERION_WORDS: dict[str, str] = {
+    "entrees_supplementaires": "demandeurs d'emploi supplémentaires formés",
+    "taux_realisation": "réalisation de son objectif",
+    "entrees_pour_1000_demandeurs": "entrées en formation pour 1 000 demandeurs d'emploi",
+}
 SHOWN: tuple[str, ...] = (
     "entrees",
     "entrees_reference",
@@ -46,9 +59,26 @@ class Classement:
     phase: str
     rule: str
     regions: list[RegionRank]
+    headline: str = CRITERIA[0]
 
-    def ordered(self, criterion: str) -> list[RegionRank]:
-        """Regions by rank on `criterion`, then by name; regions without a rank last."""
+    @property
+    def secondary(self) -> tuple[str, ...]:
+        """The criteria after the headline one, in their usual order."""
+        return tuple(c for c in CRITERIA if c != self.headline)
+
+    @property
+    def headline_words(self) -> str:
+        return CRITERION_WORDS[self.headline]
+
+    def rank_of(self, region: str | None) -> int | None:
+        """The region's rank on the headline criterion (None for the nation or no rank)."""
+        found = next((r for r in self.regions if r.region == region), None)
+        return None if found is None else found.ranks.get(self.headline)
+
+    def ordered(self, criterion: str | None = None) -> list[RegionRank]:
+        """Regions by rank on `criterion` (the headline one by default), then by name; regions
+        without a rank last."""
+        criterion = criterion or self.headline
         return sorted(
             self.regions,
             key=lambda r: (r.ranks[criterion] is None, r.ranks[criterion] or 0, r.label),
@@ -59,7 +89,8 @@ class Classement:
             "plan": self.plan,
             "phase": self.phase,
             "regle_realisation": self.rule,
-            "criteres": list(CRITERIA),
+            "critere_principal": self.headline,
+            "criteres": [self.headline, *self.secondary],
             "regions": [
                 {
                     "region": r.region,
@@ -105,7 +136,7 @@ def classement_of(bilans: dict[str | None, Bilan], plan: Plan, phase: str) -> Cl
         if plan.rules.realisation == "entrees"
         else "entrées supplémentaires / objectif supplémentaire"
     )
-    return Classement(plan.code, phase, rule, ranked)
+    return Classement(plan.code, phase, rule, ranked, plan.ranking.headline)
 
 
 def compute_classement(con: duckdb.DuckDBPyConnection, plan: Plan, phase: str) -> Classement:

@@ -305,6 +305,36 @@ def phase_entries(mart: ir.Table, phase: Phase, region: str | None) -> ir.Table:
     return e if region is None else e.filter(e.region == region)
 
 
+def in_convention_scope(rows: ir.Table, plan: Plan) -> ir.BooleanValue:
+    """Counted entries (`dans_plan`) that also count toward their region's target: a convention
+    that declares its own financeurs (Auvergne-Rhône-Alpes 2016: Pôle emploi only) counts only
+    entries with one of them; elsewhere every counted entry does."""
+    restricted = plan.restricted_scopes()
+    if not restricted:
+        return rows.dans_plan
+    cases = [
+        (rows.region == region, ibis.or_(*(rows.financeurs.contains(c) for c in codes)))
+        for region, codes in sorted(restricted.items())
+    ]
+    return rows.dans_plan & ibis.cases(*cases, else_=True).fill_null(True)
+
+
+def scope_counts(mart: ir.Table, phase: Phase, plan: Plan, region: str | None) -> ir.Table:
+    """One row per region: entries of the phase (`entrees`) and of its reference window
+    (`reference`) in the scope of the region's convention, what its realisation rate reads."""
+    in_phase = in_window(mart.date_entree, phase.start, phase.end)
+    in_reference = in_window(mart.date_entree, phase.reference_start, phase.reference_end)
+    rows = mart.filter(in_convention_scope(mart, plan), in_phase | in_reference)
+    if region is not None:
+        rows = rows.filter(rows.region == region)
+    return rows.group_by("region").aggregate(
+        entrees=_as_int(in_window(rows.date_entree, phase.start, phase.end)).sum(),
+        reference=_as_int(
+            in_window(rows.date_entree, phase.reference_start, phase.reference_end)
+        ).sum(),
+    )
+
+
 def _as_int(flag: ir.BooleanValue) -> ir.IntegerValue:
     return flag.cast("int64")
 
@@ -441,7 +471,18 @@ def leavers_outcomes(mart: ir.Table, phase: Phase, region: str | None) -> ir.Tab
     return e if region is None else e.filter(e.region == region)
 
 
-def _outcome_counts(e: ir.Table, phase: Phase, national: bool) -> dict[str, ir.IntegerScalar]:
+def _outcome_counts(
+    e: ir.Table, phase: Phase, national: bool, cut: bool
+) -> dict[str, ir.IntegerScalar]:
+    """`cut`: the phase is cut before its end. Its first-row flags were set on the whole phase,
+    where a person's first leaving may fall after the cut: persons are then counted distinct."""
+    if cut:
+        followed = e.emploi.notnull()
+        return {
+            "sortants": e.hash_personne.nunique(where=followed),
+            "emploi": e.hash_personne.nunique(where=followed & (e.emploi == 1)),
+            "durable": e.hash_personne.nunique(where=followed & (e.durable == 1)),
+        }
     return {
         name: _count_firsts(e, phase, measure, national)
         for name, measure in (
@@ -452,13 +493,19 @@ def _outcome_counts(e: ir.Table, phase: Phase, national: bool) -> dict[str, ir.I
     }
 
 
-def outcomes_by_region(leavers: ir.Table, phase: Phase) -> ir.Table:
-    return leavers.group_by("region").aggregate(**_outcome_counts(leavers, phase, False))
+def outcomes_by_region(leavers: ir.Table, phase: Phase, cut: bool = False) -> ir.Table:
+    return leavers.group_by("region").aggregate(**_outcome_counts(leavers, phase, False, cut))
 
 
-def outcomes_national(leavers: ir.Table, phase: Phase) -> ir.Table:
+def outcomes_national(leavers: ir.Table, phase: Phase, cut: bool = False) -> ir.Table:
     """A person leaving in two regions counts once nationally."""
-    return leavers.aggregate(**_outcome_counts(leavers, phase, True))
+    return leavers.aggregate(**_outcome_counts(leavers, phase, True, cut))
+
+
+def latest_entries(entrees: ir.Table) -> ir.Table:
+    """The latest entry date of each region's imported entries, counted by the plan or not
+    (what the date d'arrêt des données is read from: `jalon.indicators.arret`)."""
+    return entrees.group_by("region").aggregate(derniere=entrees.date_entree.max())
 
 
 def places_by_financeur(t: Tables, phase: Phase, region: str | None) -> ir.Table:

@@ -1,55 +1,45 @@
-"""Forecast of a phase in progress: projected entries at the phase end, with an interval, the
-monthly pace needed to reach the target and the probability of reaching it; and its backtest.
+"""Forecast of a phase in progress, as of its date d'arrêt des données: projected entries at the
+phase end, with an interval, the monthly pace needed to reach the target and the probability of
+reaching it; and its backtest.
 
-Method (ratio to the reference profile): the reference window gives the monthly shape of a year
-(the September peak, the August trough). The months observed so far are compared with the same
-months of the reference window; the ratio of the last `RATIO_MONTHS` observed months (the plan
-ramps up, so the latest ratio is the best guide) multiplies the reference months still to come.
-The interval (80 %) combines the spread of the last monthly ratios with counting noise; the
-probability of reaching the target is read from the same normal approximation. Reads the store
-only (two grouped queries); `forecast` itself is pure.
+The arithmetic is `jalon.indicators.projection` (pure); this module reads the store (two grouped
+queries of monthly entries, and the data's cut-off: `jalon.indicators.arret`). A phase with no
+complete month observed at the cut-off is refused (`PrevisionError`, in French): nothing can be
+projected from nothing. The backtest cuts a finished phase of the demo store at the end of each
+of its months and compares the projection, and its interval, with the entries finally counted.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import math
 import statistics
 from dataclasses import asdict, dataclass
 
 import duckdb
+import ibis
 from babel.dates import format_date
 
-from jalon.formatting import nombre, pourcentage
+from jalon.formatting import date_longue, nombre, pourcentage
 from jalon.indicators import definitions as d
-from jalon.indicators.bilan import backend_of, month_range, targets_of
+from jalon.indicators.arret import Arret, arret_of, cutoff_for, data_cutoffs, month_end, month_range
+from jalon.indicators.bilan import targets_of
+from jalon.indicators.projection import Forecast, forecast
 from jalon.plan import Plan
 from jalon.reference import regions
 
-RATIO_MONTHS = 2
-SPREAD_MONTHS = 4
-Z_80 = 1.2816
 BACKTEST_CUTS = range(3, 12)  # end of March … end of November
 BACKTEST_FROM = 6  # the error bar applies from the end of June on
+BACKTEST_MONTHS = range(1, 7)  # the table by months observed: one to six
 METHOD = (
     "projection par le rapport des derniers mois observés aux mêmes mois de la période de "
     "référence, appliqué au profil mensuel de référence ; intervalle à 80 %"
 )
 
+__all__ = ["Forecast", "Prevision", "PrevisionError", "compute_prevision", "forecast"]
 
-@dataclass(frozen=True)
-class Forecast:
-    months_observed: int
-    months_total: int
-    observed: int
-    projection: float
-    low: float
-    high: float
-    target: int | None
-    pace_needed: float | None
-    pace_current: float | None
-    probability: float | None
+
+class PrevisionError(ValueError):
+    """A forecast that cannot be made (told in French)."""
 
 
 @dataclass(frozen=True)
@@ -60,69 +50,22 @@ class Prevision:
     as_of: dt.date
     forecast: Forecast
     method: str = METHOD
+    arret: Arret | None = None
+
+    @property
+    def etat(self) -> str:
+        return "" if self.arret is None else self.arret.etat
 
     def as_dict(self) -> dict[str, object]:
         return {
             "plan": self.plan,
             "phase": self.phase,
             "region": self.region,
+            **({} if self.arret is None else self.arret.as_dict()),
             "date_arret": self.as_of.isoformat(),
             "methode": self.method,
             **asdict(self.forecast),
         }
-
-
-def _normal_cdf(x: float) -> float:
-    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
-
-
-def forecast(observed: list[int], reference: list[int], target: int | None) -> Forecast:
-    """Project the phase total from its first `len(observed)` months and the reference months."""
-    n, k = len(reference), len(observed)
-    profile = [float(v) for v in reference] if sum(reference) else [1.0] * n
-    done = sum(observed)
-    remaining_profile = sum(profile[k:])
-    if k == 0:
-        ratio, spread = 1.0, 1.0
-    else:
-        last = range(max(0, k - RATIO_MONTHS), k)
-        if not sum(profile[i] for i in last):
-            last = range(k)  # sparse reference: use every observed month
-        base = sum(profile[i] for i in last)
-        ratio = sum(observed[i] for i in last) / base if base else 1.0
-        ratios = [
-            observed[i] / profile[i] for i in range(max(0, k - SPREAD_MONTHS), k) if profile[i]
-        ]
-        spread = statistics.stdev(ratios) if len(ratios) >= 2 else 0.25 * ratio
-    projection = done + ratio * remaining_profile
-    sd = math.sqrt((spread * remaining_profile) ** 2 + ratio * remaining_profile)
-    probability = None
-    if target is not None:
-        if sd == 0:
-            probability = 1.0 if projection >= target else 0.0
-        else:
-            probability = _normal_cdf((projection - target) / sd)
-    pace_needed = None
-    if target is not None and k < n:
-        pace_needed = max(0.0, (target - done) / (n - k))
-    current = observed[max(0, k - 3) : k]
-    return Forecast(
-        months_observed=k,
-        months_total=n,
-        observed=done,
-        projection=projection,
-        low=max(float(done), projection - Z_80 * sd),
-        high=projection + Z_80 * sd,
-        target=target,
-        pace_needed=pace_needed,
-        pace_current=sum(current) / len(current) if current else None,
-        probability=probability,
-    )
-
-
-def _month_end(month: int) -> dt.date:
-    year, number = divmod(month, 12)
-    return dt.date(year, number + 1, calendar.monthrange(year, number + 1)[1])
 
 
 @dataclass(frozen=True)
@@ -130,14 +73,13 @@ class _Series:
     months: list[int]
     entries: list[int]
     reference: list[int]
-    latest: dt.date | None
 
 
 def _series(
     con: duckdb.DuckDBPyConnection, plan: Plan, phase_code: str, region: str | None
 ) -> _Series:
     phase = plan.phase(phase_code)
-    backend = backend_of(con)
+    backend = ibis.duckdb.from_connection(con)
     t = d.Tables.of(backend)
     months = month_range(phase.start, phase.end)
     ref_months = month_range(phase.reference_start, phase.reference_end)
@@ -151,12 +93,10 @@ def _series(
 
     entries = totals(phase.start, phase.end)
     reference = totals(phase.reference_start, phase.reference_end)
-    latest = max((m for m, v in entries.items() if v), default=None)
     return _Series(
         months,
         [entries.get(m, 0) for m in months],
         [reference.get(ref_months[i], 0) if i < len(ref_months) else 0 for i in range(len(months))],
-        None if latest is None else min(_month_end(latest), phase.end),
     )
 
 
@@ -167,17 +107,30 @@ def compute_prevision(
     region: str | None,
     as_of: dt.date | None = None,
 ) -> Prevision:
-    """The forecast of a phase from the months complete at `as_of` (default: the end of the
-    latest month with entries, the store being taken as complete up to then)."""
+    """The forecast of a phase from its months complete at the date d'arrêt des données of the
+    region (or the nation), or at `as_of` when earlier. Raises `PrevisionError` when no month
+    of the phase is complete then."""
     phase = plan.phase(phase_code)
+    dates = data_cutoffs(ibis.duckdb.from_connection(con))
+    arret = arret_of(phase, cutoff_for(dates, region), as_of)
+    if arret.months_observed == 0:
+        first = month_end(month_range(phase.start, phase.end)[0])
+        raise PrevisionError(
+            f"pas de prévision pour la phase {phase.code} ({phase.label}) : aucun de ses mois "
+            f"n'est observé au {date_longue(arret.date)} ({arret.mention.lower()}). Une "
+            f"projection demande au moins un mois complet, soit des données au "
+            f"{date_longue(first)} ou après."
+        )
     series = _series(con, plan, phase_code, region)
-    cut = as_of or series.latest or phase.start
-    observed = [
-        v for m, v in zip(series.months, series.entries, strict=True) if _month_end(m) <= cut
-    ]
+    observed = series.entries[: arret.months_observed]
     target = targets_of(plan, phase_code, region)[1]
     return Prevision(
-        plan.code, phase_code, region, cut, forecast(observed, series.reference, target)
+        plan.code,
+        phase_code,
+        region,
+        arret.date,
+        forecast(observed, series.reference, target),
+        arret=arret,
     )
 
 
@@ -187,29 +140,115 @@ class BacktestPoint:
     projection: float
     actual: int
     error: float  # absolute percentage error, as a fraction
+    months: int = 0
+    low: float = 0.0
+    high: float = 0.0
+
+    @property
+    def width(self) -> float:
+        """The interval's width, as a fraction of the entries finally counted."""
+        return (self.high - self.low) / self.actual
+
+    @property
+    def covered(self) -> bool:
+        return self.low <= self.actual <= self.high
 
 
-def backtest(
-    con: duckdb.DuckDBPyConnection, plan: Plan, phase_code: str, region: str | None
-) -> list[BacktestPoint]:
-    """Forecasts of a finished phase cut at the end of each month of `BACKTEST_CUTS`."""
-    series = _series(con, plan, phase_code, region)
+def _points(series: _Series, cuts: range) -> list[BacktestPoint]:
     actual = sum(series.entries)
     points = []
-    for k in BACKTEST_CUTS:
+    for k in cuts:
         if k >= len(series.months) or not actual:
             continue
         result = forecast(series.entries[:k], series.reference, None)
         error = abs(result.projection - actual) / actual
         points.append(
-            BacktestPoint(_month_end(series.months[k - 1]), result.projection, actual, error)
+            BacktestPoint(
+                month_end(series.months[k - 1]),
+                result.projection,
+                actual,
+                error,
+                k,
+                result.low,
+                result.high,
+            )
         )
     return points
+
+
+def backtest(
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    phase_code: str,
+    region: str | None,
+    cuts: range = BACKTEST_CUTS,
+) -> list[BacktestPoint]:
+    """Forecasts of a finished phase cut at the end of its `cuts`-th months."""
+    return _points(_series(con, plan, phase_code, region), cuts)
 
 
 def mape(points: list[BacktestPoint], from_month: int = BACKTEST_FROM) -> float | None:
     chosen = [p.error for p in points if p.as_of.month >= from_month]
     return sum(chosen) / len(chosen) if chosen else None
+
+
+@dataclass(frozen=True)
+class ByMonths:
+    """The backtest over every region for one number of months observed."""
+
+    months: int
+    error: float  # mean absolute percentage error
+    width: float  # mean width of the 80 % interval, as a fraction of the actual entries
+    coverage: float  # share of regions whose actual entries fall in the interval
+    regions: int
+
+
+def backtest_by_months(
+    con: duckdb.DuckDBPyConnection, plan: Plan, phase_code: str, months: range = BACKTEST_MONTHS
+) -> list[ByMonths]:
+    """Every region's forecast of a finished phase from its first 1, 2, … `months` months."""
+    per_region = [backtest(con, plan, phase_code, reg.code, months) for reg in regions()]
+    result = []
+    for k in months:
+        points = [p for points in per_region for p in points if p.months == k]
+        if not points:
+            continue
+        result.append(
+            ByMonths(
+                k,
+                statistics.fmean(p.error for p in points),
+                statistics.fmean(p.width for p in points),
+                sum(p.covered for p in points) / len(points),
+                len(points),
+            )
+        )
+    return result
+
+
+def _by_months_markdown(rows: list[ByMonths], phase_code: str) -> list[str]:
+    lines = [
+        "",
+        "## Erreur et intervalle selon le nombre de mois observés",
+        "",
+        f"La même phase {phase_code} coupée après son premier mois, ses deux premiers, … ses six "
+        "premiers : moyenne sur les régions de l'erreur absolue de la projection, largeur "
+        "moyenne de l'intervalle à 80 % (en part des entrées finalement comptées) et part des "
+        "régions dont les entrées finales tombent dans l'intervalle. L'intervalle s'élargit "
+        "quand les mois observés sont moins nombreux ; `jalon prevision` refuse une phase "
+        "sans aucun mois observé. Une part de régions sous 80 % dit que l'intervalle reste "
+        "trop étroit pour ce nombre de mois : en début de phase, la montée en charge du plan "
+        "déplace encore le rapport aux mois de référence, et la projection sous-estime.",
+        "",
+        "| Mois observés | Erreur moyenne | Largeur de l'intervalle | Régions dans l'intervalle |",
+        "|---|---|---|---|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row.months} | {pourcentage(row.error, 1)} | {pourcentage(row.width, 1)} | "
+            f"{pourcentage(row.coverage)} ({nombre(round(row.coverage * row.regions))} "
+            f"sur {nombre(row.regions)}) |"
+        )
+    return lines
 
 
 def backtest_markdown(con: duckdb.DuckDBPyConnection, plan: Plan, phase_code: str) -> str:
@@ -245,4 +284,5 @@ def backtest_markdown(con: duckdb.DuckDBPyConnection, plan: Plan, phase_code: st
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {pourcentage(error, 1)} |")
     if mapes:
         lines += ["", f"Moyenne des EAMP régionales : {pourcentage(sum(mapes) / len(mapes), 1)}."]
+    lines += _by_months_markdown(backtest_by_months(con, plan, phase_code), phase_code)
     return "\n".join(lines) + "\n"

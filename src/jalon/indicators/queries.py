@@ -1,6 +1,8 @@
 """Run the bilan's queries: the same Ibis definitions on any backend, fast on the embedded DuckDB.
 
-`collect` returns every grouped result a bilan needs (`QueryResults`, plain rows). Every measure
+`collect` returns every grouped result a bilan needs (`QueryResults`, plain rows), for a phase
+as observed at its date d'arrêt des données (`jalon.indicators.arret.Arret`: the phase and its
+reference window cut at the same point, the same days a year earlier). Every measure
 reads the mart `entrees_marts` (one row per entry, the person's attributes and the outcome already
 joined: `definitions.entrees_marts`). On DuckDB it is the table the importer keeps current
 (`jalon.store.marts`; a stale or missing one is rebuilt as a temporary table for the call); on a
@@ -33,7 +35,8 @@ from ibis.backends import BaseBackend
 from ibis.common.exceptions import TableNotFound
 
 from jalon.indicators import definitions as d
-from jalon.plan import Phase, Plan
+from jalon.indicators.arret import Arret
+from jalon.plan import Plan
 from jalon.store import marts
 
 ENTRY_DIMENSIONS = (
@@ -57,7 +60,10 @@ class QueryResults:
 
     summary: Rows
     counts: dict[str, Rows]
-    reference: Rows
+    scope: Rows
+    reference: Rows  # the reference window cut like the phase (like for like)
+    reference_full: Rows  # the whole reference window (the pace and the projection)
+    year_before: Rows  # the phase's observed days a year earlier (glissement annuel)
     stock: Rows
     outcomes: Rows
     places: Rows
@@ -96,21 +102,28 @@ def organisme_names(lines: ir.Table, imports: ir.Table, sirets: ir.Table) -> ir.
 
 def _queries(
     t: d.Tables,
+    plan: Plan,
     mart: ir.Table,
-    phase: Phase,
+    arret: Arret,
     region: str | None,
     entries: ir.Table,
     leavers: ir.Table,
     lines: tuple[ir.Table, ir.Table] | None,
 ) -> dict[str, ir.Table]:
     """The bilan's queries; `lines` are the import lines and imports tables, when the backend
-    has them (for the organisations' names)."""
+    has them (for the organisations' names). Every window is the phase cut at its date d'arrêt
+    (`arret.window`)."""
+    phase = arret.window
+    full = arret.phase
+    cut = arret.en_cours
     trainees = d.trainees(mart, phase.start, phase.end, region)
     queries = {
         "summary": d.summary(entries, phase),
+        "scope": d.scope_counts(mart, phase, plan, region),
         "reference": d.month_counts(mart, phase.reference_start, phase.reference_end, region),
+        "year_before": d.month_counts(mart, *arret.year_before, region),
         "stock": d.starts_and_ends(mart, phase, region),
-        "outcomes": d.outcomes_by_region(leavers, phase),
+        "outcomes": d.outcomes_by_region(leavers, phase, cut),
         "places": d.places_by_financeur(t, phase, region),
         "demandeurs": d.demandeurs_by_region(t, phase.start.year, region),
         "actions": d.actions_by_type(t, phase, region),
@@ -119,8 +132,12 @@ def _queries(
         "national_access_persons": trainees.aggregate(
             personnes=d.distinct_persons(trainees, phase, "acces")
         ),
-        "national_outcomes": d.outcomes_national(leavers, phase),
+        "national_outcomes": d.outcomes_national(leavers, phase, cut),
     }
+    if cut:
+        queries["reference_full"] = d.month_counts(
+            mart, full.reference_start, full.reference_end, region
+        )
     queries["counts:organisme"] = d.top_organismes(entries, TOP_ORGANISMES, by_region=True)
     queries["national_organismes"] = d.top_organismes(entries, TOP_ORGANISMES, by_region=False)
     if lines is not None:
@@ -146,7 +163,10 @@ def _results(rows: dict[str, Rows]) -> QueryResults:
     return QueryResults(
         summary=rows["summary"],
         counts=counts,
+        scope=rows["scope"],
         reference=rows["reference"],
+        reference_full=rows.get("reference_full", rows["reference"]),
+        year_before=rows["year_before"],
         stock=rows["stock"],
         outcomes=rows["outcomes"],
         places=rows["places"],
@@ -170,15 +190,16 @@ def _cached(expr: ir.Table) -> Iterator[ir.Table]:
         table.release()
 
 
-def collect_on(backend: BaseBackend, plan: Plan, phase: Phase, region: str | None) -> QueryResults:
+def collect_on(backend: BaseBackend, plan: Plan, arret: Arret, region: str | None) -> QueryResults:
     """Every query of a bilan run through Ibis on any backend."""
     t = d.Tables.of(backend)
+    phase = arret.window
     with (
         _cached(d.entrees_marts(t, plan)) as mart,
         _cached(d.phase_entries(mart, phase, region)) as entries,
         _cached(d.leavers_outcomes(mart, phase, region)) as leavers,
     ):
-        queries = _queries(t, mart, phase, region, entries, leavers, _lines(backend))
+        queries = _queries(t, plan, mart, arret, region, entries, leavers, _lines(backend))
         return _results({k: backend.to_pyarrow(q).to_pylist() for k, q in queries.items()})
 
 
@@ -202,12 +223,13 @@ def _schema_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
-def _compile(backend: BaseBackend, plan: Plan, phase: Phase, region: str | None) -> _Compiled:
+def _compile(backend: BaseBackend, plan: Plan, arret: Arret, region: str | None) -> _Compiled:
     t = d.Tables.of(backend)
     mart = ibis.table(d.entrees_marts(t, plan).schema(), name=_MART)
+    phase = arret.window
     entries = d.phase_entries(mart, phase, region)
     leavers = d.leavers_outcomes(mart, phase, region)
-    queries = _queries(t, mart, phase, region, entries, leavers, _lines(backend))
+    queries = _queries(t, plan, mart, arret, region, entries, leavers, _lines(backend))
     return _Compiled(
         queries={
             k: (ibis.to_sql(q, dialect="duckdb"), q.schema().to_pyarrow())
@@ -216,7 +238,7 @@ def _compile(backend: BaseBackend, plan: Plan, phase: Phase, region: str | None)
     )
 
 
-_COMPILED: dict[tuple[str, str, str | None, str], _Compiled] = {}
+_COMPILED: dict[tuple[str, str, str, str | None, str], _Compiled] = {}
 _COMPILED_MAX = 64
 
 
@@ -225,15 +247,16 @@ def _fetch(con: duckdb.DuckDBPyConnection, text: str) -> pa.Table:
 
 
 def collect_duckdb(
-    con: duckdb.DuckDBPyConnection, plan: Plan, phase: Phase, region: str | None
+    con: duckdb.DuckDBPyConnection, plan: Plan, arret: Arret, region: str | None
 ) -> QueryResults:
     """Every query of a bilan on DuckDB, with the compiled SQL kept between calls."""
-    key = (plan.model_dump_json(), phase.code, region, _schema_fingerprint(con))
+    cut = arret.end.isoformat() if arret.en_cours else ""
+    key = (plan.model_dump_json(), arret.phase.code, cut, region, _schema_fingerprint(con))
     compiled = _COMPILED.get(key)
     if compiled is None:
         if len(_COMPILED) >= _COMPILED_MAX:
             _COMPILED.clear()
-        compiled = _COMPILED[key] = _compile(ibis.duckdb.from_connection(con), plan, phase, region)
+        compiled = _COMPILED[key] = _compile(ibis.duckdb.from_connection(con), plan, arret, region)
     mart, temporary = marts.mart_table(con, plan)
     try:
         rows = {

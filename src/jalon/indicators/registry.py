@@ -114,7 +114,7 @@ INDICATORS: tuple[Indicator, ...] = (
         label="Entrées de la période de référence",
         definition=(
             "Entrées comptées selon les mêmes règles sur la période de référence de la phase "
-            "(les mêmes mois de 2015 pour le plan 500 000)."
+            "déclarée par le plan (les mêmes mois de l'année de base, le plus souvent)."
         ),
         unit="entrées",
         plan_setting="phases.reference_start, phases.reference_end",
@@ -125,16 +125,40 @@ INDICATORS: tuple[Indicator, ...] = (
         label="Entrées supplémentaires (mesurées)",
         definition=(
             "Entrées de la phase moins entrées de la période de référence, toutes deux mesurées "
-            "dans les fichiers importés."
+            "dans les fichiers importés. Pour une phase en cours à la date d'arrêt des données, "
+            "à données comparables : les mois observés moins les mêmes mois (et jours) de la "
+            "période de référence, jamais toute la période de référence."
         ),
         unit="entrées",
+    ),
+    Indicator(
+        code="entrees_projetees",
+        label="Entrées projetées en fin de phase (projection)",
+        definition=(
+            "Phase en cours seulement : entrées de la phase projetées à sa fin par la méthode "
+            "de la prévision, à partir des mois complets observés à la date d'arrêt. Une "
+            "projection, non une mesure."
+        ),
+        unit="entrées",
+    ),
+    Indicator(
+        code="entrees_supplementaires_projetees",
+        label="Entrées supplémentaires projetées en fin de phase (projection)",
+        definition=(
+            "Phase en cours seulement : entrées projetées en fin de phase moins les entrées de "
+            "toute la période de référence. La seule comparaison avec toute la période de "
+            "référence qu'un bilan publie pour une phase en cours, et toujours comme projection."
+        ),
+        unit="entrées",
+        plan_setting="phases.reference_start, phases.reference_end",
     ),
     Indicator(
         code="entrees_supplementaires_base_declaree",
         label="Entrées supplémentaires (sur la base déclarée)",
         definition=(
             "Entrées de la phase moins la base de référence déclarée dans la convention régionale "
-            "(60 000 en 2015 pour l'Occitanie, par exemple)."
+            "(60 000 en 2015 pour l'Occitanie, par exemple). Non calculée pour une phase en "
+            "cours : la base déclarée vaut pour toute la phase."
         ),
         unit="entrées",
         plan_setting="conventions.targets.declared_baseline",
@@ -182,10 +206,11 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         code="stock_fin",
-        label="Stagiaires en formation en fin de phase",
+        label="Stagiaires en formation en fin de phase ou à la date d'arrêt",
         definition=(
-            "Entrées comptées commencées au plus tard le dernier jour de la phase et non encore "
-            "terminées ce jour-là (date de fin réelle, sinon prévue, postérieure ; une entrée "
+            "Entrées comptées commencées au plus tard le dernier jour de la phase (la date "
+            "d'arrêt des données, pour une phase en cours) et non encore terminées ce jour-là "
+            "(date de fin réelle, sinon prévue, postérieure ; une entrée "
             "sans date de fin est comptée en cours). Le stock à chaque fin de mois figure dans "
             "la ventilation par mois."
         ),
@@ -363,6 +388,8 @@ COLUMNS: dict[str, str] = {
     "entrees_reference": "Entrées de la période de référence",
     "rythme_objectif": "Rythme de l'objectif (cumul)",
     "stock": "En formation en fin de mois",
+    "glissement_entrees": "Glissement annuel des entrées",
+    "glissement_stock": "Glissement annuel du stock",
     "part": "Part des entrées",
     "places": "Places financées",
     "actions": "Actions",
@@ -373,10 +400,20 @@ BREAKDOWNS: tuple[BreakdownSpec, ...] = (
         "mois",
         "Entrées par mois",
         "Mois",
-        ("entrees", "entrees_reference", "rythme_objectif", "stock"),
-        "Entrées de chaque mois de la phase, entrées du mois correspondant de la période de "
-        "référence, objectif total cumulé réparti selon le profil mensuel de la période de "
-        "référence (uniformément si elle est vide), stagiaires en formation en fin de mois.",
+        (
+            "entrees",
+            "glissement_entrees",
+            "entrees_reference",
+            "rythme_objectif",
+            "stock",
+            "glissement_stock",
+        ),
+        "Entrées de chaque mois de la phase observé à la date d'arrêt des données (les mois "
+        "suivants sont absents, non nuls ; le dernier peut être partiel), entrées du mois "
+        "correspondant de la période de référence (coupé au même jour), objectif total cumulé "
+        "réparti selon le profil mensuel de la période de référence (uniformément si elle est "
+        "vide), stagiaires en formation en fin de mois (à la date d'arrêt pour un mois "
+        "partiel). Glissement annuel : variation sur les mêmes jours de l'année précédente.",
     ),
     BreakdownSpec(
         "financeur_principal",

@@ -34,7 +34,7 @@ from jalon.plan import Plan
 
 SECRET_NOTE = "secret statistique"
 # Derived columns and the count they reveal.
-DERIVED_COLUMNS = {"part": "entrees"}
+DERIVED_COLUMNS = {"part": "entrees", "glissement_entrees": "entrees", "glissement_stock": "stock"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,8 @@ FIGURE_RULES: dict[str, FigureRule] = {
     **{code: FigureRule(count=True) for code in COUNT_FIGURES},
     "entrees_supplementaires": FigureRule(derived_from=("entrees", "entrees_reference")),
     "entrees_supplementaires_base_declaree": FigureRule(derived_from=("entrees",)),
+    "entrees_projetees": FigureRule(derived_from=("entrees",)),
+    "entrees_supplementaires_projetees": FigureRule(derived_from=("entrees",)),
     "objectif_supplementaires": FigureRule(),
     "objectif_entrees": FigureRule(),
     "taux_realisation": FigureRule(derived_from=("entrees", "entrees_reference")),

@@ -53,9 +53,15 @@ class Check:
     reference: str | None = None  # reference list checked after parsing
     target: str | None = None  # canonical column holding the value a reference check reads
     severity: str = "reject"  # "reject": the line is lost; "anomaly": the field is set missing
+    column_sql: str | None = None  # the column, when it depends on the line (SQL on `_parsed`)
 
 
+#: The line that stands for a further physical line of a quoted record (`jalon.ingest.quoted`).
+CONTINUATION = "\x1d"
 EMPTY_LINE = Check(0, None, "ligne_vide", "ligne vide", "NULL")
+#: The bits of the checks on a line's shape (empty, NUL byte, field count): a line failing one
+#: is not split into values.
+STRUCTURAL = 7
 
 
 def _quote(text: str) -> str:
@@ -199,6 +205,8 @@ class ParsePlan:
     #: Condition (on `_rows`) of a line whose place gives no département, with its bit.
     place_sql: str | None = None
     place_bit: int = 0
+    #: Rows standing for the further lines of quoted records, dropped after numbering.
+    continuations: bool = False
 
 
 LOCAL_PERSON = "_personne_locale"
@@ -248,6 +256,21 @@ def build(path: Path, text: TextSniff, profile: Profile, match: HeaderMatch) -> 
             "NULL",
         )
     )
+    # A NUL byte is no character of a text export: the line is damaged, whatever its column.
+    header_list = "[" + ", ".join(_quote(name) for name in match.header) + "]"
+    checks.append(
+        Check(
+            2,
+            None,
+            "octet_nul",
+            "octet nul (0x00) dans la ligne : ligne abîmée (copie ou transfert) ou données "
+            "binaires ; la ligne ne peut pas être lue",
+            "NULL",
+            column_sql=f"{header_list}[nul_field]",
+        )
+    )
+    # A financeur list split by a quote-aware reader is joined back with the file's delimiter.
+    joiner = profile.delimiter if text.continuations else text.delimiter
     typed_of: dict[str, str] = {}
     local = match.local_id
     if local is not None:
@@ -280,8 +303,7 @@ def build(path: Path, text: TextSniff, profile: Profile, match: HeaderMatch) -> 
         raw = f"r_{index}"
         is_last = index == expected - 1
         raw_cols.append(
-            f"{_field(index, profile.missing, spill=spill and is_last, delimiter=text.delimiter)}"
-            f" AS {raw}"
+            f"{_field(index, profile.missing, spill=spill and is_last, delimiter=joiner)} AS {raw}"
         )
         typed = _typed(spec, raw)
         if typed != raw:
@@ -311,7 +333,8 @@ def build(path: Path, text: TextSniff, profile: Profile, match: HeaderMatch) -> 
             has_value = True
         if has_value and not spec.personal:
             kept_values.append(
-                f"CASE WHEN mask > 1 AND NOT regexp_matches({raw}, {_quote(PERSONAL_VALUE)}) "
+                f"CASE WHEN mask > {STRUCTURAL} "
+                f"AND NOT regexp_matches({raw}, {_quote(PERSONAL_VALUE)}) "
                 f"THEN left({raw}, {SHOWN_VALUE_CHARS}) END AS v_{index}"
             )
         if spec.check:
@@ -369,13 +392,21 @@ def build(path: Path, text: TextSniff, profile: Profile, match: HeaderMatch) -> 
         f"new_line = '\\r\\n', compression = '{text.compression}', "
         f"encoding = {_quote(text.encoding)}, max_line_size = {MAX_LINE_BYTES})"
     )
+    typed_out = "".join(
+        f", CASE WHEN mask & {STRUCTURAL} = 0 THEN {sql} END AS {name}" for sql, name in typed_cols
+    )
+    continuation = f" l = {_quote(CONTINUATION)} AS continuation," if text.continuations else ""
+    kept_continuation = ", continuation" if text.continuations else ""
     # One parallel scan; insertion order is kept, so a row's rank in `_rows` is its line's.
     parse_sql = f"""
 CREATE OR REPLACE TEMP TABLE _rows AS
 WITH split AS (
     SELECT l, string_split(coalesce(l, ''), {_quote(text.delimiter)}) AS f FROM {source}
 ), fields AS (
-    SELECT l IS NULL AS empty, len(f) AS n_fields,
+    SELECT l IS NULL AS empty, len(f) AS n_fields,{continuation}
+           CASE WHEN strpos(l, chr(0)) > 0
+                THEN len(string_split(left(l, strpos(l, chr(0))), {_quote(text.delimiter)}))
+           END AS nul_field,
            CASE WHEN l IS NOT NULL THEN hash(l) END AS line_hash,
            CASE WHEN l IS NOT NULL THEN hash(l || chr(0)) END AS line_hash2
            {"".join(", " + c for c in raw_cols)}
@@ -384,13 +415,14 @@ WITH split AS (
     SELECT *{"".join(", " + c for c in typed_exprs)} FROM fields
 ), checked AS (
     SELECT *,
-        CASE WHEN empty THEN 1 WHEN {fields_rule}{expected} THEN 2 ELSE {field_mask} END AS mask
+        CASE WHEN empty THEN 1 WHEN nul_field IS NOT NULL THEN 4
+             WHEN {fields_rule}{expected} THEN 2 ELSE {field_mask} END AS mask
     FROM typed
 )
 SELECT line_hash, line_hash2, mask, false AS is_duplicate,
-       CASE WHEN mask = 2 THEN n_fields END AS n_fields
+       CASE WHEN mask = 2 THEN n_fields END AS n_fields, nul_field{kept_continuation}
        {"".join(", " + c for c in kept_values)}
-       {"".join(f", CASE WHEN mask & 3 = 0 THEN {sql} END AS {name}" for sql, name in typed_cols)}
+       {typed_out}
 FROM checked
 """
     return ParsePlan(
@@ -402,6 +434,7 @@ FROM checked
         field_anomalies,
         place_sql,
         place_bit,
+        text.continuations,
     )
 
 
@@ -420,14 +453,17 @@ def run(con: duckdb.DuckDBPyConnection, plan: ParsePlan) -> None:
     """Create `_parsed`, then mark exact duplicate lines, reference failures and lines whose
     place gives no département."""
     con.execute(plan.parse_sql)
+    # Row ids are consecutive in insertion order, but start at 2^55 rather than 0 while the
+    # table is private to an open transaction (a series of imports, `jalon.ingest.batch`).
+    # Taken before any row is dropped: a row's line is its rank in the file.
+    first = con.execute("SELECT coalesce(min(rowid), 0) FROM _rows").fetchall()[0][0]
+    if plan.continuations:
+        con.execute("DELETE FROM _rows WHERE continuation")
     # Blank lines after the last line of data (an export ending with empty lines) are not lines.
     con.execute(
         "DELETE FROM _rows WHERE mask = 1 AND rowid > "
         "(SELECT coalesce(max(rowid), -1) FROM _rows WHERE mask <> 1)"
     )
-    # Row ids are consecutive in insertion order, but start at 2^55 rather than 0 while the
-    # table is private to an open transaction (a series of imports, `jalon.ingest.batch`).
-    first = con.execute("SELECT coalesce(min(rowid), 0) FROM _rows").fetchall()[0][0]
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW _parsed AS SELECT rowid - {int(first)} + 2 AS line, * "
         "FROM _rows"
@@ -437,7 +473,7 @@ def run(con: duckdb.DuckDBPyConnection, plan: ParsePlan) -> None:
     if plan.place_sql is not None:
         con.execute(
             f"UPDATE _rows SET mask = mask | {1 << plan.place_bit} "
-            f"WHERE mask & 3 = 0 AND {plan.place_sql}"
+            f"WHERE mask & {STRUCTURAL} = 0 AND {plan.place_sql}"
         )
 
 
@@ -555,6 +591,8 @@ def _failures_sql(checks: list[Check], where: str) -> str:
             before, after = check.message.split("{n}")
             message = f"{_quote(before)} || n_fields || {_quote(after)}"
         column = "NULL" if check.column is None else _quote(check.column)
+        if check.column_sql is not None:
+            column = check.column_sql
         value = (
             check.value_sql if check.value_sql == "NULL" else f"CAST({check.value_sql} AS VARCHAR)"
         )

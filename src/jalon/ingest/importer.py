@@ -20,6 +20,7 @@ import datetime as dt
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -29,6 +30,7 @@ from jalon.ingest.errors import IngestError
 from jalon.ingest.inputs import Input, as_utf8, prepared, remove_leftover_copies
 from jalon.ingest.progress import Report, enable, watch
 from jalon.ingest.pseudonymise import check_store_key, hmac_sql, record_store_key
+from jalon.ingest.quoted import unquoted
 from jalon.ingest.records import (
     ImportSummary,
     Step,
@@ -38,9 +40,10 @@ from jalon.ingest.records import (
     refuse_known_file,
 )
 from jalon.ingest.resources import memory_limit, resource_errors
+from jalon.ingest.scope import Rows, check_scope, written_regions
 from jalon.ingest.textfile import TextSniff, delimiter_name, other_delimiter
 from jalon.plan import Plan
-from jalon.reference import departement_of_commune
+from jalon.reference import departement_of_commune, region
 from jalon.sources import HeaderMatch, Profile, match_header
 from jalon.sources.header import closest_columns, known_names, requirement_label
 from jalon.store.canonical import SOURCE_TABLES, rebuild_entrees
@@ -113,7 +116,7 @@ def match_or_refuse(profile: Profile, text: TextSniff, name: str) -> HeaderMatch
     raise IngestError("\n".join(parts))
 
 
-def _departement_map(con: duckdb.DuckDBPyConnection, profile: Profile, match: HeaderMatch) -> None:
+def _departement_map(con: duckdb.DuckDBPyConnection, fields: list[str]) -> None:
     """`_dep_of(key, departement, region)`: the département and région of every valid
     département, commune and postcode of the accepted lines, keyed `field|code`."""
     from jalon.reference import departement_of_code_postal, departement_region, departements
@@ -123,8 +126,8 @@ def _departement_map(con: duckdb.DuckDBPyConnection, profile: Profile, match: He
         "commune_lieu": departement_of_commune,
         "code_postal_lieu": departement_of_code_postal,
     }
-    for field in profile.departement_from:
-        if field not in match.positions or field not in resolvers:
+    for field in fields:
+        if field not in resolvers:
             continue
         for (code,) in con.execute(
             f'SELECT DISTINCT "{field}" FROM _parsed WHERE "{field}" IS NOT NULL'
@@ -145,6 +148,52 @@ def _departement_map(con: duckdb.DuckDBPyConnection, profile: Profile, match: He
     )
 
 
+def _kept(parse: delimited.ParsePlan, field: str) -> str:
+    """A field of `_parsed p` as written: missing when one of its anomalies is on."""
+    bits = parse.field_anomalies.get(field, 0)
+    value = f'p."{field}"'
+    return f"CASE WHEN p.mask & {bits} = 0 THEN {value} END" if bits else value
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where the written lines are: the join giving each its département and région."""
+
+    joins: str = ""
+    departement: str | None = None
+    region: str = "NULL"
+
+
+def _place(
+    con: duckdb.DuckDBPyConnection, profile: Profile, match: HeaderMatch, parse: delimited.ParsePlan
+) -> _Place:
+    """The département and région of each line: its place's first usable field (one join for
+    the whole line) for a trainee line, its département for a person, its own region for the
+    tables counted by region; none for a table that says no place (`emplois`)."""
+    if "region" in match.positions:
+        return _Place(region=_kept(parse, "region"))
+    places = [f for f in ("departement", *profile.departement_from) if f in match.positions]
+    if profile.target != "entree_lignes":
+        places = places[:1]
+    if not places:
+        return _Place()
+    _departement_map(con, places)
+    cases = " ".join(
+        f"WHEN {_kept(parse, f)} IS NOT NULL THEN '{f}|' || {_kept(parse, f)}" for f in places
+    )
+    return _Place(f" LEFT JOIN _dep_of g ON g.key = CASE {cases} END", "g.departement", "g.region")
+
+
+def _written_rows(profile: Profile, parse: delimited.ParsePlan, place: _Place) -> Rows:
+    return Rows(
+        f"FROM _parsed p{place.joins} "
+        f"WHERE NOT p.is_duplicate AND p.mask & {parse.reject_mask} = 0",
+        "p.line",
+        place.region,
+        located=profile.target != "emplois",
+    )
+
+
 def _insert_rows(
     con: duckdb.DuckDBPyConnection,
     key: bytes,
@@ -152,29 +201,21 @@ def _insert_rows(
     profile: Profile,
     match: HeaderMatch,
     parse: delimited.ParsePlan,
+    place: _Place,
 ) -> None:
     """Write the accepted lines: fields with an anomaly set to missing, the person hashed."""
     assert profile.target is not None
 
     def kept(field: str) -> str:
-        bits = parse.field_anomalies.get(field, 0)
-        value = f'p."{field}"'
-        return f"CASE WHEN p.mask & {bits} = 0 THEN {value} END" if bits else value
+        return _kept(parse, field)
 
     stored = [f for f in profile.stored_fields() if f in match.positions]
     select = [f'{kept(f)} AS "{f}"' for f in stored if f not in ("hash_personne", "departement")]
-    joins = ""
-    region = "NULL"
     if profile.target == "entree_lignes":
-        _departement_map(con, profile, match)
-        # The place's first usable field, as a key of `_dep_of`: one join for the whole line.
-        fields = [f for f in ("departement", *profile.departement_from) if f in match.positions]
-        cases = " ".join(f"WHEN {kept(f)} IS NOT NULL THEN '{f}|' || {kept(f)}" for f in fields)
-        joins += f" LEFT JOIN _dep_of g ON g.key = CASE {cases} END"
-        select.append("g.departement AS departement")
-        region = "g.region"
+        select.append(f"{place.departement or 'NULL'} AS departement")
     elif "departement" in stored:
         select.append(f"{kept('departement')} AS departement")
+    region = place.region if profile.target == "entree_lignes" else "NULL"
     national = 'p."hash_personne"' if "hash_personne" in match.positions else "NULL"
     if "hash_personne" in match.positions or match.local_id is not None:
         # Hashed row by row: identifiers barely repeat in an export, so a DISTINCT and a join
@@ -196,7 +237,7 @@ def _insert_rows(
         f"""
         INSERT INTO {profile.target} BY NAME
         SELECT {import_id} AS import_id, p.line, {", ".join(select)}
-        FROM _parsed p{joins}
+        FROM _parsed p{place.joins}
         WHERE NOT p.is_duplicate AND p.mask & {parse.reject_mask} = 0
         """
     )
@@ -215,6 +256,8 @@ def _write(
     counted: delimited.Counts,
     in_batch: bool,
     say: Steps,
+    place: _Place,
+    regions: list[str],
 ) -> int:
     import_id = int(con.execute("SELECT nextval('import_id_seq')").fetchone()[0])  # type: ignore[index]
     if replaces is not None:
@@ -226,8 +269,9 @@ def _write(
     con.execute(
         "INSERT INTO imports (import_id, profile, layout, file_name, sha256, encoding, started_at, "
         "finished_at, lines_read, accepted, rejected, duplicates, status, replaces, imported_by, "
-        "with_anomalies, ignored_columns) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?, ?, ?, ?, 'actif', ?, ?, ?, ?)",
+        "with_anomalies, ignored_columns, regions_ecrites) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?, ?, ?, ?, 'actif', "
+        "?, ?, ?, ?, ?)",
         [
             import_id,
             *import_row,
@@ -235,6 +279,7 @@ def _write(
             os.environ.get("USER"),
             counted.with_anomalies,
             match.ignored,
+            regions,
         ],
     )
     if counted.rejected:
@@ -246,7 +291,7 @@ def _write(
             f"INSERT INTO anomalies SELECT {import_id}, * FROM ({delimited.anomalies_sql(parse)})"
         )
     with watch(con, "Écriture dans la base", report, counted.read):
-        _insert_rows(con, key, import_id, profile, match, parse)
+        _insert_rows(con, key, import_id, profile, match, parse, place)
     if in_batch:
         return import_id
     if profile.target == "entree_lignes" or replaces is not None:
@@ -276,7 +321,7 @@ def _parse(
         except duckdb.Error as exc:
             if "unicode" not in str(exc).lower() and "encoded" not in str(exc).lower():
                 raise IngestError(f"{name} : lecture impossible ({_explain(str(exc))})") from None
-    with as_utf8(source, workdir) as converted:
+    with as_utf8(source, workdir, name, profile.quote) as converted:
         try:
             return converted.text, _run(con, converted, profile, match, report, lines)
         except duckdb.OutOfMemoryException:
@@ -321,17 +366,30 @@ def import_file(
     replaces: int | None = None,
     report: Report | None = None,
     in_batch: bool = False,
+    scope: str | None = None,
 ) -> ImportSummary:
     """Import `path` with `profile` into the open store; raise `IngestError` if refused whole.
+
+    `scope` is the region (INSEE code) of a regional account: a row outside it refuses the
+    file (`jalon.ingest.scope`); None for a national import.
 
     The indicator marts are brought up to date after the import's transaction (derived data:
     until then readers recompute them, see `jalon.store.marts`). `in_batch` is for
     `jalon.ingest.batch`, which holds the transaction, configures DuckDB once, and rebuilds
     `entrees` and the marts once after the last file.
     """
+    if scope is not None:
+        scope = _known_region(scope)
     if profile.format == "lheo":
         return _import_lheo(
-            con, path, plan, dry_run=dry_run, step=step, replaces=replaces, in_batch=in_batch
+            con,
+            path,
+            plan,
+            dry_run=dry_run,
+            step=step,
+            replaces=replaces,
+            in_batch=in_batch,
+            scope=scope,
         )
     with resource_errors(path.name, work_folder(con)):
         return _import_delimited(
@@ -345,7 +403,15 @@ def import_file(
             replaces=replaces,
             report=report,
             in_batch=in_batch,
+            scope=scope,
         )
+
+
+def _known_region(code: str) -> str:
+    try:
+        return region(code).code
+    except KeyError:
+        raise IngestError(f"région inconnue « {code} » (code INSEE de région attendu).") from None
 
 
 def _import_delimited(
@@ -360,6 +426,7 @@ def _import_delimited(
     replaces: int | None,
     report: Report | None,
     in_batch: bool,
+    scope: str | None,
 ) -> ImportSummary:
     say = Steps(step)
     if not path.is_file():
@@ -376,7 +443,10 @@ def _import_delimited(
     hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jalon-sha256")
     digest = hasher.submit(file_sha256, path)
     try:
-        with prepared(path, profile, workdir) as source:
+        with (
+            prepared(path, profile, workdir) as given,
+            unquoted(given, profile, workdir, path.name) as source,
+        ):
             match = match_or_refuse(profile, source.text, path.name)
             say("Lecture et contrôle des lignes")
             text, parse = _parse(con, source, profile, match, path.name, report, workdir)
@@ -389,6 +459,11 @@ def _import_delimited(
         counted = delimited.counts(con, parse)
         reasons = delimited.reasons(con, parse) if counted.rejected else {}
         flagged = delimited.anomaly_reasons(con, parse) if counted.with_anomalies else {}
+        place = _place(con, profile, match, parse)
+        written = _written_rows(profile, parse, place)
+        if scope is not None:
+            check_scope(con, path.name, scope, written)
+        regions = written_regions(con, written)
         import_id = None
         if not dry_run:
             say("Écriture dans la base")
@@ -420,6 +495,8 @@ def _import_delimited(
                     counted,
                     in_batch,
                     say,
+                    place,
+                    regions,
                 )
             if not in_batch:
                 say("Tables des indicateurs")
@@ -453,6 +530,7 @@ def _import_delimited(
         counted.with_anomalies,
         flagged,
         match.ignored,
+        regions,
     )
 
 
@@ -465,12 +543,20 @@ def _import_lheo(
     step: Step | None,
     replaces: int | None,
     in_batch: bool,
+    scope: str | None,
 ) -> ImportSummary:
     # Loaded on first use: the LHEO reader brings pyarrow, which a CSV import does not need.
     from jalon.ingest.lheo import import_lheo
 
     return import_lheo(
-        con, path, plan, dry_run=dry_run, step=step, replaces=replaces, in_batch=in_batch
+        con,
+        path,
+        plan,
+        dry_run=dry_run,
+        step=step,
+        replaces=replaces,
+        in_batch=in_batch,
+        scope=scope,
     )
 
 

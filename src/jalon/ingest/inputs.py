@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import IO
 
 from jalon.formatting import nombre
+from jalon.ingest.encoding import MixedEncodingCheck
 from jalon.ingest.errors import IngestError
 from jalon.ingest.textfile import LATIN_LABEL, TextSniff, sniff
 from jalon.sources import Profile, match_header
@@ -42,6 +43,7 @@ SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 UNIT_SEPARATOR = "\x1f"
 _CELL_CLEAN = str.maketrans({"\x1f": " ", "\n": " ", "\r": " "})
 _LATIN1_FALLBACK = "jalon-latin1"
+_LINE_BOUND = 8 << 20
 # The reader holds the first sheet's whole used range in memory (about 32 bytes a cell, empty or
 # not): past this budget it would take gigabytes, and a 6 KB file declaring A1:XFD1048576 asks
 # for 512 GiB and aborts the process.
@@ -375,7 +377,7 @@ MIN_BZ2_BOUND = 256 << 20
 MAX_DECOMPRESSED_BYTES = 64 << 30
 
 
-def _copy_path(workdir: Path, suffix: str) -> Path:
+def copy_path(workdir: Path, suffix: str) -> Path:
     # A plain random name: the user's file name could read as a pattern, or be too long.
     return workdir / f"copie-{secrets.token_hex(8)}{suffix}"
 
@@ -419,7 +421,7 @@ def prepared(path: Path, profile: Profile, workdir: Path) -> Iterator[Input]:
             yield Input(readable, text, "CSV (gzip)" if kind == "gzip" else "CSV")
         return
     workdir.mkdir(parents=True, exist_ok=True)
-    copy = _copy_path(workdir, COPY_SUFFIXES[0])
+    copy = copy_path(workdir, COPY_SUFFIXES[0])
     try:
         if kind == "bz2":
             _decompress_bz2(path, copy)
@@ -436,15 +438,19 @@ def prepared(path: Path, profile: Profile, workdir: Path) -> Iterator[Input]:
 
 
 @contextmanager
-def as_utf8(source: Input, workdir: Path) -> Iterator[Input]:
-    """A UTF-8 copy of a Windows-1252/Latin-1 text input, decoded by streaming."""
+def as_utf8(source: Input, workdir: Path, name: str, quote: str | None = None) -> Iterator[Input]:
+    """A UTF-8 copy of a Windows-1252/Latin-1 text input, decoded by streaming; a file that is
+    partly UTF-8 is refused (`jalon.ingest.encoding`), `name` naming it."""
     workdir.mkdir(parents=True, exist_ok=True)
-    copy = _copy_path(workdir, COPY_SUFFIXES[1])
+    copy = copy_path(workdir, COPY_SUFFIXES[1])
     opener = gzip.open if source.text.compression == "gzip" else open
     decoder = codecs.getincrementaldecoder("cp1252")(errors=_LATIN1_FALLBACK)
+    check = MixedEncodingCheck(name, source.text.header, source.text.delimiter, quote)
     try:
         with opener(source.path, "rb") as src, copy.open("w", encoding="utf-8", newline="") as dst:
-            while chunk := src.read(1 << 22):
+            # Chunks end at a line end, so no character is cut (a longer line is refused anyway).
+            while chunk := src.read(1 << 22) + src.readline(_LINE_BOUND):
+                check.feed(chunk)
                 dst.write(decoder.decode(chunk))
             dst.write(decoder.decode(b"", final=True))
         text = replace(

@@ -45,6 +45,7 @@ from jalon.ingest.records import (
     file_sha256,
     refuse_known_file,
 )
+from jalon.ingest.scope import Rows, check_scope, written_regions
 from jalon.plan import Plan
 from jalon.sources import builtin_profiles
 from jalon.store.database import transaction
@@ -176,10 +177,13 @@ def import_lheo(
     step: Step | None = None,
     replaces: int | None = None,
     in_batch: bool = False,
+    scope: str | None = None,
 ) -> ImportSummary:
     """Import the LHEO catalogue at `path`; raise `IngestError` (French) if it is refused whole.
 
-    `in_batch`: the caller (`jalon.ingest.batch`) holds the transaction.
+    `in_batch`: the caller (`jalon.ingest.batch`) holds the transaction. `scope`: the region of
+    a regional account, outside which no accepted action may be (`jalon.ingest.scope`; its
+    sessions, places and formation follow the action).
 
     `replaces` names an active `lheo` import whose rows this one replaces, in the same
     transaction (the old import stays in `imports`, marked `remplace`, with its `rejets` and
@@ -211,10 +215,16 @@ def import_lheo(
                 f"{path.name} : aucune action ni session de formation dans "
                 "<lheo><offres><formation>. Rien n'a été écrit."
             )
+        written = _written_actions(profile)
+        if scope is not None:
+            check_scope(con, path.name, scope, written)
+        regions = written_regions(con, written)
         if not dry_run:
             say("Écriture dans la base")
             described = (reader.encoding, catalogue.version, started)
-            import_id = _write(con, staging, tally, path, sha, described, replaces, in_batch)
+            import_id = _write(
+                con, staging, tally, path, sha, described, replaces, in_batch, regions
+            )
     finally:
         staging.drop()
     return ImportSummary(
@@ -233,6 +243,17 @@ def import_lheo(
         "XML compressé (gzip)" if catalogue.compressed else "XML",
         with_anomalies=tally.with_anomalies,
         anomalies_by_reason=tally.anomalies_by_reason(),
+        regions=regions,
+    )
+
+
+def _written_actions(profile: LheoProfile) -> Rows:
+    geography = profile.action.geography
+    return Rows(
+        f"FROM _lheo_{profile.action.table}",
+        "line",
+        geography.region if geography is not None else "NULL",
+        ("action", "actions"),
     )
 
 
@@ -245,6 +266,7 @@ def _write(
     described: tuple[str, str, dt.datetime],
     replaces: int | None,
     in_batch: bool,
+    regions: list[str],
 ) -> int:
     encoding, version, started = described
     with transaction(con, own=not in_batch):
@@ -261,9 +283,10 @@ def _write(
             """
             INSERT INTO imports (import_id, profile, layout, file_name, sha256, encoding,
                                  started_at, finished_at, lines_read, accepted, rejected,
-                                 duplicates, with_anomalies, status, replaces, imported_by)
+                                 duplicates, with_anomalies, status, replaces, imported_by,
+                                 regions_ecrites)
             VALUES (?, 'lheo', ?, ?, ?, ?, ?, current_localtimestamp(), ?, ?, ?, ?, ?, 'actif',
-                    ?, ?)
+                    ?, ?, ?)
             """,
             [
                 import_id,
@@ -279,6 +302,7 @@ def _write(
                 tally.with_anomalies,
                 replaces,
                 os.environ.get("USER"),
+                regions,
             ],
         )
         staging.copy(import_id)

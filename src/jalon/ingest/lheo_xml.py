@@ -4,10 +4,15 @@ Runs on one XML file, streamed with `lxml.etree.iterparse` (libxml2): entities a
 expanded (`resolve_entities=False`), no DTD or other resource is loaded (`load_dtd=False`,
 `no_network=True`), libxml2's size limits stay on (`huge_tree=False`) and the file is given as a
 Python file object, so libxml2 never decompresses it behind our back. A file whose document type
-declares any entity (billion laughs, external entity) is refused before its content is read.
+declares any entity (billion laughs, external entity) or an attribute default (which libxml2 would
+add to the elements, an `xmlns` one even unvalidated) is refused before its content is read.
 Each `action` and `session` ends `accepte`, `rejete` (with the element's line and the reasons)
-or `doublon`; a formation is processed at its end tag, then cleared, so memory holds one
-formation at a time plus the numbers already seen (for duplicates).
+or `doublon`; a formation is processed at its end tag, then cleared, and every element the
+reader does not read (on none of the profile's paths) is freed at its own end tag, wherever it is,
+so memory holds the read values of one formation at a time plus the numbers already seen (for
+duplicates), whatever else the file holds. That costs one Python step per element (about a
+quarter more time on a catalogue full of descriptions and contacts) instead of one per counted
+element.
 
 lxml rather than defusedxml: lxml is actively maintained, streams with line numbers
 (`sourceline`), and its parser options switch off every dangerous feature at the source;
@@ -156,6 +161,14 @@ def open_catalogue(path: Path, profile: LheoProfile) -> Catalogue:
                 "ressources réseau) ; un catalogue LHEO n'en a pas besoin. "
                 "Rien n'a été écrit."
             )
+        if dtd is not None and (default := _attribute_default(path, profile, root.sourceline)):
+            line, element = default
+            raise IngestError(
+                f"{name}, ligne {line} : le fichier déclare des valeurs par défaut d'attributs "
+                f"(<!ATTLIST {element} …>). Elles sont refusées : l'analyseur les ajouterait aux "
+                "éléments (un espace de noms, un numéro) sans qu'elles soient écrites dans le "
+                "catalogue ; un catalogue LHEO n'en a pas besoin. Rien n'a été écrit."
+            )
         qname = etree.QName(root)
         if qname.localname != "lheo":
             raise IngestError(
@@ -179,6 +192,36 @@ def _entity_line(path: Path, profile: LheoProfile, root_line: int) -> int:
             if b"<!ENTITY" in text or number >= root_line:
                 return number
     return 1
+
+
+#: An attribute-list declaration holding a quoted value: a default (`"v"` or `#FIXED "v"`); the
+#: attribute types (CDATA, ID, enumerations…) have no quotes.
+_ATTLIST_DEFAULT = re.compile(rb"<!ATTLIST\s+([^\s>]+)[^>]*?[\"']")
+
+
+def _attribute_default(path: Path, profile: LheoProfile, root_line: int) -> tuple[int, str] | None:
+    """Line and element of the first attribute default declared before the root element.
+
+    libxml2 applies some of them (`xmlns` defaults) even with the DTD neither loaded nor
+    validated, and lxml does not show attribute declarations of undeclared elements: the
+    internal subset is read as text, line by line, up to the root's line."""
+    with open_xml(path, profile) as handle:
+        pending, first = b"", 0
+        for number, text in enumerate(handle, start=1):
+            if number > root_line:
+                break
+            if not pending:
+                if b"<!ATTLIST" not in text:
+                    continue
+                first = number
+            pending += text
+            found = _ATTLIST_DEFAULT.search(pending)
+            if found:
+                line = first + pending[: found.start()].count(b"\n")
+                return line, found.group(1).decode("utf-8", "replace")
+            if b">" in pending[pending.rfind(b"<!ATTLIST") :]:
+                pending = b""
+    return None
 
 
 Reader = Callable[[Any], str | None]
@@ -706,14 +749,13 @@ class CatalogueReader:
             kind: self.extractor.paths[kind].tag for kind in ("formation", "action", "session")
         }
         self.offres = prefix + "offres"
+        self.kept = _kept_parents(profile, prefix)
         self.encoding = "UTF-8"
 
     def __iter__(self) -> Iterator[Outcome | FormationRow]:
         with open_xml(self.path, self.profile) as handle:
             etree.clear_error_log()
-            events = etree.iterparse(
-                handle, events=("end",), tag=list(self.tags.values()), **_PARSER_OPTIONS
-            )
+            events = etree.iterparse(handle, events=("end",), **_PARSER_OPTIONS)
             try:
                 yield from self._walk(events)
             except etree.XMLSyntaxError as exc:
@@ -722,25 +764,35 @@ class CatalogueReader:
                 self.encoding = str(events.root.getroottree().docinfo.encoding or "UTF-8")
 
     def _walk(self, events: Any) -> Iterator[Outcome | FormationRow]:
-        extractor, tags = self.extractor, self.tags
+        extractor, tags, kept = self.extractor, self.tags, self.kept
+        counted = frozenset(tags.values())
         pending: list[_Action] = []
         for _event, element in events:
             parent = element.getparent()
             parent_tag = parent.tag if parent is not None else None
-            if element.tag == tags["session"]:
+            tag = element.tag
+            if tag not in counted:
+                # An element the reader never reads (contacts, descriptions, extensions, or a
+                # read name in another place) is freed as soon as it ends.
+                if parent is not None and parent_tag not in kept.get(tag, ()):
+                    element.clear()
+                    parent.remove(element)
+                continue
+            if tag == tags["session"]:
                 if parent_tag != tags["action"]:
                     yield extractor.orphan_session(element.sourceline or 0)
-                    element.clear()
+                    _prune(element, parent)
                 continue
             if element.tag == tags["action"]:
                 in_formation = parent_tag == tags["formation"]
                 action = extractor.action(element, parent.get("numero") if in_formation else None)
                 if in_formation:
                     pending.append(action)
+                    element.clear()
                 else:
                     where = etree.QName(parent).localname if parent is not None else "racine"
                     yield from extractor.orphan(action, f"dans <{where}>")
-                element.clear()
+                    _prune(element, parent)
                 continue
             grandparent = parent.getparent() if parent is not None else None
             if (
@@ -753,8 +805,40 @@ class CatalogueReader:
             else:
                 for action in pending:
                     yield from extractor.orphan(action, "formation hors de <offres>")
-                element.clear()
+                _prune(element, parent)
             pending.clear()
+
+
+def _kept_parents(profile: LheoProfile, prefix: str) -> dict[str, frozenset[str]]:
+    """For each element the reader reads (on the declared paths below a formation, an action, a
+    session or a financeur, and `lheo/offres`), the parent elements it is read under."""
+    parents: dict[str, set[str]] = {prefix + "offres": {prefix + "lheo"}}
+
+    def chain(start: str, path: str) -> None:
+        if path.startswith("@"):
+            return
+        above = prefix + start
+        for part in path.split("/"):
+            parents.setdefault(prefix + part, set()).add(above)
+            above = prefix + part
+
+    for kind in ("formation", "action", "session"):
+        spec: ElementSpec = getattr(profile, kind)
+        for field_spec in spec.fields.values():
+            chain(spec.tag, field_spec.source)
+        if spec.financeurs is not None:
+            chain(spec.tag, spec.financeurs.source)
+            last = spec.financeurs.source.split("/")[-1]
+            chain(last, spec.financeurs.code)
+            chain(last, spec.financeurs.places)
+    return {tag: frozenset(above) for tag, above in parents.items()}
+
+
+def _prune(element: Any, parent: Any) -> None:
+    """Free an element already accounted for, and its place in its parent."""
+    element.clear()
+    if parent is not None:
+        parent.remove(element)
 
 
 def _drop(element: Any) -> None:

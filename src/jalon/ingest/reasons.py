@@ -8,6 +8,7 @@ from __future__ import annotations
 
 REASONS: dict[str, str] = {
     "ligne_vide": "ligne vide",
+    "octet_nul": "octet nul (ligne abîmée)",
     "nombre_champs": "nombre de champs incorrect",
     "valeur_manquante": "valeur obligatoire absente",
     "date_invalide": "date illisible",

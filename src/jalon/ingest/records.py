@@ -42,6 +42,8 @@ class ImportSummary:
     anomalies_by_reason: dict[str, int] = field(default_factory=dict)
     #: Columns of the file that no profile declares: dropped unread, named as a warning.
     ignored_columns: list[str] = field(default_factory=list)
+    #: The regions (INSEE codes) of the rows written, as `imports.regions_ecrites` keeps them.
+    regions: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)

@@ -30,6 +30,8 @@ class TextSniff:
     delimiter: str
     compression: str = "none"  # as DuckDB's read_csv names it
     bytes_per_line: float = 0.0  # average over the sample, to estimate progress
+    #: Marker lines stand for the further physical lines of quoted records (`ingest.quoted`).
+    continuations: bool = False
 
 
 def _open(path: Path, compression: str) -> BinaryIO:
@@ -55,7 +57,7 @@ def sniff(
         raise IngestError(f"{shown} : fichier illisible ({reason})") from None
     if not sample.strip():
         raise IngestError(f"{shown} : le fichier est vide.")
-    if b"\0" in sample:
+    if b"\0" in sample and _binary(sample):
         raise IngestError(
             f"{shown} : ce n'est pas un fichier texte (octets nuls) ; attendu : un export "
             f"délimité par « {delimiter} »."
@@ -77,6 +79,11 @@ def sniff(
     first, sep, _ = body.partition(b"\n")
     if not sep and len(body) == SAMPLE_BYTES:
         raise IngestError(f"{shown} : ligne d'en-tête introuvable dans le premier mégaoctet.")
+    if b"\0" in first:
+        raise IngestError(
+            f"{shown}, ligne 1 : octet nul (0x00) dans la ligne d'en-tête ; le fichier est abîmé "
+            "(copie ou transfert interrompu) : demandez un nouvel export."
+        )
     header_text = first.rstrip(b"\r").decode(encoding, errors="replace")
     lines_in_sample = max(1, complete.count(b"\n"))
     return TextSniff(
@@ -88,6 +95,17 @@ def sniff(
         compression,
         len(complete) / lines_in_sample,
     )
+
+
+#: Bytes no text export holds (C0 controls but tab, LF, CR; and DEL).
+_CONTROL = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
+_BINARY_SHARE = 0.01
+
+
+def _binary(sample: bytes) -> bool:
+    """Binary data (or UTF-16), rather than a text whose few NUL bytes damage some lines."""
+    controls = sum(sample.count(bytes([c])) for c in _CONTROL)
+    return controls > _BINARY_SHARE * len(sample)
 
 
 def other_delimiter(header: list[str], delimiter: str) -> str | None:

@@ -1,6 +1,7 @@
 """Load a plan declaration (TOML) and turn validation failures into readable French errors.
 
-Reads one file; the default plan ships inside the package (`jalon/plans/plan-500000.toml`).
+Reads one file; the plans Jalon ships are in the package `jalon.plans` (the default one is
+named there, `jalon.plans.DEFAULT`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from jalon.plan.model import Plan
+from jalon.plans import DEFAULT as DEFAULT_PLAN
 from jalon.validation import toml_error, validation_lines
-
-DEFAULT_PLAN = "plan-500000.toml"
 
 
 class PlanError(ValueError):
@@ -23,17 +23,23 @@ class PlanError(ValueError):
 
 
 def default_plan_path() -> Path:
-    return Path(str(resources.files("jalon.plans").joinpath(DEFAULT_PLAN)))
+    return shipped_plan_path(DEFAULT_PLAN)
 
 
-def write_scaled_plan(target: Path, scale: float) -> Plan:
-    """Write a copy of the default plan whose targets are at `scale` (for a simulated store of
-    that size), and load it."""
-    text = default_plan_path().read_text(encoding="utf-8")
+def shipped_plan_path(name: str) -> Path:
+    """A plan file shipped in `jalon.plans` (`name` with its `.toml`)."""
+    return Path(str(resources.files("jalon.plans").joinpath(name)))
+
+
+def write_scaled_plan(target: Path, scale: float, source: Path | None = None) -> Plan:
+    """Write a copy of a plan (the default one unless `source`) whose targets are at `scale`
+    (for a simulated store of that size), and load it."""
+    source = source or default_plan_path()
+    text = source.read_text(encoding="utf-8")
     if "\nscale = 1.0\n" not in text:
-        raise PlanError(f"{default_plan_path()} ne déclare pas « scale = 1.0 ».")
+        raise PlanError(f"{source} ne déclare pas « scale = 1.0 ».")
     scaled = text.replace("\nscale = 1.0\n", f"\nscale = {scale}\n", 1)
-    header = f"# Copie du plan par défaut, objectifs à l'échelle {scale} (données simulées).\n"
+    header = f"# Copie du plan {source.name}, objectifs à l'échelle {scale} (données simulées).\n"
     target.write_text(header + scaled, encoding="utf-8")
     return load_plan(target)
 

@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from jalon.plan.scales import Scale
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -64,6 +66,12 @@ class ActionsAgregees(_Strict):
     included: list[str] = []
 
 
+class Communication(_Strict):
+    """Text rules of the press kit and of the bilan's sentences (`jalon.report.redaction`)."""
+
+    rang_cite_jusqu_a: int = Field(default=0, ge=0)
+
+
 class Target(_Strict):
     """A convention's targets for one phase."""
 
@@ -91,14 +99,22 @@ class Convention(_Strict):
 
     region: str = Field(pattern=r"^\d{2}$")
     name: str
-    kind: Literal["quadripartite", "pole-emploi", "avenant"]
+    kind: Literal["quadripartite", "pole-emploi", "avenant", "pacte"]
     signed_on: dt.date | None = None
     signatories: list[str] = []
     source: str | None = None
+    # Financeurs whose entries count toward this convention's targets; None: the plan's set.
+    counted_financeurs: list[int] | None = Field(default=None, min_length=1)
     targets: list[Target]
 
     def target(self, phase: str) -> Target | None:
         return next((t for t in self.targets if t.phase == phase), None)
+
+
+class Ranking(_Strict):
+    """The criterion every output ranks the regions by first (the others are secondary)."""
+
+    headline: Literal["entrees_supplementaires", "taux_realisation", "entrees_pour_1000_demandeurs"]
 
 
 class Plan(_Strict):
@@ -112,7 +128,10 @@ class Plan(_Strict):
     rules: Rules
     secret: Secret
     actions_agregees: ActionsAgregees = ActionsAgregees()
+    communication: Communication = Communication()
     conventions: list[Convention]
+    ranking: Ranking
+    scales: dict[str, Scale] = {}
     scale: float = Field(default=1.0, gt=0, le=1)
     sha256: str = ""
 
@@ -121,6 +140,11 @@ class Plan(_Strict):
         phase_codes = [p.code for p in self.phases]
         if len(set(phase_codes)) != len(phase_codes):
             raise ValueError("deux phases portent le même code")
+        if "taux_realisation" not in self.scales:
+            raise ValueError(
+                "scales.taux_realisation manquant : l'échelle de couleurs du taux de réalisation "
+                "(bornes des classes et légende) doit être déclarée"
+            )
         regions = [c.region for c in self.conventions]
         if len(set(regions)) != len(regions):
             raise ValueError("deux conventions portent sur la même région")
@@ -131,6 +155,14 @@ class Plan(_Strict):
                         f"convention {conv.region} : phase inconnue « {target.phase} » "
                         f"(phases déclarées : {', '.join(phase_codes)})"
                     )
+            outside = sorted(
+                set(conv.counted_financeurs or ()) - set(self.rules.counted_financeurs)
+            )
+            if outside:
+                raise ValueError(
+                    f"convention {conv.region} : financeurs {', '.join(map(str, outside))} hors "
+                    "des financeurs comptés par le plan (rules.counted_financeurs)"
+                )
         return self
 
     def phase(self, code: str) -> Phase:
@@ -142,6 +174,15 @@ class Plan(_Strict):
 
     def convention(self, region: str) -> Convention | None:
         return next((c for c in self.conventions if c.region == region), None)
+
+    def restricted_scopes(self) -> dict[str, list[int]]:
+        """The regions whose convention counts fewer financeurs than the plan, and those."""
+        return {
+            c.region: c.counted_financeurs
+            for c in self.conventions
+            if c.counted_financeurs is not None
+            and set(c.counted_financeurs) != set(self.rules.counted_financeurs)
+        }
 
     def scaled_targets(self) -> Plan:
         """The plan with every target multiplied by `scale` (rounded), for a simulated store whose

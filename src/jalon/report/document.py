@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import duckdb
 
-from jalon.formatting import date_longue, ecart, nombre, pourcentage
+from jalon.formatting import date_longue, ecart, glissement, nombre, pourcentage
 from jalon.indicators import (
     REGISTRY,
     Bilan,
@@ -33,14 +33,16 @@ from jalon.indicators import (
     plan_pattern,
     registry,
 )
-from jalon.indicators.classement import classement_of
+from jalon.indicators.bilan import targets_of
+from jalon.indicators.classement import CRITERION_LABELS, CRITERION_WORDS, classement_of
+from jalon.indicators.prevision import PrevisionError
 from jalon.indicators.secret import (
     SECRET_NOTE,
     apply_secret_classement,
     apply_secret_prevision,
     classement_hidden,
 )
-from jalon.plan import Plan
+from jalon.plan import Plan, Scale
 from jalon.reference import departements_of_region
 from jalon.reference import region as region_of
 from jalon.report import graphiques, redaction
@@ -270,6 +272,8 @@ def _cell(column: str, value: float | int | None, hidden: bool) -> str:
         return "–"
     if column == "part":
         return pourcentage(value, 1)
+    if column.startswith("glissement"):
+        return glissement(value)
     return nombre(value)
 
 
@@ -301,7 +305,8 @@ def tableau(breakdown: Breakdown, totals: Breakdown | None = None) -> Tableau:
     )
     total = None
     additive = _spec_attr(breakdown.code, "additive")
-    summable = [c for c in columns if c not in ("part", "rythme_objectif", "stock")]
+    ratios = ("part", "rythme_objectif", "stock", "glissement_entrees", "glissement_stock")
+    summable = [c for c in columns if c not in ratios]
     if additive is not False and summable and len(breakdown.rows) > 1:
         total = (
             "Total",
@@ -396,11 +401,21 @@ def section(
 
 
 def rank_of(classement: Classement, region: str | None) -> int | None:
-    """The region's rank by additional entries (the press's "1re région de France")."""
-    if region is None:
-        return None
-    found = next((r for r in classement.regions if r.region == region), None)
-    return None if found is None else found.ranks.get("entrees_supplementaires")
+    """The region's rank on the plan's headline criterion (the press's "1re région de
+    France")."""
+    return None if region is None else classement.rank_of(region)
+
+
+def ex_aequo_of(classement: Classement, region: str | None) -> tuple[str, ...]:
+    """The names of the other regions that share the region's rank (« ex aequo »)."""
+    rank = rank_of(classement, region)
+    if rank is None:
+        return ()
+    return tuple(
+        r.label
+        for r in classement.regions
+        if r.region != region and r.ranks.get(classement.headline) == rank
+    )
 
 
 def _definitions() -> tuple[Definition, ...]:
@@ -410,14 +425,14 @@ def _definitions() -> tuple[Definition, ...]:
     )
 
 
-def _cover(bilan: Bilan, rank: int | None) -> tuple[Valeur, ...]:
+def _cover(bilan: Bilan, rank: int | None, headline: str) -> tuple[Valeur, ...]:
     values = [valeur(bilan, code) for code in COVER]
     if bilan.region is not None:
         values.insert(
             5,
             Valeur(
                 "rang",
-                "Rang national (entrées supplémentaires)",
+                f"Rang national ({CRITERION_LABELS[headline]})",
                 None if rank is None else redaction.rang(rank),
             ),
         )
@@ -425,7 +440,7 @@ def _cover(bilan: Bilan, rank: int | None) -> tuple[Valeur, ...]:
 
 
 def chiffres_cles(
-    bilan: Bilan, plan: Plan, territoire: str, rank: int | None
+    bilan: Bilan, plan: Plan, territoire: str, rank: int | None, ex_aequo: tuple[str, ...] = ()
 ) -> redaction.ChiffresCles:
     """The key figures that the bilan's summary and the press kit word the same way."""
     phase = plan.phase(bilan.phase)
@@ -438,23 +453,43 @@ def chiffres_cles(
         return None if value is None else round(value)
 
     goal = "objectif_entrees" if plan.rules.realisation == "entrees" else "objectif_supplementaires"
+    # A phase in progress is worded on its observed days and the same days of its reference.
+    window = phase if bilan.arret is None else bilan.arret.window
     return redaction.ChiffresCles(
         territoire=territoire,
-        start=phase.start,
-        end=phase.end,
-        reference_start=phase.reference_start,
-        reference_end=phase.reference_end,
+        start=window.start,
+        end=window.end,
+        reference_start=window.reference_start,
+        reference_end=window.reference_end,
         entrees=count("entrees"),
         supplementaires=count("entrees_supplementaires"),
         objectif=count(goal),
         taux_realisation=known("taux_realisation"),
         places=count("places_lancees"),
         rang=rank,
+        rang_termes=CRITERION_WORDS[plan.ranking.headline],
+        objectif_estime=targets_of(plan, bilan.phase, bilan.region)[3],
+        ex_aequo=ex_aequo,
+        rang_cite_jusqu_a=plan.communication.rang_cite_jusqu_a,
+        objectif_supplementaires=goal == "objectif_supplementaires",
     )
 
 
-def _summary(bilan: Bilan, plan: Plan, territoire: str, rank: int | None) -> tuple[str, ...]:
-    return tuple(redaction.paragraphe(chiffres_cles(bilan, plan, territoire, rank)))
+def etat_sentences(bilan: Bilan) -> tuple[str, ...]:
+    """The sentence saying the phase is in progress at the data's cut-off, if it is."""
+    if bilan.arret is None:
+        return ()
+    arret = bilan.arret
+    sentence = redaction.etat_phase(arret.mention, arret.etat, arret.en_cours)
+    return () if sentence is None else (sentence,)
+
+
+def _summary(
+    bilan: Bilan, plan: Plan, territoire: str, rank: int | None, ex_aequo: tuple[str, ...]
+) -> tuple[str, ...]:
+    return etat_sentences(bilan) + tuple(
+        redaction.paragraphe(chiffres_cles(bilan, plan, territoire, rank, ex_aequo))
+    )
 
 
 CLASSEMENT_COLUMNS = (
@@ -486,10 +521,10 @@ def _classement_breakdown(classement: Classement, interne: bool, threshold: int)
             r.label if r.has_data else f"{r.label} (sans données)",
             {
                 **{c: r.values.get(c) for c in CLASSEMENT_COLUMNS},
-                "rang": r.ranks.get("entrees_supplementaires"),
+                "rang": r.ranks.get(classement.headline),
             },
         )
-        for r in classement.ordered("entrees_supplementaires")
+        for r in classement.ordered()
     ]
     table = Breakdown("classement", "Classement des régions", "Région", CLASSEMENT_COLUMNS, rows)
     if interne:
@@ -509,7 +544,7 @@ def _classement_breakdown(classement: Classement, interne: bool, threshold: int)
 
 
 def _classement_section(
-    classement: Classement, region: str | None, interne: bool, threshold: int
+    classement: Classement, region: str | None, interne: bool, threshold: int, rate_scale: Scale
 ) -> Section:
     table = _classement_breakdown(classement, interne, threshold)
     lignes = tuple(
@@ -525,7 +560,7 @@ def _classement_section(
     )
     graphics: list[Graphique] = []
     rates = {r.key: r.values.get("taux_realisation") for r in table.rows}
-    drawn = graphiques.carte("regions", rates, "Taux de réalisation", fmt=".1~%")
+    drawn = graphiques.carte("regions", rates, "Taux de réalisation", scale=rate_scale)
     if drawn is not None:
         graphics.append(
             Graphique(
@@ -537,7 +572,8 @@ def _classement_section(
     return Section(
         "classement",
         "Le classement des régions",
-        "Régions classées par entrées supplémentaires mesurées ; les ex aequo partagent le "
+        f"Régions classées par {CRITERION_LABELS[classement.headline]}, critère principal du "
+        "plan, les autres critères en colonnes ; les ex aequo partagent le "
         f"meilleur rang. Taux de réalisation selon la règle : {classement.rule}.",
         (),
         tuple(graphics),
@@ -601,8 +637,23 @@ def _prevision_values(prevision: Prevision, label: str) -> tuple[Valeur, ...]:
     return tuple(values)
 
 
+def _date_arret(bilan: Bilan, version: DataVersion) -> str:
+    """« données arrêtées au 31 mars 2017, phase en cours : 3 mois sur 6 » (the data's own
+    cut-off; the import date only for a bilan built without one)."""
+    if bilan.arret is None:
+        return f"données au {date_longue(version.as_of.date())}"
+    arret = bilan.arret
+    mention = arret.mention[0].lower() + arret.mention[1:]
+    return f"{mention}, {arret.etat}"
+
+
 def _prevision_section(
-    con: duckdb.DuckDBPyConnection, plan: Plan, phase: str, region: str | None, public: Bilan | None
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    phase: str,
+    region: str | None,
+    public: Bilan | None,
+    au: dt.date | None = None,
 ) -> Section:
     """The forecast of the report's phase and, when it has started, of the next one; none in a
     public document when secrecy withholds one (`apply_secret_prevision`: it would give back
@@ -613,8 +664,11 @@ def _prevision_section(
     method = ""
     secret = False
     for code in following:
-        prevision = compute_prevision(con, plan, code, region)
-        if code != phase and prevision.forecast.months_observed == 0:
+        try:
+            prevision = compute_prevision(con, plan, code, region, au)
+        except PrevisionError as refused:
+            if code == phase:
+                values.append(Valeur("prevision", plan.phase(code).label, None, str(refused)))
             continue
         if public is not None and (
             apply_secret_prevision(
@@ -635,14 +689,21 @@ def _prevision_section(
 
 
 def territory_views(
-    con: duckdb.DuckDBPyConnection, plan: Plan, phase: str, region: str | None, *, interne: bool
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    phase: str,
+    region: str | None,
+    *,
+    interne: bool,
+    au: dt.date | None = None,
 ) -> tuple[Bilan, Classement, Bilan]:
     """The territory's bilan and the regions' ranking (secrecy applied unless internal), and the
-    bilan before secrecy (for true totals only), from one pass of the indicators."""
+    bilan before secrecy (for true totals only), from one pass of the indicators, as of the
+    date d'arrêt des données (or `au`, when earlier)."""
     plan.phase(phase)
     if region is not None:
         region_of(region)
-    bilans = compute_all_bilans(con, plan, phase)
+    bilans = compute_all_bilans(con, plan, phase, au)
     classement = classement_of(bilans, plan, phase)
     raw = bilans.get(region) or _empty_bilan(bilans[None], region)
     if interne:
@@ -660,17 +721,22 @@ def build_document(
     *,
     interne: bool = False,
     sections: Sequence[SectionSpec] = SECTIONS,
+    au: dt.date | None = None,
 ) -> Document:
     the_phase = plan.phase(phase)
-    bilan, classement, raw = territory_views(con, plan, phase, region, interne=interne)
+    bilan, classement, raw = territory_views(con, plan, phase, region, interne=interne, au=au)
     tables = {b.code: b for b in bilan.breakdowns}
     raw_tables = {b.code: b for b in raw.breakdowns}
     version = data_version(con, plan)
     rank = rank_of(classement, region)
     territoire = "France entière" if region is None else region_of(region).nom
     body = [section(spec, bilan, tables, raw_tables) for spec in sections]
-    body.append(_prevision_section(con, plan, phase, region, None if interne else bilan))
-    body.append(_classement_section(classement, region, interne, plan.secret.threshold))
+    body.append(_prevision_section(con, plan, phase, region, None if interne else bilan, au))
+    body.append(
+        _classement_section(
+            classement, region, interne, plan.secret.threshold, plan.scales["taux_realisation"]
+        )
+    )
     return Document(
         plan=plan.name,
         titre=f"Bilan du {plan.name[0].lower()}{plan.name[1:]}",
@@ -678,12 +744,12 @@ def build_document(
         national=region is None,
         phase=the_phase.label,
         periode=f"du {date_longue(the_phase.start)} au {date_longue(the_phase.end)}",
-        date=date_longue(version.as_of.date()),
+        date=_date_arret(bilan, version),
         created=version.as_of,
         interne=interne,
         seuil_secret=plan.secret.threshold,
-        cles=_cover(bilan, rank),
-        resume=_summary(bilan, plan, territoire, rank),
+        cles=_cover(bilan, rank, plan.ranking.headline),
+        resume=_summary(bilan, plan, territoire, rank, ex_aequo_of(classement, region)),
         sections=tuple(body),
         definitions=_definitions(),
         version=version,

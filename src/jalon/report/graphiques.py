@@ -20,6 +20,7 @@ from typing import Any
 import vl_convert as vlc
 
 from jalon.indicators import Breakdown
+from jalon.plan.scales import NO_DATA, Scale
 from jalon.reference import GeoLevel, geojson
 
 Spec = dict[str, Any]
@@ -42,8 +43,6 @@ PALETTE = (
     "#bd987a",
     "#929292",
 )
-# Sequential blues of the DSFR (bleu France 950 → 113): readable in grey-scale too.
-SEQUENTIEL = ("#ececfe", "#cacafb", "#a1a1f8", "#6a6af4", "#000091")
 
 FORMAT_LOCALE = {
     "decimal": ",",
@@ -291,25 +290,27 @@ def _map_layer(
     features: list[dict[str, Any]],
     values: Mapping[str, float | int | None],
     title: str,
-    domain: tuple[float, float],
+    scale: Scale,
     projection: str,
     width: int,
     height: int,
     panel_title: str | None = None,
-    fmt: str = ",d",
 ) -> Spec:
-    shaped = [
-        {
-            "type": "Feature",
-            "geometry": f["geometry"],
-            "properties": {
-                "code": f["properties"]["code"],
-                "nom": f["properties"]["nom"],
-                "v": values.get(f["properties"]["code"]),
-            },
-        }
-        for f in features
-    ]
+    shaped = []
+    for f in features:
+        value = values.get(f["properties"]["code"])
+        index = scale.classify(value)
+        shaped.append(
+            {
+                "type": "Feature",
+                "geometry": f["geometry"],
+                "properties": {
+                    "code": f["properties"]["code"],
+                    "nom": f["properties"]["nom"],
+                    "classe": None if index is None else scale.legend[index],
+                },
+            }
+        )
     spec: Spec = {
         "width": width,
         "height": height,
@@ -321,24 +322,19 @@ def _map_layer(
         ),
         "layer": [
             {
-                "transform": [{"filter": "!isValid(datum.properties.v)"}],
-                "mark": {"type": "geoshape", "fill": GRIS_CLAIR, "stroke": "white"},
+                "transform": [{"filter": "!isValid(datum.properties.classe)"}],
+                "mark": {"type": "geoshape", "fill": NO_DATA, "stroke": "white"},
             },
             {
-                "transform": [{"filter": "isValid(datum.properties.v)"}],
+                "transform": [{"filter": "isValid(datum.properties.classe)"}],
                 "mark": {"type": "geoshape", "stroke": "white", "strokeWidth": 0.7},
                 "encoding": {
                     "color": {
-                        "field": "properties.v",
-                        "type": "quantitative",
+                        "field": "properties.classe",
+                        "type": "ordinal",
                         "title": title,
-                        "scale": {
-                            "type": "quantize",
-                            "domain": list(domain),
-                            "range": list(SEQUENTIEL),
-                            "nice": True,
-                        },
-                        "legend": {"format": fmt, "orient": "right", "symbolType": "square"},
+                        "scale": {"domain": list(scale.legend), "range": list(scale.colours)},
+                        "legend": {"orient": "right", "symbolType": "square"},
                     }
                 },
             },
@@ -354,33 +350,30 @@ def carte(
     values: Mapping[str, float | int | None],
     title: str,
     codes: set[str] | None = None,
-    fmt: str = ",d",
+    scale: Scale | None = None,
 ) -> Spec | None:
     """A choropleth of `values` by area code, over the areas `codes` (all when None).
 
     Mainland areas share one conic conformal map; overseas ones get a small panel each below it.
-    Values fall in five classes of equal width (a classed map reads better in print than a
-    continuous ramp, and its legend is plain squares). Areas without a value (absent or hidden by
-    secrecy) are drawn in light grey.
+    Values fall in the classes of `scale` (the plan's declared scale of the indicator, the one
+    the web map uses; without one, classes of about equal size over the values), coloured and
+    named by it: a classed map reads better in print than a continuous ramp, and its legend is
+    plain squares. Areas without a value (absent or hidden by secrecy) are drawn in light grey.
     """
     features = _features(level, codes)
     known = [v for v in values.values() if v is not None]
     if not features or not known:
         return None
-    domain = (0.0, float(max(known)) or 1.0)
+    scale = scale or Scale.quantiles(known)
     mainland = [f for f in features if not _overseas(f, level)]
     overseas = [f for f in features if _overseas(f, level)]
     panels: list[Spec] = []
     if mainland:
         size = 420 if codes is None or len(mainland) > 15 else 320
-        panels.append(
-            _map_layer(mainland, values, title, domain, "conicConformal", size, size, fmt=fmt)
-        )
+        panels.append(_map_layer(mainland, values, title, scale, "conicConformal", size, size))
     small = 70 if mainland else 260
     insets = [
-        _map_layer(
-            [f], values, title, domain, "mercator", small, small, f["properties"]["nom"], fmt
-        )
+        _map_layer([f], values, title, scale, "mercator", small, small, f["properties"]["nom"])
         for f in overseas
     ]
     if insets:

@@ -21,7 +21,7 @@ from weasyprint import HTML, URLFetcher
 
 from jalon.formatting import date_longue, nombre, pourcentage
 from jalon.report.document import NON_DISPONIBLE, Document
-from jalon.report.presse import Invitation, Note, wrap
+from jalon.report.presse import Contact, Invitation, Note, mention_interne, wrap
 from jalon.report.typographie import exposants, typographie
 
 _CODE = re.compile(r"`([^`]+)`")
@@ -80,28 +80,72 @@ def pdf(html: str) -> bytes:
     return bytes(HTML(string=html, url_fetcher=fetcher).write_pdf(pdf_tags=True))
 
 
+def _fin(text: str) -> str:
+    """A plain-text document in French typography, ending with exactly one newline."""
+    return typographie(text).rstrip("\n") + "\n"
+
+
+def _contact(c: Contact) -> str:
+    details = [d for d in (c.telephone, c.courriel) if d]
+    return " – ".join([f"{typographie(c.organisme)}\u202f: {c.nom}", *details])
+
+
 def note_html(note: Note) -> str:
-    return render("note.html.j2", note=note, css=stylesheet("presse.css"))
+    return render(
+        "note.html.j2",
+        note=note,
+        css=stylesheet("presse.css"),
+        contacts=[_contact(c) for c in note.contacts],
+        interne=mention_interne(note.chiffres.version) if note.interne else None,
+    )
 
 
 def note_text(note: Note) -> str:
-    paragraphs = [*note.chiffres.contexte, *note.chiffres.phrases]
+    paragraphs = [*note.contexte, *note.chiffres.phrases]
     text = wrap([typographie(p) for p in paragraphs])
-    return render("note.txt.j2", note=note, paragraphes=text)
+    # French typography over the whole text: the template's own words need it too.
+    return _fin(
+        render(
+            "note.txt.j2",
+            note=note,
+            paragraphes=text,
+            contacts=[_contact(c) for c in note.contacts],
+            interne=wrap([mention_interne(note.chiffres.version)]) if note.interne else None,
+        )
+    )
 
 
-def invitation_html(inv: Invitation) -> str:
-    return render("invitation.html.j2", inv=inv, css=stylesheet("presse.css"))
-
-
-def invitation_text(inv: Invitation) -> str:
+def _invitation_paragraphs(inv: Invitation) -> list[str]:
     event = inv.evenement
-    paragraphs = [
+    return [
         *event.introduction,
+        *event.protocole,
         *inv.chiffres.phrases,
         *event.suite,
         inv.visite,
         *([event.participation] if event.participation else []),
     ]
-    text = wrap([typographie(p) for p in paragraphs])
-    return render("invitation.txt.j2", inv=inv, paragraphes=text)
+
+
+def invitation_html(inv: Invitation) -> str:
+    return render(
+        "invitation.html.j2",
+        inv=inv,
+        css=stylesheet("presse.css"),
+        contacts=[_contact(c) for c in inv.evenement.contacts],
+        interne=mention_interne(inv.chiffres.version) if inv.interne else None,
+    )
+
+
+def invitation_text(inv: Invitation) -> str:
+    text = wrap([typographie(p) for p in _invitation_paragraphs(inv)])
+    return _fin(
+        render(
+            "invitation.txt.j2",
+            inv=inv,
+            paragraphes=text,
+            rsvp=wrap([typographie(inv.rsvp)]),
+            contacts=[_contact(c) for c in inv.evenement.contacts],
+            interne=wrap([mention_interne(inv.chiffres.version)]) if inv.interne else None,
+        )
+    )

@@ -9,7 +9,7 @@ punctuation around words:
   times (`11:00`, `https://…`), where the sign is not followed by a space;
 - narrow no-break spaces inside French quotes (`« x »`);
 - a narrow no-break space between groups of three digits written with a plain space in
-  declared texts (`500 000` in a plan's name), only inside what can be one number (a first
+  declared texts (a target written in a plan's name), only inside what can be one number (a first
   group of one to three digits, then groups of exactly three): `en 2016 200 places` keeps its
   two numbers apart; figures from `jalon.formatting` already have it;
 - a no-break space after `n°`;

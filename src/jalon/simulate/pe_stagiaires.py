@@ -438,13 +438,18 @@ def write_pe_stagiaires(
     malformed_share: float = 0.0,
     chunk_lines: int = CHUNK_LINES,
     threads: int = 2,
+    first_line: int = 0,
+    with_header: bool = True,
 ) -> int:
     """Write a random `pe-stagiaires` file of `n_lines` trainee lines (plus the header line).
 
     Sessions start uniformly between `start` and `end` in `region` (a 2016 region code; all
     regions when None); about 5 % of lines are a second training of a person of the same file.
     `malformed_share` of lines are made unreadable on purpose. The same arguments always give the
-    same bytes. Returns the number of trainee lines written.
+    same bytes. Returns the number of trainee lines written. `first_line` numbers the file's
+    persons and sessions after those of other files (ids are unique from `first_line` on), and
+    `with_header=False` appends the lines to `path` without a header, so that several calls
+    write one file.
     """
     if layout not in LAYOUTS:
         raise ValueError(f"disposition pe-stagiaires inconnue : {layout!r}")
@@ -454,13 +459,15 @@ def write_pe_stagiaires(
     chunk = 0
     while done < n_lines:
         n = min(chunk_lines, n_lines - done)
-        args.append((n, seed, chunk, done, layout, regions, start, end, malformed_share))
+        first = first_line + done
+        args.append((n, seed, chunk, first, layout, regions, start, end, malformed_share))
         done += n
         chunk += 1
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as out:
-        out.write(header(layout))
+    with path.open("wb" if with_header else "ab") as out:
+        if with_header:
+            out.write(header(layout))
         for lines in _chunks(args, threads):
             write_lines(out, lines)
     return n_lines

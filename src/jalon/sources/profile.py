@@ -108,6 +108,9 @@ class Profile(_Strict):
     format: Literal["delimited", "lheo"]
     delimiter: str = Field(default=",", min_length=1, max_length=1)
     encoding: str = "utf-8"
+    #: The quote character of fields holding the delimiter, a quote (doubled) or a line end
+    #: (RFC 4180), when the format's owner uses quotes; None: quotes are plain characters.
+    quote: str | None = Field(default=None, min_length=1, max_length=1)
     missing: list[str] = ["", "NULL"]
     target: Target | None = None
     fixed_financeurs: list[int] = []

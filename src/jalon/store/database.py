@@ -2,7 +2,9 @@
 
 `open_store` runs the numbered SQL files of `jalon/store/migrations/` that the `schema_version`
 table does not list yet, each in its own transaction, so running it twice is a no-op. Safe to call
-from any command; only one process may hold the database open for writing (DuckDB's own lock).
+from any command. DuckDB's rule: one process holds the file read-write, or several hold it
+read-only, never both; a refused opening raises `StoreLocked`. While `jalon serveur` holds the
+base, other commands go through it (`jalon.web.admin_client`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ class StoreError(RuntimeError):
     """The database cannot be opened or migrated (locked, unreadable, newer than this Jalon)."""
 
 
+class StoreLocked(StoreError):
+    """Another process holds the database (DuckDB's lock)."""
+
+
 def default_db_path() -> Path:
     return Path(os.environ.get("JALON_DB", DEFAULT_DB))
 
@@ -36,7 +42,7 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
         return duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
-            raise StoreError(
+            raise StoreLocked(
                 f"La base {path} est ouverte par un autre processus (serveur Jalon ou import en "
                 "cours) : réessayez quand il aura fini."
             ) from None

@@ -28,11 +28,15 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import Scope
 
 from jalon import formatting
+from jalon.export.xlsx import bilan_workbook
 from jalon.indicators import INDICATORS, Bilan, Figure
+from jalon.indicators.classement import CRITERION_LABELS
+from jalon.indicators.perimetre import declaration_checks
 from jalon.ingest import IngestError, SecretError, quality
-from jalon.plan import load_plan
+from jalon.plan import Scale, load_plan
 from jalon.reference import departements_of_region, regions
 from jalon.reference import region as region_of
+from jalon.report.version import data_version
 from jalon.sources import builtin_profiles
 from jalon.web import charts, maps, rendering, uploads
 from jalon.web.accounts import SESSION_HOURS, User, audit, authenticate, close_session, open_session
@@ -54,7 +58,7 @@ from jalon.web.views import Audience, National, WebStore, optional
 
 STATIC = Path(__file__).parent / "static"
 DSFR = STATIC / "dsfr"
-TAUX_BOUNDS = (0.5, 0.75, 0.9, 1.0)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Sections of the region page: (title, "tuiles" or "table", figure codes in order).
 FIGURE_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
@@ -91,7 +95,6 @@ FIGURE_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 HISTORY_SHOWN = 25
 FORM_PAGES = frozenset({"connexion.html", "imports.html", "bilan.html"})
-TAUX_LEGEND = ("moins de 50 %", "50 à 75 %", "75 à 90 %", "90 à 100 %", "100 % ou plus")
 
 
 @dataclass(frozen=True)
@@ -260,7 +263,7 @@ def create_app(settings: Settings) -> FastAPI:
                 "regions",
                 rates,
                 texts,
-                TAUX_BOUNDS,
+                plan.scales["taux_realisation"],
                 title=f"Taux de réalisation par région, phase {phase}",
                 links=links,
             )
@@ -281,9 +284,10 @@ def create_app(settings: Settings) -> FastAPI:
             phase=plan.phase(code),
             data=data,
             carte=national_map(data, code, audience),
-            legende=list(zip(maps.PALETTE, TAUX_LEGEND, strict=True)),
+            legende=plan.scales["taux_realisation"].entries(),
             figures=_figures_dict(data.bilan),
-            lignes=data.classement.ordered("taux_realisation"),
+            lignes=data.classement.ordered(),
+            libelle_critere=CRITERION_LABELS,
         )
 
     @app.get(
@@ -337,7 +341,7 @@ def create_app(settings: Settings) -> FastAPI:
                 "departements",
                 values,
                 texts,
-                maps.quantile_bounds(values.values()),
+                Scale.quantiles(values.values()),
                 title=f"Entrées par département, phase {phase}",
                 only=[d.code for d in departements_of_region(region)],
                 width=420,
@@ -364,8 +368,16 @@ def create_app(settings: Settings) -> FastAPI:
             figures=_figures_dict(bilan),
             groupes=_groups(bilan),
             prevision=store.prevision(phase_code, region, audience),
+            rangs=region_ranks(phase_code, region, audience),
             **region_extras(bilan, region, phase_code, audience),
         )
+
+    def region_ranks(phase: str, region: str, audience: Audience) -> list[tuple[str, int | None]]:
+        """The region's national ranks, the plan's headline criterion first."""
+        classement = store.national(phase, audience).classement
+        found = next((r for r in classement.regions if r.region == region), None)
+        criteria = (classement.headline, *classement.secondary)
+        return [(CRITERION_LABELS[c], found.ranks.get(c) if found else None) for c in criteria]
 
     @app.get(
         "/api/regions/{code}",
@@ -401,6 +413,45 @@ def create_app(settings: Settings) -> FastAPI:
             rendering.breakdown_csv(table),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    def workbook_response(build: Callable[[], bytes], key: tuple[Any, ...], name: str) -> Response:
+        """A workbook built once per data version and audience (`jalon.export.xlsx`)."""
+        return Response(
+            store.cached(("xlsx", *key), build),
+            media_type=XLSX_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    def version() -> Any:
+        def read() -> Any:
+            with store.lock:
+                return data_version(store.con, plan)
+
+        return store.cached(("version",), read)
+
+    @app.get("/regions/{code}/bilan.xlsx", summary="Bilan d'une région, classeur Excel")
+    def region_xlsx(request: Request, code: str, phase: str | None = None) -> Response:
+        _, region, phase_code, audience, bilan = region_view(request, code, phase)
+        v = version()
+        return workbook_response(
+            lambda: bilan_workbook(bilan, plan, v.code, v.as_of, audience == "public"),
+            (region, phase_code, audience),
+            f"jalon-{region}-{phase_code}.xlsx",
+        )
+
+    @app.get("/national.xlsx", summary="Bilan national et classement, classeur Excel")
+    def national_xlsx(request: Request, phase: str | None = None) -> Response:
+        code = phase_of(phase)
+        audience = audience_for(current_user(request, store), None)
+        data = store.national(code, audience)
+        v = version()
+        return workbook_response(
+            lambda: bilan_workbook(
+                data.bilan, plan, v.code, v.as_of, audience == "public", data.classement
+            ),
+            ("national", code, audience),
+            f"jalon-national-{code}.xlsx",
         )
 
     # --- indicator definitions ---------------------------------------------------------
@@ -647,20 +698,25 @@ def create_app(settings: Settings) -> FastAPI:
         scope = region_code(region) if region else user.region
         audience_for(user, scope)  # a regional account asking for another region: 403
         code = phase_of(phase)
-        return user, store.cached(
+        report = store.cached(
             ("qualite", code, scope), lambda: quality.quality_report(store.con, plan, code, scope)
         )
+        checks = store.cached(
+            ("declarations", code), lambda: declaration_checks(store.con, plan, code)
+        )
+        return user, report, [c for c in checks if scope is None or c.region == scope]
 
     @app.get("/qualite", response_class=HTMLResponse, summary="Qualité des données (page)")
     def quality_page(
         request: Request, phase: str | None = None, region: str | None = None
     ) -> HTMLResponse:
-        user, report = quality_view(request, phase, region)
+        user, report, checks = quality_view(request, phase, region)
         return page(
             request,
             "qualite.html",
             user,
             rapport=report,
+            declarations=checks,
             phase=plan.phase(report.phase),
             territoire=region_of(report.region).nom if report.region else "France entière",
             regions_choix=regions(),
@@ -674,7 +730,8 @@ def create_app(settings: Settings) -> FastAPI:
     def quality_json(
         request: Request, phase: str | None = None, region: str | None = None
     ) -> dict[str, Any]:
-        return quality_view(request, phase, region)[1].as_dict()
+        _, report, checks = quality_view(request, phase, region)
+        return {**report.as_dict(), "declarations": [asdict(c) for c in checks]}
 
     # --- sign in and out ---------------------------------------------------------------
 

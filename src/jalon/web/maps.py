@@ -4,7 +4,9 @@ Pure functions of their arguments (no database, no network); the web app caches 
 data version. Metropolitan France is drawn in one frame with an equirectangular projection
 corrected by the cosine of its mean latitude; overseas regions, at their true positions in the
 outlines, are drawn in small insets beside it. Every shape carries a `<title>` (name and value)
-and, when given, a link, so the map is readable by screen readers and by keyboard.
+and, when given, a link, so the map is readable by screen readers and by keyboard. Colours come
+from a `jalon.plan.Scale` (the plan's declared scale of the indicator, or classes of the values),
+the one the PDF map uses too.
 """
 
 from __future__ import annotations
@@ -15,14 +17,12 @@ from functools import cache
 from html import escape
 from typing import Any
 
+from jalon.plan import Scale
 from jalon.reference import GeoLevel, geojson
 
 Ring = Sequence[Sequence[float]]
 Polygon = Sequence[Ring]
 
-# Blue scale of the DSFR illustrative palette, light to dark; grey for "no data".
-PALETTE = ("#e8edff", "#b1c2f7", "#6a8ee3", "#2b55c2", "#000091")
-NO_DATA = "#eeeeee"
 _INSET = 70.0
 _MIN_STEP = 1.2
 
@@ -85,28 +85,18 @@ def _path(polygons: Iterable[Polygon], project: Projector) -> str:
     return "".join(parts)
 
 
-def colour(value: float | None, bounds: Sequence[float]) -> str:
-    """The palette colour of `value` given the upper bounds of the first classes."""
-    if value is None:
-        return NO_DATA
-    for index, bound in enumerate(bounds):
-        if value < bound:
-            return PALETTE[index]
-    return PALETTE[min(len(bounds), len(PALETTE) - 1)]
-
-
 def _shape(
     code: str,
     name: str,
     d: str,
     value: float | None,
     text: str,
-    bounds: Sequence[float],
+    scale: Scale,
     link: str | None,
 ) -> str:
     title = f"<title>{escape(name)} : {escape(text)}</title>"
     shape = (
-        f'<path d="{d}" fill="{colour(value, bounds)}" stroke="#ffffff" stroke-width="0.8" '
+        f'<path d="{d}" fill="{scale.colour(value)}" stroke="#ffffff" stroke-width="0.8" '
         f'data-code="{escape(code)}">{title}</path>'
     )
     if link is None:
@@ -118,7 +108,7 @@ def choropleth(
     level: GeoLevel,
     values: Mapping[str, float | None],
     texts: Mapping[str, str],
-    bounds: Sequence[float],
+    scale: Scale,
     *,
     title: str,
     only: Iterable[str] | None = None,
@@ -145,7 +135,7 @@ def choropleth(
             width - inset_width - 10,
             height - 10,
         )
-        body += [_feature_svg(f, project, values, texts, bounds, links) for f in main]
+        body += [_feature_svg(f, project, values, texts, scale, links) for f in main]
     for index, feature in enumerate(overseas):
         y0 = 5 + index * (_INSET + 14)
         project = _projector(_bbox(_polygons(feature)), 5, y0, _INSET, _INSET)
@@ -153,7 +143,7 @@ def choropleth(
             f'<rect x="3" y="{y0 - 2}" width="{_INSET + 4}" height="{_INSET + 4}" '
             'fill="none" stroke="#cecece"/>'
         )
-        body.append(_feature_svg(feature, project, values, texts, bounds, links))
+        body.append(_feature_svg(feature, project, values, texts, scale, links))
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
         f'role="img" aria-labelledby="carte-titre" class="jalon-carte">'
@@ -171,7 +161,7 @@ def _feature_svg(
     project: Projector,
     values: Mapping[str, float | None],
     texts: Mapping[str, str],
-    bounds: Sequence[float],
+    scale: Scale,
     links: Mapping[str, str] | None,
 ) -> str:
     code = str(feature["properties"]["code"])
@@ -182,19 +172,6 @@ def _feature_svg(
         _path(_polygons(feature), project),
         values.get(code),
         texts.get(code, "pas de données"),
-        bounds,
+        scale,
         (links or {}).get(code),
     )
-
-
-def quantile_bounds(values: Iterable[float | None], classes: int = len(PALETTE)) -> list[float]:
-    """Upper bounds of `classes` classes of roughly equal size (for values without a scale)."""
-    known = sorted(v for v in values if v is not None)
-    if not known:
-        return []
-    bounds: list[float] = []
-    for step in range(1, classes):
-        bound = known[min(len(known) - 1, (len(known) * step) // classes)]
-        if not bounds or bound > bounds[-1]:
-            bounds.append(bound)
-    return bounds

@@ -37,6 +37,8 @@ def afficher(code: str, value: float | int | None, note: str | None = None) -> s
     """A figure as users read it, in French, following its registry unit."""
     if value is None:
         return "secret" if note == SECRET_NOTE else formatting.MISSING
+    if code.startswith("glissement"):
+        return formatting.glissement(float(value))
     unit = REGISTRY[code].unit if code in REGISTRY else None
     if unit == "taux" or code.startswith(
         ("taux", "part_", "probabilite", "acces_emploi", "emploi_durable")

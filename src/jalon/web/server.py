@@ -4,8 +4,9 @@ Binds the listening socket itself first (so that a busy port is told in French, 
 to suggest, and no other program can take the port between the check and uvicorn's start),
 warns when uploads will be off for want of the pseudonymisation key, builds the app (which opens
 the base; refused if a live server already holds it), writes the server file beside the base so
-that other `jalon` commands know who holds it, runs uvicorn on the socket, and removes the file
-on the way out (Ctrl+C or SIGTERM). Listens on the given address only.
+that other `jalon` commands know who holds it and the local administrator token they present to
+it (`jalon.web.admin_client`), runs uvicorn on the socket, and removes both files and the read
+snapshot on the way out (Ctrl+C or SIGTERM). Listens on the given address only.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from pathlib import Path
 
 from jalon.ingest.pseudonymise import ENV_VAR
 from jalon.store import StoreError
+from jalon.web.admin_api import router as admin_router
+from jalon.web.admin_client import remove_token, snapshot_file, write_token
 from jalon.web.client import remove_server_file, server_for, write_server_file
 from jalon.web.uploads import disabled_reason
 
@@ -105,6 +108,10 @@ def serve(
     except BaseException:
         listener.close()
         raise
+    web.include_router(admin_router)
+    token = write_token(db_path)
+    web.state.admin_token = token
+    snapshot_file(db_path).unlink(missing_ok=True)  # a copy left by an earlier server is stale
     write_server_file(db_path, host, port)
     # uvicorn re-raises the stop signal once shut down: exit through `finally`, not the default
     # handler, so that the server file is removed.
@@ -125,6 +132,8 @@ def serve(
     finally:
         listener.close()
         remove_server_file(db_path)
+        remove_token(db_path, token)
+        snapshot_file(db_path).unlink(missing_ok=True)
 
 
 def _stderr(message: str) -> None:

@@ -4,9 +4,11 @@ An upload is copied in chunks to a private temporary folder and refused past the
 preview runs the real ingest twice without writing to the base: once in dry-run mode on the
 server's base (so a file already imported, an unknown header or a wrong key is refused exactly as
 the real import would), and once into a throw-away in-memory base, whose `rejets` table gives the
-rejected lines and whose `entrees` give the regions the file touches (a regional account may
-only import entries of its own region). Confirming runs `import_file` for real under the
-connection lock, records who imported it, writes the audit log and bumps the data version.
+rejected lines and whose `entrees` give the entries per region. A regional account may write
+only rows of its region, whatever the profile: both runs, and the real one, pass its region to
+the importer as the scope, which refuses the file otherwise. Confirming runs `import_file` for
+real under the connection lock, records who imported it, writes the audit log and bumps the data
+version.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from jalon.formatting import nombre
 from jalon.ingest import ImportSummary, IngestError, SecretError, import_file
 from jalon.ingest.detect import detect_profile as detect
 from jalon.ingest.pseudonymise import ENV_VAR, key_from_env
@@ -119,10 +120,12 @@ def preview(store: WebStore, user: User, path: Path, profile_name: str) -> Pendi
     profile = choose_profile(path, profile_name)
     key = key_from_env()
     with store.lock:
-        summary = import_file(store.con, path, profile, store.plan, key, dry_run=True)
+        summary = import_file(
+            store.con, path, profile, store.plan, key, dry_run=True, scope=scope_of(user)
+        )
     scratch = open_store(Path(":memory:"))
     try:
-        scratch_summary = import_file(scratch, path, profile, store.plan, key)
+        scratch_summary = import_file(scratch, path, profile, store.plan, key, scope=scope_of(user))
         rejets = [
             Rejet(int(r[0]), r[1], str(r[2]), str(r[3]))
             for r in scratch.execute(
@@ -139,19 +142,14 @@ def preview(store: WebStore, user: User, path: Path, profile_name: str) -> Pendi
         }
     finally:
         scratch.close()
-    pending = Pending(
+    return Pending(
         secrets.token_urlsafe(16), user.identifiant, path, profile.name, summary, rejets, regions
     )
-    if user.role == "regional":
-        outside = {code: n for code, n in regions.items() if code != user.region}
-        if outside:
-            count = sum(outside.values())
-            pending.refused = (
-                f"{path.name} : {nombre(count)} {accord(count, 'entrée')} hors de votre région "
-                f"({accord(len(outside), 'région')} {', '.join(sorted(outside))}) ; un compte "
-                "régional n'importe que les entrées de sa région. Rien ne sera écrit."
-            )
-    return pending
+
+
+def scope_of(user: User) -> str | None:
+    """The region a user may write (`import_file`'s scope); None for a national account."""
+    return user.region if user.role == "regional" else None
 
 
 def confirm(store: WebStore, user: User, pending: Pending) -> ImportSummary:
@@ -160,12 +158,14 @@ def confirm(store: WebStore, user: User, pending: Pending) -> ImportSummary:
     profile = builtin_profiles()[pending.profile]
     key = key_from_env()
     with store.lock:
-        summary = import_file(store.con, pending.path, profile, store.plan, key)
+        summary = import_file(
+            store.con, pending.path, profile, store.plan, key, scope=scope_of(user)
+        )
         store.con.execute(
             "UPDATE imports SET imported_by = ? WHERE import_id = ?",
             [user.identifiant, summary.import_id],
         )
-        regions = sorted(pending.regions)
+        regions = summary.regions
         audit(
             store.con,
             user,

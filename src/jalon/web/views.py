@@ -35,6 +35,7 @@ from jalon.indicators import (
     plan_pattern,
 )
 from jalon.indicators.classement import classement_of
+from jalon.indicators.prevision import PrevisionError
 from jalon.indicators.secret import SECRET_NOTE, apply_secret_classement, apply_secret_prevision
 from jalon.indicators.secret_pattern import SecretPattern
 from jalon.plan import Plan
@@ -123,10 +124,16 @@ class WebStore:
 
     def prevision(self, phase: str, region: str | None, audience: Audience) -> Prevision | None:
         """The forecast; withheld from the public when it would give back secret entries."""
-        found = self.cached(
-            ("prevision", phase, region),
-            lambda: compute_prevision(self.con, self.plan, phase, region, None),
-        )
+
+        def compute() -> Prevision | None:
+            try:
+                return compute_prevision(self.con, self.plan, phase, region, None)
+            except PrevisionError:  # no month of the phase observed yet: nothing to project
+                return None
+
+        found = self.cached(("prevision", phase, region), compute)
+        if found is None:
+            return None
         if audience == "prive":
             return found
         public = self.bilan(phase, region, "public")

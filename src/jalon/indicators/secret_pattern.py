@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from jalon.indicators.bilan import Bilan
+from jalon.indicators.secret_nullspace import NullSpace
 
 Cell = tuple[str | None, str, str, str]  # territory (None: the nation), table, column, row key
 FIGURES = "indicateurs"  # the table of a bilan's figures (row key "")
@@ -238,8 +239,20 @@ def linear_system(bilans: Mapping[str | None, Bilan], included: Iterable[str] = 
     return system
 
 
-def _groups(equations: list[dict[Cell, float]], hidden: set[Cell]) -> list[list[Cell]]:
-    """The hidden cells in groups linked by an equation (union-find)."""
+def _index(equations: list[dict[Cell, float]]) -> dict[Cell, list[int]]:
+    """For each cell, the equations it appears in."""
+    index: dict[Cell, list[int]] = {}
+    for i, equation in enumerate(equations):
+        for cell in equation:
+            index.setdefault(cell, []).append(i)
+    return index
+
+
+def _groups(
+    index: Mapping[Cell, list[int]], equations: list[dict[Cell, float]], hidden: set[Cell]
+) -> list[list[Cell]]:
+    """The hidden cells in groups linked by an equation (union-find over the equations that
+    hold at least two of them)."""
     parent = {cell: cell for cell in hidden}
 
     def find(cell: Cell) -> Cell:
@@ -248,8 +261,9 @@ def _groups(equations: list[dict[Cell, float]], hidden: set[Cell]) -> list[list[
             cell = parent[cell]
         return cell
 
-    for equation in equations:
-        inside = [cell for cell in equation if cell in parent]
+    touched = {i for cell in hidden for i in index.get(cell, ())}
+    for i in touched:
+        inside = [cell for cell in equations[i] if cell in parent]
         for other in inside[1:]:
             parent[find(other)] = find(inside[0])
     groups: dict[Cell, list[Cell]] = {}
@@ -262,34 +276,44 @@ def _order(cell: Cell) -> tuple[str, str, str, str]:
     return (cell[0] or "", cell[1], cell[2], cell[3])
 
 
-def determined(equations: list[dict[Cell, float]], hidden: list[Cell]) -> list[Cell]:
+def determined(
+    equations: list[dict[Cell, float]],
+    hidden: list[Cell],
+    index: Mapping[Cell, list[int]] | None = None,
+) -> list[Cell]:
     """The cells of `hidden` that the equations fix once every other cell is published: those
-    on which every vector of the null space of the equations restricted to `hidden` is zero."""
-    index = {cell: i for i, cell in enumerate(hidden)}
-    rows = [eq for eq in equations if any(cell in index for cell in eq)]
+    whose unit vector lies in the row space of the equations restricted to `hidden` (its
+    projection on an orthonormal basis of that space, a thin SVD, keeps all its length).
+    `index`: the equations of each cell (`_index`), to read only those of `hidden`."""
+    columns = {cell: i for i, cell in enumerate(hidden)}
+    if index is None:
+        rows = [eq for eq in equations if any(cell in columns for cell in eq)]
+    else:
+        rows = [equations[i] for i in sorted({i for c in hidden for i in index.get(c, ())})]
     if not rows:
         return []
     matrix = np.zeros((len(rows), len(hidden)))
     for i, equation in enumerate(rows):
         for cell, coefficient in equation.items():
-            if (j := index.get(cell)) is not None:
+            if (j := columns.get(cell)) is not None:
                 matrix[i, j] = coefficient
-    _, singular, vt = np.linalg.svd(matrix, full_matrices=True)
+    _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
     rank = int((singular > 1e-8 * max(1.0, singular[0] if singular.size else 1.0)).sum())
-    null = vt[rank:]
-    norms = np.linalg.norm(null, axis=0) if null.size else np.zeros(len(hidden))
-    return [cell for cell, i in index.items() if norms[i] < 1e-7]
+    kept = 1.0 - np.square(vt[:rank]).sum(axis=0)  # squared length left outside the row space
+    return [cell for cell, i in columns.items() if kept[i] < 1e-12]
 
 
-def _candidate(system: LinearSystem, around: Iterable[Cell], hidden: set[Cell]) -> Cell | None:
+def _candidate(
+    system: LinearSystem,
+    index: Mapping[Cell, list[int]],
+    around: Iterable[Cell],
+    hidden: set[Cell],
+) -> Cell | None:
     """The published count to hide next: the smallest shown cell sharing an equation with one of
     `around`, interior cells before totals and figures."""
-    around = set(around)
     best: tuple[tuple[bool, float, tuple[str, str, str, str]], Cell] | None = None
-    for equation in system.equations:
-        if around.isdisjoint(equation):
-            continue
-        for cell in equation:
+    for i in {i for cell in around for i in index.get(cell, ())}:
+        for cell in system.equations[i]:
             value = system.values.get(cell)
             if cell in hidden or value is None or value <= 0:
                 continue
@@ -310,43 +334,93 @@ def _together(hidden: set[Cell], values: Mapping[Cell, float]) -> set[Cell]:
     return {c for c in added if c in values and values[c] > 0} - hidden
 
 
+def _partners(
+    system: LinearSystem,
+    index: Mapping[Cell, list[int]],
+    exposed: list[Cell],
+    unknown: set[Cell],
+    unprotectable: set[Cell],
+) -> set[Cell]:
+    """The cells to hide for the `exposed` ones: one partner each; for a group of hidden cells
+    none of whose exposed cells has one, the smallest around the group; a group with none left
+    is unprotectable (added to `unprotectable`)."""
+    partners = {cell: _candidate(system, index, [cell], unknown) for cell in exposed}
+    chosen = {p for p in partners.values() if p is not None}
+    alone = {cell for cell, p in partners.items() if p is None}
+    if alone:
+        for group in _groups(index, system.equations, unknown):
+            if alone.isdisjoint(group) or any(partners.get(c) is not None for c in group):
+                continue
+            choice = _candidate(system, index, group, unknown)
+            if choice is None:
+                unprotectable |= set(group)
+            else:
+                chosen.add(choice)
+    return chosen
+
+
 def suppress(system: LinearSystem, threshold: int, secondary: bool = True) -> set[Cell]:
-    """Primary then secondary suppression on `system`: the published cells to hide."""
+    """Primary then secondary suppression on `system`: the published cells to hide.
+
+    Secondary suppression runs on the incremental null space (`NullSpace`): each round hides a
+    partner for every exposed cell and adds only those columns. The result is then audited with
+    `determined` once per group of hidden cells; a cell the audit finds exposed (a rounding the
+    incremental test missed) sends the search on with the audit as its test."""
     values = system.values
     hidden = {cell for cell, value in values.items() if 0 < value < threshold}
     hidden |= _together(hidden, values)
     if not secondary:
         return hidden
-    gaps = set(system.gaps)
+    index = _index(system.equations)
     protect = {cell for cell, value in system.gaps.items() if 0 < abs(value) < threshold}
     unprotectable: set[Cell] = set()
+    space = NullSpace(system.equations, len(values) + len(system.gaps))
+    for cell in sorted(hidden | set(system.gaps), key=_order):
+        space.add(cell)
     while True:
-        unknown = hidden | gaps
-        added = False
-        for group in _groups(system.equations, unknown):
-            if set(group) <= unprotectable:
-                continue
-            exposed = [
-                cell
-                for cell in determined(system.equations, group)
-                if (cell in hidden or cell in protect) and cell not in unprotectable
+        unknown = hidden | set(system.gaps)
+        exposed = sorted(
+            (c for c in hidden | protect if c not in unprotectable and space.fixed(c)), key=_order
+        )
+        if not exposed:
+            break
+        added = _partners(system, index, exposed, unknown, unprotectable)
+        if not added:
+            break
+        for choice in sorted(added, key=_order):
+            for cell in sorted({choice} | _together({choice}, values), key=_order):
+                hidden.add(cell)
+                space.add(cell)
+    return _audited(system, index, hidden, protect, unprotectable)
+
+
+def _audited(
+    system: LinearSystem,
+    index: Mapping[Cell, list[int]],
+    hidden: set[Cell],
+    protect: set[Cell],
+    unprotectable: set[Cell],
+) -> set[Cell]:
+    """`hidden` once no group of hidden cells has an exposed cell by `determined` (one SVD per
+    group that changed), hiding partners as long as one has."""
+    known: dict[frozenset[Cell], list[Cell]] = {}
+    while True:
+        unknown = hidden | set(system.gaps)
+        exposed: list[Cell] = []
+        for group in _groups(index, system.equations, unknown):
+            key = frozenset(group)
+            if key not in known:
+                known[key] = determined(system.equations, group, index)
+            exposed += [
+                c for c in known[key] if (c in hidden or c in protect) and c not in unprotectable
             ]
-            if not exposed:
-                continue
-            # One partner for each exposed cell per round: a round costs one SVD per group.
-            partners = {_candidate(system, [cell], unknown) for cell in exposed} - {None}
-            if not partners:
-                partners = {_candidate(system, group, unknown)} - {None}
-            if not partners:
-                unprotectable |= set(group)
-                continue
-            for choice in partners:
-                assert choice is not None
-                hidden.add(choice)
-                hidden |= _together({choice}, values)
-            added = True
+        if not exposed:
+            return hidden
+        added = _partners(system, index, exposed, unknown, unprotectable)
         if not added:
             return hidden
+        for choice in added:
+            hidden |= {choice} | _together({choice}, system.values)
 
 
 def secret_pattern(

@@ -12,31 +12,34 @@ of an SVD of the whole group.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable
+from typing import Generic, TypeVar
 
 import numpy as np
+
+Cell = TypeVar("Cell", bound=Hashable)
 
 _NEW_DIRECTION = 1e-9  # residual, relative to the column's norm, above which a is independent
 _FIXED = 1e-10  # squared length of a cell's row of the null basis under which it is fixed
 
 
-class NullSpace:
+class NullSpace(Generic[Cell]):
     """The null space of `equations` (maps of cell to coefficient) over the cells added."""
 
-    def __init__(self, equations: list[Mapping[Hashable, float]], capacity: int) -> None:
-        self.rows: dict[Hashable, list[tuple[int, float]]] = {}
+    def __init__(self, equations: list[dict[Cell, float]], capacity: int) -> None:
+        self.rows: dict[Cell, list[tuple[int, float]]] = {}
         for i, equation in enumerate(equations):
             for cell, coefficient in equation.items():
                 self.rows.setdefault(cell, []).append((i, coefficient))
         m = len(equations)
-        self.position: dict[Hashable, int] = {}
+        self.position: dict[Cell, int] = {}
         self.q = np.zeros((m, m))
         self.w = np.zeros((capacity, m))
         self.null = np.zeros((capacity, capacity))
         self.rank = 0
         self.nullity = 0
 
-    def add(self, cell: Hashable) -> None:
+    def add(self, cell: Cell) -> None:
         """Make `cell` an unknown."""
         if cell in self.position:
             return
@@ -69,7 +72,7 @@ class NullSpace:
             self.null[: n + 1, self.nullity] = vector / length
             self.nullity += 1
 
-    def fixed(self, cell: Hashable) -> bool:
+    def fixed(self, cell: Cell) -> bool:
         """Whether the equations fix `cell` (an unknown) once every other cell is known."""
         row = self.null[self.position[cell], : self.nullity]
         return float(row @ row) < _FIXED

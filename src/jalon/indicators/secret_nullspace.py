@@ -38,16 +38,35 @@ class NullSpace(Generic[Cell]):
         self.null = np.zeros((capacity, capacity))
         self.rank = 0
         self.nullity = 0
+        self.released = False  # once a cell is known again, Q and W no longer hold
+
+    def _column(self, cell: Cell) -> np.ndarray:
+        column = np.zeros(self.q.shape[0])
+        for i, coefficient in self.rows.get(cell, ()):
+            column[i] += coefficient
+        return column
+
+    def frees(self, candidate: Cell, cell: Cell) -> bool:
+        """Whether making `candidate` an unknown too would free the unknown `cell` (the null
+        vector it adds is not zero on `cell`)."""
+        column = self._column(candidate)
+        q = self.q[:, : self.rank]
+        y = q.T @ column
+        if float(np.linalg.norm(column - q @ y)) > _NEW_DIRECTION * max(
+            1.0, float(np.linalg.norm(column))
+        ):
+            return False
+        share = float(self.w[self.position[cell], : self.rank] @ y)
+        return share**2 > _FIXED
 
     def add(self, cell: Cell) -> None:
         """Make `cell` an unknown."""
+        assert not self.released, "add() after release()"
         if cell in self.position:
             return
         n = len(self.position)
         self.position[cell] = n
-        column = np.zeros(self.q.shape[0])
-        for i, coefficient in self.rows.get(cell, ()):
-            column[i] += coefficient
+        column = self._column(cell)
         q = self.q[:, : self.rank]
         y = q.T @ column
         residual = column - q @ y
@@ -76,3 +95,28 @@ class NullSpace(Generic[Cell]):
         """Whether the equations fix `cell` (an unknown) once every other cell is known."""
         row = self.null[self.position[cell], : self.nullity]
         return float(row @ row) < _FIXED
+
+    def release(self, cell: Cell, free: list[Cell]) -> bool:
+        """Make the unknown `cell` known again if every cell of `free` stays free; whether it
+        did. Knowing it keeps the null vectors that are zero on it: with u its row of the
+        orthonormal null basis N, normalised, the basis becomes N·H without its last column,
+        H the Householder reflection taking u to the last axis."""
+        k, n = self.nullity, len(self.position)
+        basis = self.null[:n, :k]
+        row = basis[self.position[cell]].copy()
+        length = float(np.linalg.norm(row))
+        self.released = True
+        if length**2 < _FIXED:
+            return True  # a fixed cell: knowing it tells nothing more
+        u = row / length
+        rows = basis[[self.position[c] for c in free if c != cell]]
+        left = np.square(rows).sum(axis=1) - np.square(rows @ u)
+        if left.size and float(left.min()) < _FIXED:
+            return False
+        w = u.copy()
+        w[-1] -= 1.0
+        if float(w @ w) > 1e-24:
+            basis -= np.outer(basis @ w, w) * (2.0 / float(w @ w))
+        self.null[:n, k - 1] = 0.0
+        self.nullity -= 1
+        return True

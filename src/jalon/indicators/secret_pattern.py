@@ -14,18 +14,22 @@ département: a département's row is in its region's table and in the nation's)
 rows after the first ones are grouped (`autres`) links through the groups. Each relation is an
 equation on the cells, with a hidden gap cell where the published figures do not add up exactly
 (entries of no region…). A hidden cell is safe when the equations and the published cells leave
-it undetermined: its unit vector is not in the row space of the published constraints, tested
-through the null space of the equations restricted to the hidden cells (numpy SVD, one connected
-group of hidden cells at a time). Primary suppression hides every count from 1 to threshold − 1;
-secondary suppression then hides, while a hidden cell is still determined, the smallest published
-count sharing an equation with it (interior cells before totals).
+it undetermined: its unit vector is not in the row space of the published constraints, that
+is, some vector of the null space of the equations restricted to the hidden cells is not zero on
+it. Primary suppression hides every count from 1 to threshold − 1; secondary suppression then
+hides, while a hidden cell is still determined, the smallest published count sharing an equation
+with it (interior cells before totals), one partner per determined cell per round, on a null
+space kept up to date one hidden cell at a time (`jalon.indicators.secret_nullspace`); then it
+publishes again, largest first, every secondary cell whose hiding no longer protects anything.
+The result is audited by `determined` (numpy SVD, one connected group of hidden cells at a time).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -308,16 +312,19 @@ def _candidate(
     index: Mapping[Cell, list[int]],
     around: Iterable[Cell],
     hidden: set[Cell],
+    frees: Callable[[Cell], bool] | None = None,
 ) -> Cell | None:
     """The published count to hide next: the smallest shown cell sharing an equation with one of
-    `around`, interior cells before totals and figures."""
-    best: tuple[tuple[bool, float, tuple[str, str, str, str]], Cell] | None = None
+    `around`, interior cells before totals and figures; with `frees`, the cells it holds true of
+    (they close a pattern) before the others."""
+    best: tuple[tuple[bool, bool, float, tuple[str, str, str, str]], Cell] | None = None
     for i in {i for cell in around for i in index.get(cell, ())}:
         for cell in system.equations[i]:
             value = system.values.get(cell)
             if cell in hidden or value is None or value <= 0:
                 continue
-            score = (cell[1] == FIGURES or cell[3] == TOTAL, value, _order(cell))
+            closes = frees is not None and frees(cell)
+            score = (not closes, cell[1] == FIGURES or cell[3] == TOTAL, value, _order(cell))
             if best is None or score < best[0]:
                 best = (score, cell)
     return None if best is None else best[1]
@@ -340,11 +347,22 @@ def _partners(
     exposed: list[Cell],
     unknown: set[Cell],
     unprotectable: set[Cell],
+    space: NullSpace[Cell] | None = None,
 ) -> set[Cell]:
-    """The cells to hide for the `exposed` ones: one partner each; for a group of hidden cells
+    """The cells to hide for the `exposed` ones: one partner each (first one that frees it,
+    given the null space `space`); for a group of hidden cells
     none of whose exposed cells has one, the smallest around the group; a group with none left
     is unprotectable (added to `unprotectable`)."""
-    partners = {cell: _candidate(system, index, [cell], unknown) for cell in exposed}
+    partners = {
+        cell: _candidate(
+            system,
+            index,
+            [cell],
+            unknown,
+            None if space is None else partial(space.frees, cell=cell),
+        )
+        for cell in exposed
+    }
     chosen = {p for p in partners.values() if p is not None}
     alone = {cell for cell, p in partners.items() if p is None}
     if alone:
@@ -371,6 +389,7 @@ def suppress(system: LinearSystem, threshold: int, secondary: bool = True) -> se
     hidden |= _together(hidden, values)
     if not secondary:
         return hidden
+    first = set(hidden)
     index = _index(system.equations)
     protect = {cell for cell, value in system.gaps.items() if 0 < abs(value) < threshold}
     unprotectable: set[Cell] = set()
@@ -384,14 +403,40 @@ def suppress(system: LinearSystem, threshold: int, secondary: bool = True) -> se
         )
         if not exposed:
             break
-        added = _partners(system, index, exposed, unknown, unprotectable)
+        added = _partners(system, index, exposed, unknown, unprotectable, space)
         if not added:
             break
         for choice in sorted(added, key=_order):
             for cell in sorted({choice} | _together({choice}, values), key=_order):
                 hidden.add(cell)
                 space.add(cell)
+    _prune(space, hidden, hidden - first, protect, values)
     return _audited(system, index, hidden, protect, unprotectable)
+
+
+def _prune(
+    space: NullSpace[Cell],
+    hidden: set[Cell],
+    secondary: set[Cell],
+    protect: set[Cell],
+    values: Mapping[Cell, float],
+) -> None:
+    """Publish again, largest first, each secondary cell whose hiding no longer protects
+    anything: once it is known, every hidden cell that was free stays free (greedy search
+    leaves many, each partner chosen before the later ones completed the pattern)."""
+    free = [c for c in sorted(hidden | protect, key=_order) if not space.fixed(c)]
+    together = {
+        (c[0], FIGURES, code, "")
+        for c in hidden
+        for g in HIDDEN_TOGETHER
+        if c[2] in g
+        for code in g
+    }
+    for cell in sorted(secondary - together, key=lambda c: (-values[c], _order(c))):
+        if space.release(cell, free):
+            hidden.discard(cell)
+            if cell in free:
+                free.remove(cell)
 
 
 def _audited(

@@ -82,11 +82,13 @@ def _tau_argus(bilans: dict[str | None, Bilan], threshold: int) -> set:
     ):
         if status not in ("U", "M"):
             continue
-        territory = None if region == "Total" else str(region)
+        # τ-Argus pads its codes to the longest one ("     21"); Jalon's keys are bare.
+        region, domain = str(region).strip(), str(domain).strip()
+        territory = None if region == "Total" else region
         if domain == "Total":
             hidden.add((territory, FIGURES, "entrees", ""))
         else:
-            hidden.add((territory, "domaine", "entrees", str(domain)))
+            hidden.add((territory, "domaine", "entrees", domain))
     return hidden
 
 
@@ -112,11 +114,12 @@ def main() -> None:
     started = time.perf_counter()
     pattern = secret_pattern(bilans, threshold, included=included)
     elapsed = time.perf_counter() - started
-    cells = len(linear_system(bilans, included).values)
+    values = linear_system(bilans, included).values
     secondary = pattern.hidden - pattern.primary
     print(
-        f"Cases publiées : {nombre(cells)} ; primaires : {nombre(len(pattern.primary))} ; "
-        f"secondaires : {nombre(len(secondary))} ; calcul : {nombre(elapsed, 2)} s"
+        f"Cases publiées : {nombre(len(values))} ; primaires : {nombre(len(pattern.primary))} ; "
+        f"secondaires : {nombre(len(secondary))} (effectif "
+        f"{nombre(int(sum(values[c] for c in secondary)))}) ; calcul : {nombre(elapsed, 2)} s"
     )
     print(f"Cases masquées recalculables : {_check(bilans, set(pattern.hidden), threshold)}")
 

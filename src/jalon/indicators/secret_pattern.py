@@ -212,10 +212,15 @@ def _truncated_hierarchy(system: LinearSystem, link: LinkedColumn, regions: list
         return {c[3] for c in values if c[:3] == (t, link.table, link.column)} - {TOTAL, GROUPED}
 
     listed = keys(None)
+    grouping = [r for r in regions if (r, link.table, link.column, GROUPED) in values]
     grouped_equation: dict[Cell, float] = {}
     for key in sorted(listed):
         national = (None, link.table, link.column, key)
         present = [p for r in regions if (p := (r, link.table, link.column, key)) in values]
+        if all((r, link.table, link.column, key) in values for r in grouping):
+            # No region holds this row in its `autres`: the regions' rows are all of it.
+            system.close({national: 1.0, **{p: -1.0 for p in present}})
+            continue
         share: Cell = (GAP, f"{link.table}:{key}", link.column, "")
         rest = values[national] - sum(values[p] for p in present)
         system.gaps[share] = rest
@@ -349,10 +354,10 @@ def _partners(
     unprotectable: set[Cell],
     space: NullSpace[Cell] | None = None,
 ) -> set[Cell]:
-    """The cells to hide for the `exposed` ones: one partner each (first one that frees it,
-    given the null space `space`); for a group of hidden cells
-    none of whose exposed cells has one, the smallest around the group; a group with none left
-    is unprotectable (added to `unprotectable`)."""
+    """The cells to hide for the `exposed` ones: one partner each (with the null space
+    `space`, one that frees it first); for a group of hidden cells none of whose exposed cells
+    has one, the smallest around the group; a group with none left is unprotectable (added to
+    `unprotectable`)."""
     partners = {
         cell: _candidate(
             system,
@@ -428,6 +433,7 @@ def _prune(
     together = {
         (c[0], FIGURES, code, "")
         for c in hidden
+        if c[1] == FIGURES
         for g in HIDDEN_TOGETHER
         if c[2] in g
         for code in g

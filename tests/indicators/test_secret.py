@@ -1,5 +1,6 @@
-"""Statistical secrecy: primary suppression under the threshold, secondary suppression so that no
-hidden cell can be recomputed from the published cells and totals of its table."""
+"""Statistical secrecy of one bilan published alone: primary suppression under the threshold,
+secondary suppression so that no hidden cell can be recomputed from the published cells and totals
+of its tables (the tables published together are in test_secret_pattern.py)."""
 
 from __future__ import annotations
 
@@ -15,21 +16,13 @@ from jalon.indicators import (
     REGISTRY,
     Bilan,
     Breakdown,
-    Classement,
     Figure,
     Forecast,
     Prevision,
-    RegionRank,
     Row,
-    apply_secret,
     apply_secret_bilan,
 )
-from jalon.indicators.secret import (
-    FIGURE_RULES,
-    apply_secret_classement,
-    apply_secret_prevision,
-    classement_hidden,
-)
+from jalon.indicators.secret import FIGURE_RULES, apply_secret_prevision
 
 THRESHOLD = 11
 
@@ -40,6 +33,12 @@ def _table(code: str, columns: tuple[str, ...], values: list[list[int]]) -> Brea
         for i, row in enumerate(values)
     ]
     return Breakdown(code, code, "dimension", columns, rows)
+
+
+def apply_secret(table: Breakdown, threshold: int) -> Breakdown:
+    """The table as published alone (in a bilan with no figure: its own total row is printed)."""
+    bilan = Bilan("plan", "sha", "2016", "76", [], [table])
+    return apply_secret_bilan(bilan, threshold).breakdowns[0]
 
 
 def recomputable(column: list[int | None], total_published: bool) -> list[int]:
@@ -66,7 +65,7 @@ counts = st.integers(min_value=0, max_value=60)
 @given(st.lists(st.tuples(counts, counts, counts), min_size=1, max_size=12))
 def test_no_hidden_cell_can_be_recomputed(values) -> None:
     columns = ("entrees", "entrees_reference", "stock")
-    table = _table("departement", columns, [list(v) for v in values])
+    table = _table("mois", columns, [list(v) for v in values])
     protected = apply_secret(table, THRESHOLD)
     for index, column in enumerate(columns):
         original = [v[index] for v in values]
@@ -258,24 +257,6 @@ def test_forecast_is_withheld_when_its_entries_are_secret() -> None:
     assert apply_secret_prevision(larger, THRESHOLD) is larger
     public = Bilan("plan", "sha", "2016", "76", [Figure("entrees", None, "secret statistique")])
     assert apply_secret_prevision(larger, THRESHOLD, public) is None
-
-
-def test_ranking_hides_a_small_region_and_one_more_for_the_national_total() -> None:
-    def region(code: str, entries: int) -> RegionRank:
-        values = {"entrees": entries, "entrees_reference": 500, "entrees_supplementaires": 0}
-        return RegionRank(code, code, True, values, {"entrees_supplementaires": 1})
-
-    ranking = Classement(
-        "plan",
-        "2016",
-        "règle",
-        [region("11", 900), region("24", 5), region("28", 40), region("32", 300)],
-    )
-    public = apply_secret_classement(ranking, THRESHOLD)
-    assert classement_hidden(public) == {"24", "28"}
-    assert all(v is None for v in public.regions[1].values.values())
-    assert public.regions[1].ranks == {"entrees_supplementaires": None}
-    assert public.regions[0] == ranking.regions[0]
 
 
 def test_every_registry_figure_has_a_secrecy_rule() -> None:

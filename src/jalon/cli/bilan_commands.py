@@ -174,17 +174,23 @@ def bilan(
     spark_master: MasterOption = "local[*]",
 ) -> None:
     """Affiche le bilan complet d'une phase pour une région ou pour la France entière."""
-    from jalon.indicators import apply_secret_bilan
+    from jalon.indicators import apply_secret_bilan, plan_pattern
 
     if sortie is not None and format is not Format.xlsx:
         fail("--sortie sert avec --format xlsx ; en texte, json ou csv, redirigez (> FICHIER).")
     scope = _scope(region, national)
     day = au_date(au)
     with user_errors():
-        computed = compute_bilans(db, plan, phase, scope, moteur, entrepot, spark_master, day)
+        # Public: every table published with this one, for the one pattern.
+        computed = compute_bilans(
+            db, plan, phase, None if public else scope, moteur, entrepot, spark_master, day
+        )
+        if scope not in computed.bilans:  # a region without data: in no published table
+            computed = compute_bilans(db, plan, phase, scope, moteur, entrepot, spark_master, day)
     the_plan, result = computed.plan, computed.bilans[scope]
     if public:
-        result = apply_secret_bilan(result, the_plan.secret.threshold)
+        pattern = plan_pattern(computed.bilans, the_plan)
+        result = apply_secret_bilan(result, the_plan.secret.threshold, pattern)
     if format is Format.xlsx:
         from jalon.export.xlsx import bilan_workbook
 
@@ -249,7 +255,7 @@ def classement(
 ) -> None:
     """Classe les régions : entrées supplémentaires, taux de réalisation, entrées pour 1 000 DE."""
     from jalon.indicators.classement import classement_of
-    from jalon.indicators.secret import apply_secret_classement
+    from jalon.indicators.secret import apply_secret_classement, plan_pattern
 
     if sortie is not None and format is not Format.xlsx:
         fail("--sortie sert avec --format xlsx ; en texte, json ou csv, redirigez (> FICHIER).")
@@ -261,7 +267,7 @@ def classement(
     result = classement_of(bilans, the_plan, plan_phase(the_plan, phase))
     arret = bilans[None].arret
     if public:
-        result = apply_secret_classement(result, the_plan.secret.threshold)
+        result = apply_secret_classement(result, plan_pattern(bilans, the_plan))
     if format is Format.xlsx:
         from jalon.export.xlsx import classement_workbook
 

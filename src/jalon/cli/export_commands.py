@@ -185,7 +185,7 @@ def series(
 ) -> None:
     """Série mensuelle d'une phase et de sa référence, glissement annuel et métadonnées."""
     from jalon.export.series import INDICATORS, monthly_series
-    from jalon.indicators import apply_secret_bilan
+    from jalon.indicators import apply_secret_bilan, plan_pattern
 
     if indicateur not in INDICATORS:
         fail(f"indicateur « {indicateur} » sans série mensuelle ; disponibles : entrees.")
@@ -194,12 +194,16 @@ def series(
     with user_errors():
         the_plan = plan_for(db, plan)
         code = plan_phase(the_plan, phase) if phase is not None else the_plan.phases[0].code
-        computed = compute_bilans(db, plan, code, region)
+        # Public: every table published with this one, for the one secrecy pattern.
+        computed = compute_bilans(db, plan, code, None if public else region)
+        if region not in computed.bilans:  # a region without data: in no published table
+            computed = compute_bilans(db, plan, code, region)
         with store(db, read_only=True) as con:
             latest = con.execute("SELECT max(date_entree) FROM entrees").fetchone()
     bilan = computed.bilans[region]
     if public:
-        bilan = apply_secret_bilan(bilan, the_plan.secret.threshold)
+        pattern = plan_pattern(computed.bilans, the_plan)
+        bilan = apply_secret_bilan(bilan, the_plan.secret.threshold, pattern)
     territory = "France entière" if region is None else region_of(region).nom
     result = monthly_series(bilan, the_plan.phase(code), territory, latest[0] if latest else None)
     if format is SeriesFormat.json:

@@ -28,7 +28,12 @@ from jalon.export.tables import kind_of
 from jalon.indicators.bilan import Bilan, Breakdown, Value
 from jalon.indicators.classement import CRITERIA, Classement, classement_of
 from jalon.indicators.registry import BREAKDOWN_SPECS, INDICATORS, REGISTRY, column_label
-from jalon.indicators.secret import SECRET_NOTE, apply_secret_bilan, apply_secret_classement
+from jalon.indicators.secret import (
+    SECRET_NOTE,
+    apply_secret_bilan,
+    apply_secret_classement,
+    plan_pattern,
+)
 from jalon.plan import Plan
 from jalon.reference import region as region_of
 
@@ -80,10 +85,13 @@ class OpenTable:
 def public_views(
     every: Mapping[str | None, Bilan], plan: Plan, phase: str
 ) -> tuple[dict[str | None, Bilan], Classement]:
-    """The bilans and the ranking as the public outputs publish them (statistical secrecy)."""
+    """The bilans and the ranking as the public outputs publish them: one suppression pattern
+    over every table published together (`plan_pattern`), the same as the PDF, the web and the
+    press read."""
     threshold = plan.secret.threshold
-    shown = {code: apply_secret_bilan(bilan, threshold) for code, bilan in every.items()}
-    classement = apply_secret_classement(classement_of(dict(every), plan, phase), threshold)
+    pattern = plan_pattern(every, plan)
+    shown = {code: apply_secret_bilan(b, threshold, pattern) for code, b in every.items()}
+    classement = apply_secret_classement(classement_of(dict(every), plan, phase), pattern)
     return shown, classement
 
 

@@ -1,8 +1,8 @@
 """Indicators: one registry of definitions, computed with Ibis on the store (read only).
 
 `compute_bilan` / `compute_all_bilans` build the bilan views, `compute_classement` the ranking of
-regions, `compute_prevision` the forecast of a phase; `apply_secret` protects any table before
-it is published.
+regions, `compute_prevision` the forecast of a phase; `plan_pattern` computes the one statistical
+secrecy pattern of the tables published together and `apply_secret_bilan` applies it to a bilan.
 
 The names below are loaded on first use (PEP 562): the computations need Ibis, which takes
 about 0.4 s to import, and commands that only read the registry (`jalon import`, `jalon
@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from jalon.indicators.registry import INDICATORS as INDICATORS
     from jalon.indicators.registry import REGISTRY as REGISTRY
     from jalon.indicators.registry import Indicator as Indicator
-    from jalon.indicators.secret import apply_secret as apply_secret
     from jalon.indicators.secret import apply_secret_bilan as apply_secret_bilan
+    from jalon.indicators.secret import plan_pattern as plan_pattern
 
 _HOME = {
     "jalon.indicators.bilan": (
@@ -46,7 +46,7 @@ _HOME = {
     "jalon.indicators.classement": ("Classement", "RegionRank", "compute_classement"),
     "jalon.indicators.prevision": ("Forecast", "Prevision", "compute_prevision"),
     "jalon.indicators.registry": ("BREAKDOWN_SPECS", "INDICATORS", "REGISTRY", "Indicator"),
-    "jalon.indicators.secret": ("apply_secret", "apply_secret_bilan"),
+    "jalon.indicators.secret": ("apply_secret_bilan", "plan_pattern"),
 }
 _MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
 

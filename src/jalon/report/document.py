@@ -2,7 +2,8 @@
 
 `build_document` reads the store (read-only) through `compute_all_bilans` (the territory's bilan
 and the regions' ranking from one pass) and `compute_prevision`; applies statistical secrecy
-(`apply_secret_bilan`) to every figure and table unless the document is internal; draws charts
+(`apply_secret_bilan`, with the one pattern of every table published with it, `plan_pattern`)
+to every figure and table and to the ranking unless the document is internal; draws charts
 and maps as SVG; and returns plain data (`Document`) that the HTML template only lays out.
 Which sections exist and what each shows is declared once in `SECTIONS`; a figure or table that
 the indicators do not (yet) provide is shown as "donnée non disponible", never as a number.
@@ -29,6 +30,7 @@ from jalon.indicators import (
     apply_secret_bilan,
     compute_all_bilans,
     compute_prevision,
+    plan_pattern,
     registry,
 )
 from jalon.indicators.bilan import targets_of
@@ -527,7 +529,7 @@ def _classement_breakdown(classement: Classement, interne: bool, threshold: int)
     table = Breakdown("classement", "Classement des régions", "Région", CLASSEMENT_COLUMNS, rows)
     if interne:
         return table
-    hidden = classement_hidden(apply_secret_classement(classement, threshold))
+    hidden = classement_hidden(classement)
     hidden_rows = [
         replace(
             r,
@@ -695,7 +697,7 @@ def territory_views(
     interne: bool,
     au: dt.date | None = None,
 ) -> tuple[Bilan, Classement, Bilan]:
-    """The territory's bilan (secrecy applied unless internal), the regions' ranking and the
+    """The territory's bilan and the regions' ranking (secrecy applied unless internal), and the
     bilan before secrecy (for true totals only), from one pass of the indicators, as of the
     date d'arrêt des données (or `au`, when earlier)."""
     plan.phase(phase)
@@ -704,8 +706,11 @@ def territory_views(
     bilans = compute_all_bilans(con, plan, phase, au)
     classement = classement_of(bilans, plan, phase)
     raw = bilans.get(region) or _empty_bilan(bilans[None], region)
-    bilan = raw if interne else apply_secret_bilan(raw, plan.secret.threshold)
-    return bilan, classement, raw
+    if interne:
+        return raw, classement, raw
+    pattern = plan_pattern(bilans, plan)
+    bilan = apply_secret_bilan(raw, plan.secret.threshold, pattern)
+    return bilan, apply_secret_classement(classement, pattern), raw
 
 
 def build_document(

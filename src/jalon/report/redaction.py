@@ -293,8 +293,13 @@ def contradictions(textes: dict[str, list[str]], c: ChiffresCles) -> list[Contra
             where = key if len(paragraphs) == 1 else f"{key}[{index}]"
             for m in _RANG_ECRIT.finditer(text):
                 stated = 1 if m["premiere"] else int(m["n"])
-                if c.rang is not None and stated != c.rang:
-                    why = f"la région est {rang(c.rang)} (rang par entrées supplémentaires)"
+                if c.rang is None:
+                    # A rank the published figures cannot show (unknown, or hidden by the
+                    # secrecy pattern) is not stated in a public text either.
+                    why = "le rang de la région n'est pas publiable (inconnu ou secret statistique)"
+                    found.append(Contradiction(where, m[0], why))
+                elif stated != c.rang:
+                    why = f"la région est {rang(c.rang)} (rang par {c.rang_termes})"
                     found.append(Contradiction(where, m[0], why))
             for m in _OBJECTIF.finditer(text):
                 said = _NEGATION.search(m[0]) is None

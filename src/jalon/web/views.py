@@ -9,7 +9,8 @@ counter the server bumps after each of its own imports.
 
 Anonymous visitors get the public audience: the bilan, the ranking and the forecast pass
 through the one secrecy rule of `jalon.indicators.secret` (`apply_secret_bilan`,
-`apply_secret_classement`, `apply_secret_prevision`).
+`apply_secret_classement`, `apply_secret_prevision`), with the one suppression pattern of the
+phase's tables (`plan_pattern`, cached per data version like the views).
 """
 
 from __future__ import annotations
@@ -31,10 +32,12 @@ from jalon.indicators import (
     compute_all_bilans,
     compute_bilan,
     compute_prevision,
+    plan_pattern,
 )
 from jalon.indicators.classement import classement_of
 from jalon.indicators.prevision import PrevisionError
 from jalon.indicators.secret import SECRET_NOTE, apply_secret_classement, apply_secret_prevision
+from jalon.indicators.secret_pattern import SecretPattern
 from jalon.plan import Plan
 from jalon.store import open_store
 
@@ -105,7 +108,19 @@ class WebStore:
         if audience == "prive":
             return raw
         threshold = self.plan.secret.threshold
-        return self.cached(("public", phase, region), lambda: apply_secret_bilan(raw, threshold))
+        return self.cached(
+            ("public", phase, region),
+            lambda: apply_secret_bilan(raw, threshold, self.secret_pattern(phase)),
+        )
+
+    def all_bilans(self, phase: str) -> dict[str | None, Bilan]:
+        return self.cached(("tous", phase), lambda: compute_all_bilans(self.con, self.plan, phase))
+
+    def secret_pattern(self, phase: str) -> SecretPattern:
+        """The secrecy pattern of every table of the phase published together."""
+        return self.cached(
+            ("secret", phase), lambda: plan_pattern(self.all_bilans(phase), self.plan)
+        )
 
     def prevision(self, phase: str, region: str | None, audience: Audience) -> Prevision | None:
         """The forecast; withheld from the public when it would give back secret entries."""
@@ -126,15 +141,13 @@ class WebStore:
 
     def national(self, phase: str, audience: Audience) -> National:
         def compute() -> National:
-            every = self.cached(
-                ("tous", phase), lambda: compute_all_bilans(self.con, self.plan, phase)
-            )
+            every = self.all_bilans(phase)
             for code, raw in every.items():
                 self._cache.setdefault((self.version, "brut", phase, code), raw)
             shown = {code: self.bilan(phase, code, audience) for code in every}
             classement = classement_of(every, self.plan, phase)
             if audience == "public":
-                classement = apply_secret_classement(classement, self.plan.secret.threshold)
+                classement = apply_secret_classement(classement, self.secret_pattern(phase))
             return National(shown[None], classement)
 
         return self.cached(("national", phase, audience), compute)

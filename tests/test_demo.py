@@ -100,6 +100,33 @@ def test_demo_reproduces_the_press_claims_then_serves_the_dashboard(tmp_path) ->
     assert bilan.exit_code == 0, bilan.output
     assert '"taux_realisation"' in bilan.output
     _check_cut_at_31_march(db, tmp_path)
+    _check_linked_secrecy(db)
+
+
+def _check_linked_secrecy(db: Path) -> None:
+    """On the demo store, for each phase: the one pattern over every table published together
+    hides cells, and the linear system of all published figures determines none of them."""
+    from jalon.indicators import compute_all_bilans
+    from jalon.indicators.secret import plan_pattern
+    from jalon.indicators.secret_pattern import determined, linear_system
+    from jalon.plan import load_plan
+    from jalon.store import open_store
+
+    plan = load_plan(Path(f"{db}.plan.toml"))
+    con = open_store(db, read_only=True)
+    try:
+        for phase in plan.phases:
+            bilans = compute_all_bilans(con, plan, phase.code)
+            pattern = plan_pattern(bilans, plan)
+            system = linear_system(bilans)
+            unknown = sorted(pattern.hidden | set(system.gaps), key=repr)
+            protect = set(pattern.hidden) | {
+                c for c, v in system.gaps.items() if 0 < abs(v) < plan.secret.threshold
+            }
+            assert pattern.primary and pattern.hidden > pattern.primary, phase.code
+            assert not set(determined(system.equations, unknown)) & protect, phase.code
+    finally:
+        con.close()
 
 
 def _flat(text: str) -> str:

@@ -5,6 +5,7 @@ output of the same command, secrecy when public, definitions and source."""
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,13 @@ def test_output_file_outside_xlsx_is_refused_rather_than_ignored(db, tmp_path) -
     assert result.exit_code == 2
     assert "redirigez" in result.output
     assert not target.exists()
+
+
+def test_the_same_data_gives_the_same_workbook_bytes(db, tmp_path) -> None:
+    args = ["bilan", "--region", "76", "--phase", "2016", *db]
+    first, second = tmp_path / "un.xlsx", tmp_path / "deux.xlsx"
+    _xlsx(args, first)
+    _xlsx(args, second)
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as archive:
+        assert {m.date_time for m in archive.infolist()} == {(2016, 1, 1, 0, 0, 0)}

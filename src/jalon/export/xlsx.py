@@ -3,17 +3,21 @@
 Numbers are written as numbers with a number format (thousands grouped, percentages, signed
 differences, hours), never as text, so that a user can compute on them; Excel shows them with
 the separators of the reader's locale. A cell hidden by statistical secrecy reads « secret »; an
-unavailable figure is an empty cell. The header row is bold and frozen, with an autofilter.
+unavailable figure is an empty cell. The header row is bold and frozen, with an autofilter. The
+same tables give the same bytes: nothing in the archive records when it was written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
+from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 from jalon.export.tables import (
     Kind,
@@ -85,8 +89,26 @@ def workbook(tables: list[Table], provenance: Provenance) -> bytes:
     book.properties.title = provenance.plan
     book.properties.created = book.properties.modified = _CREATED
     out = io.BytesIO()
-    book.save(out)
+    # `openpyxl.Workbook.save` stamps the time of writing, and its writer dates each worksheet
+    # by its temporary file: this archive dates every member `_CREATED`.
+    with _UndatedZip(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(book, archive).save()
     return out.getvalue()
+
+
+class _UndatedZip(zipfile.ZipFile):
+    def writestr(  # type: ignore[override]
+        self, name: str | zipfile.ZipInfo, data: str | bytes, *args: object, **kwargs: object
+    ) -> None:
+        if isinstance(name, str):
+            name = zipfile.ZipInfo(name, date_time=_CREATED.timetuple()[:6])
+            name.compress_type = zipfile.ZIP_DEFLATED
+        super().writestr(name, data)
+
+    def write(  # type: ignore[override]
+        self, filename: str, arcname: str | None = None, *args: object, **kwargs: object
+    ) -> None:
+        self.writestr(arcname or filename, Path(filename).read_bytes())
 
 
 def _provenance(

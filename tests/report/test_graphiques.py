@@ -77,6 +77,7 @@ def test_svg_is_offline_deterministic_and_french() -> None:
     assert first.startswith("<svg")
     assert "4\u202f000" in first  # French thousands separator in the labels
     assert graphiques.data_uri(first).startswith("data:image/svg+xml;base64,")
+    assert not re.search(r"aria-(label|roledescription)=", first)  # Vega's are English
 
 
 def test_nothing_to_draw_gives_no_chart() -> None:

@@ -237,5 +237,7 @@ def test_curve_has_a_legend_naming_each_series() -> None:
     ]
     table = Breakdown("mois", "Entrées par mois", "mois", ("entrees", "rythme_objectif"), rows)
     svg = charts.render_svg(charts.monthly_curve_spec(table, "courbe"))
-    legend = svg[svg.index('aria-roledescription="legend"') :]
+    legend = svg[svg.index("role-legend") :]
     assert "Entrées de la phase (cumul)</text>" in legend and "Rythme de l" in legend
+    # Vega describes charts to screen readers in English: no such description is left.
+    assert "aria-roledescription" not in svg and "aria-label" not in svg

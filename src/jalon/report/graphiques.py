@@ -52,6 +52,7 @@ FORMAT_LOCALE = {
     "percent": "\u202f%",
 }
 CONFIG: Spec = {
+    "aria": False,  # Vega's generated descriptions are English; the page labels each chart
     "font": FONT,
     "background": "white",
     "view": {"stroke": None},
@@ -66,7 +67,7 @@ CONFIG: Spec = {
         "titleFontWeight": "normal",
     },
     "legend": {"labelFontSize": 10, "titleFontSize": 10, "titleFontWeight": "normal"},
-    "title": {"fontSize": 11, "fontWeight": "normal", "color": "#3a3a3a"},
+    "title": {"aria": False, "fontSize": 11, "fontWeight": "normal", "color": "#3a3a3a"},
     "range": {"category": list(PALETTE)},
 }
 OVERSEAS_REGIONS = ("01", "02", "03", "04", "06")
@@ -75,6 +76,7 @@ LABEL_WIDTH = 46  # characters per line of a bar's label
 
 
 _PATH = re.compile(r'd="([^"]*)"')
+_VEGA_ARIA = re.compile(r' aria-(?:roledescription|label)="[^"]*"')
 _LONG_DECIMAL = re.compile(r"(\.\d)\d+")
 
 
@@ -96,7 +98,13 @@ def svg(spec: Spec) -> str:
         time_format_locale="fr-FR",
         allowed_base_urls=[],
     )
-    return _PATH.sub(_lighter_path, str(text))
+    return _PATH.sub(_lighter_path, without_vega_aria(str(text)))
+
+
+def without_vega_aria(svg_text: str) -> str:
+    """The SVG without the descriptions Vega writes in English (« group mark container », « Title
+    text … »), which `"aria": False` leaves on containers and titles: the page labels the chart."""
+    return _VEGA_ARIA.sub("", svg_text)
 
 
 def data_uri(svg_text: str) -> str:

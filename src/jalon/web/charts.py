@@ -13,6 +13,7 @@ from typing import Any
 import vl_convert as vlc
 
 from jalon.indicators import REGISTRY, Breakdown
+from jalon.report.graphiques import without_vega_aria
 
 SERIES = {
     "entrees": "Entrées de la phase (cumul)",
@@ -25,7 +26,10 @@ _FONT = "Marianne, Arial, sans-serif"
 
 
 def _config() -> dict[str, Any]:
+    # Vega's own screen-reader descriptions are English (« X-axis titled … »): none are
+    # generated, and the figure around the chart carries its French label.
     return {
+        "aria": False,
         "font": _FONT,
         "axis": {"labelFontSize": 12, "titleFontSize": 12, "gridColor": "#e5e5e5"},
         "legend": {"orient": "bottom", "labelFontSize": 12, "title": None, "labelLimit": 320},
@@ -100,4 +104,4 @@ def monthly_curve_spec(breakdown: Breakdown, title: str) -> dict[str, Any]:
 def render_svg(spec: dict[str, Any]) -> str:
     """SVG of a Vega-Lite spec, numbers and dates in French."""
     svg: str = vlc.vegalite_to_svg(spec, format_locale="fr-FR", time_format_locale="fr-FR")
-    return svg
+    return without_vega_aria(svg)

@@ -49,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.conftest import DATA, TEST_KEY  # noqa: E402
+from tests.helpers import state_checksum  # noqa: E402
 from tests.ingest.test_bad_input import BAD, CORPUS, Outcome  # noqa: E402
 
 FIXTURE = DATA / "pe-stagiaires" / "export-2016-occitanie.csv"
@@ -92,20 +93,6 @@ def jalon(*args: str, timeout: float = HANG_SECONDS) -> subprocess.CompletedProc
         )  # fmt: skip
     except subprocess.TimeoutExpired:
         return None
-
-
-def state(db: Path) -> dict[str, tuple[int, str]]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return {
-            table: con.execute(
-                f"SELECT count(*), md5(coalesce(string_agg(t::VARCHAR, chr(10) "
-                f"ORDER BY t::VARCHAR), '')) FROM {table} t"
-            ).fetchone()  # type: ignore[misc]
-            for table in TABLES
-        }
-    finally:
-        con.close()
 
 
 def store_text(db: Path) -> str:
@@ -159,7 +146,7 @@ def run_corpus(folder: Path) -> Tally:
         tally.cases += 1
         db = folder / f"corpus-{outcome.file}.duckdb"
         shutil.copy(template, db)
-        before = state(db)
+        before = state_checksum(db, TABLES)
         path = BAD / outcome.file
         profile = profiles.get(outcome.profile, outcome.profile)
         done = jalon("import", profile, str(path), "--db", str(db), "--format", "json")
@@ -193,7 +180,7 @@ def _judge(
         flat = " ".join(output.split())
         if done.returncode != 2 or not re.search(outcome.refused, flat):
             tally.mismatches.append(f"{outcome.file} : refus attendu, obtenu {flat[:120]}")
-        if state(db) != before:
+        if state_checksum(db, TABLES) != before:
             tally.changed_on_refusal += 1
         return
     try:
@@ -300,7 +287,7 @@ def run_kills(folder: Path, lines: int, port: int) -> Tally:
             for leftover in folder.glob("tuer.duckdb*"):
                 leftover.unlink() if leftover.is_file() else shutil.rmtree(leftover)
             shutil.copy(template, db)
-            before = state(db)
+            before = state_checksum(db, TABLES)
             server = Server(db, port) if who != "commande seule" else None
             child, master = _import_on_terminal(db, path)
             try:
@@ -328,7 +315,7 @@ def run_kills(folder: Path, lines: int, port: int) -> Tally:
                     tally.tracebacks += 1
             if "Traceback" in rest:
                 tally.tracebacks += 1
-            if state(db) != before:
+            if state_checksum(db, TABLES) != before:
                 tally.changed_on_refusal += 1
                 tally.mismatches.append(f"{who}, tué pendant « {step} » : base modifiée")
     return tally

@@ -1,8 +1,17 @@
-"""Shared fixtures: a fresh store in a temporary folder, a test key, the default plan."""
+"""Shared fixtures: a fresh store in a temporary folder, a test key, the default plan, and the
+demo store (`jalon demo --serveur` run once per session, as a user runs it, then read only)."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -36,3 +45,71 @@ def con(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection = open_store(db_path)
     yield connection
     connection.close()
+
+
+# What the dashboard of the demo is asked while it serves (path → (HTTP status, body)).
+DEMO_PAGES = ("/regions/76?phase=2016", "/api/regions/76?phase=2016")
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """One `jalon demo --db DB --serveur` process, stopped by Ctrl+C once served."""
+
+    db: Path  # the store it built, with its PDF, plan and key beside it; never written again
+    output: str  # what it printed up to the dashboard's address
+    served: dict[str, tuple[int, str]]  # DEMO_PAGES as the running dashboard answered them
+    server_file_left: bool  # whether `DB.serveur` was still there once the process ended
+
+
+def _read_until_served(process: subprocess.Popen[str]) -> tuple[str, str]:
+    """The demo's output up to the dashboard's address, and that address."""
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if found := re.search(r"Tableau de bord : (http://127\.0\.0\.1:\d+)", line):
+            return "".join(lines), found.group(1)
+    raise AssertionError("la démonstration s'est arrêtée sans servir :\n" + "".join(lines))
+
+
+def _get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=60) as response:
+        return response.status, response.read().decode("utf-8")
+
+
+def _digest(path: Path) -> str:
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
+    """The demo store, built once per session by the README's command in a real process. Tests
+    only read it (a test that writes copies `db` first): at the end of the session its file must
+    be byte for byte what the demo left."""
+    folder = tmp_path_factory.mktemp("demo")
+    db = folder / "jalon-demo.duckdb"
+    # The demo simulates its files in a temporary folder of its own: keep it in pytest's.
+    env = {**os.environ, "COLUMNS": "200", "TMPDIR": str(folder)}
+    env.pop("JALON_SECRET", None)
+    from jalon.web.server import free_port  # the web stack takes seconds to import: only here
+
+    port = free_port("127.0.0.1", 8600)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jalon", "demo", "--db", str(db), "--serveur", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        output, url = _read_until_served(process)
+        served = {page: _get(f"{url}{page}") for page in DEMO_PAGES}
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=60)
+    run = DemoRun(db, output, served, Path(f"{db}.serveur").exists())
+    before = _digest(db)
+    db.chmod(0o444)  # refused to other users than root; the digest below catches root too
+    yield run
+    assert _digest(db) == before, "un test a écrit dans la base de démonstration partagée"

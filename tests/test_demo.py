@@ -1,17 +1,13 @@
 """`jalon demo`, the README's main command, end to end and as a user runs it: a real process that
 simulates, imports, computes the bilans, writes the PDF, prints the press claims, then serves the
-dashboard until it is stopped."""
+dashboard until it is stopped (the session's `demo_run`, tests/conftest.py, shared with the other
+tests that read the demo store)."""
 
 from __future__ import annotations
 
 import html
 import json
-import os
 import re
-import signal
-import subprocess
-import sys
-import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -21,55 +17,23 @@ from typer.testing import CliRunner
 from jalon.cli import app
 from jalon.formatting import ecart
 from jalon.web.accounts import authenticate
-from jalon.web.server import free_port
+from tests.conftest import DemoRun
 
 runner = CliRunner()
 
 
-def _start_demo(db: Path, port: int) -> subprocess.Popen[str]:
-    env = {**os.environ, "COLUMNS": "200"}
-    env.pop("JALON_SECRET", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "jalon", "demo", "--db", str(db), "--serveur", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-
-
-def _read_until_served(process: subprocess.Popen[str]) -> tuple[str, str]:
-    """The demo's output up to the dashboard's address, and that address."""
-    assert process.stdout is not None
-    lines = []
-    for line in process.stdout:
-        lines.append(line)
-        if found := re.search(r"Tableau de bord : (http://127\.0\.0\.1:\d+)", line):
-            return "".join(lines), found.group(1)
-    raise AssertionError("la démonstration s'est arrêtée sans servir :\n" + "".join(lines))
-
-
-def _get(url: str) -> tuple[int, str]:
-    with urllib.request.urlopen(url, timeout=60) as response:
-        return response.status, response.read().decode("utf-8")
-
-
 @pytest.mark.slow
-def test_demo_reproduces_the_press_claims_then_serves_the_dashboard(tmp_path) -> None:
-    db = tmp_path / "jalon-demo.duckdb"
-    process = _start_demo(db, free_port("127.0.0.1", 8600))
-    try:
-        output, url = _read_until_served(process)
-        status, page = _get(f"{url}/regions/76?phase=2016")
-        assert status == 200 and "Occitanie" in page
-        status, body = _get(f"{url}/api/regions/76?phase=2016")
-        figures = json.loads(body)
-        assert status == 200 and figures["region"]["code"] == "76"
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=60)
-    assert not Path(f"{db}.serveur").exists()
-    text = output.replace("\u202f", " ")
+def test_demo_reproduces_the_press_claims_then_serves_the_dashboard(
+    demo_run: DemoRun, tmp_path: Path
+) -> None:
+    db = demo_run.db
+    status, page = demo_run.served["/regions/76?phase=2016"]
+    assert status == 200 and "Occitanie" in page
+    status, body = demo_run.served["/api/regions/76?phase=2016"]
+    figures = json.loads(body)
+    assert status == 200 and figures["region"]["code"] == "76"
+    assert not demo_run.server_file_left
+    text = demo_run.output.replace("\u202f", " ")
     counted = re.search(
         r"([\d ]+) lignes ou éléments lus = ([\d ]+) acceptés \+ ([\d ]+) rejetés "
         r"\+ ([\d ]+) doublons?",
@@ -80,8 +44,8 @@ def test_demo_reproduces_the_press_claims_then_serves_the_dashboard(tmp_path) ->
     assert read == accepted + rejected + duplicates and rejected > 0
     assert "1re région de France" in text
     assert "est atteint" in text
-    assert (tmp_path / "jalon-demo-bilan-76-2016.pdf").read_bytes().startswith(b"%PDF")
-    assert (tmp_path / "jalon-demo.duckdb.plan.toml").is_file()
+    assert (db.parent / "jalon-demo-bilan-76-2016.pdf").read_bytes().startswith(b"%PDF")
+    assert (db.parent / "jalon-demo.duckdb.plan.toml").is_file()
     password = re.search(r"identifiant demo, mot de passe (\S+)", text)
     assert password is not None, text
     con = duckdb.connect(str(db), read_only=True)

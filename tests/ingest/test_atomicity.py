@@ -16,7 +16,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from jalon.ingest import import_file
@@ -24,6 +23,7 @@ from jalon.simulate.pe_stagiaires import write_pe_stagiaires
 from jalon.sources import builtin_profiles
 from jalon.store import open_store
 from tests.conftest import DATA, TEST_KEY
+from tests.helpers import state_checksum
 
 TABLES = ("meta", "imports", "rejets", "entree_lignes", "entrees", "personnes", "demandeurs")
 LINES = 100_000
@@ -48,20 +48,6 @@ CHILD = textwrap.dedent(
 )
 
 
-def _state(db: Path) -> dict[str, tuple[int, str]]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return {
-            table: con.execute(
-                f"SELECT count(*), md5(coalesce(string_agg(t::VARCHAR, chr(10) "
-                f"ORDER BY t::VARCHAR), '')) FROM {table} t"
-            ).fetchone()  # type: ignore[misc]
-            for table in TABLES
-        }
-    finally:
-        con.close()
-
-
 @pytest.fixture(scope="module")
 def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("gros") / "export-national.csv"
@@ -84,7 +70,7 @@ def test_kill_9_mid_import_leaves_the_store_unchanged(plan, key, tmp_path, big_f
         key,
     )
     con.close()
-    before = _state(db)
+    before = state_checksum(db, TABLES)
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(db), str(big_file), TEST_KEY],
         stdout=subprocess.PIPE,
@@ -101,7 +87,7 @@ def test_kill_9_mid_import_leaves_the_store_unchanged(plan, key, tmp_path, big_f
     child.wait(timeout=120)
     assert child.returncode == -signal.SIGKILL, seen
     assert "FINI" not in seen
-    assert _state(db) == before
+    assert state_checksum(db, TABLES) == before
     reopened = open_store(db)
     try:
         summary = import_file(

@@ -1,4 +1,5 @@
-"""A store built once per test module from the hand-made Pôle emploi exports of tests/data."""
+"""A store built once per session from the hand-made Pôle emploi exports of tests/data, and its
+Occitanie 2016 documents (frozen): the report tests only read them."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def build_store(path: Path, plan: Plan, files: tuple[str, ...] = PE_FILES) -> No
         con.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("rapport") / "jalon.duckdb"
     build_store(path, load_plan())
@@ -48,12 +49,12 @@ def ro(store_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def module_plan() -> Plan:
     return load_plan()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def public_doc(store_path: Path, module_plan: Plan) -> Document:
     con = open_store(store_path, read_only=True)
     try:
@@ -62,7 +63,7 @@ def public_doc(store_path: Path, module_plan: Plan) -> Document:
         con.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def internal_doc(store_path: Path, module_plan: Plan) -> Document:
     con = open_store(store_path, read_only=True)
     try:

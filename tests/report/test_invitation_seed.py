@@ -6,25 +6,23 @@ The seed's points, in its order: place and date of issue; genre and title; the p
 the protocol of 25 April 2016; places launched and the gain on 2015; entries and the target
 reached; 1st region; the extension; the visit (who, where, when); Pôle emploi's participation;
 the programme; the RSVP (address, deadline); the press contacts. The demo is simulated at scale
-0.02, so the seed's 30 000 additional trainings read as about 600.
+0.02, so the seed's 30 000 additional trainings read as about 600. The demo store is the
+session's (`demo_run`, tests/conftest.py), built once by `jalon demo` and only read here.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import tempfile
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
-from jalon.demo import run_demo
 from jalon.plan import load_plan
 from jalon.report import rendu
 from jalon.report.document import build_document
 from jalon.report.presse import Invitation, build_invitation, build_note, load_evenement
 from jalon.store import open_store
+from tests.conftest import DemoRun
 from tests.report.conftest import EVENEMENT
 
 pytestmark = pytest.mark.slow
@@ -37,14 +35,8 @@ def _plain(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("demo")
-    path = folder / "jalon-demo.duckdb"
-    # The demo simulates its files in a temporary folder of its own: keep it in pytest's.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(tempfile, "tempdir", str(folder))
-        run_demo(Console(file=io.StringIO()), path)
-    return path
+def demo(demo_run: DemoRun) -> Path:
+    return demo_run.db
 
 
 @pytest.fixture(scope="module")

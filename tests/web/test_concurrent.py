@@ -23,10 +23,10 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from tests.conftest import DATA, TEST_KEY
+from tests.helpers import state_checksum
 from tests.web.browser import free_port
 
 FIXTURE = DATA / "pe-stagiaires" / "export-2016-occitanie.csv"
@@ -105,20 +105,6 @@ def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
             fields[session] = str(8_000_000 + n // 50)
             out.write("|".join(fields) + "\n")
     return path
-
-
-def _state(db: Path) -> dict[str, tuple[int, str]]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return {
-            table: con.execute(
-                f"SELECT count(*), md5(coalesce(string_agg(t::VARCHAR, chr(10) "
-                f"ORDER BY t::VARCHAR), '')) FROM {table} t"
-            ).fetchone()  # type: ignore[misc]
-            for table in TABLES
-        }
-    finally:
-        con.close()
 
 
 READS = (
@@ -240,7 +226,7 @@ def test_kill_9_of_the_cli_mid_import_leaves_the_store_as_before(
     served: Served, big_file: Path
 ) -> None:
     served.stop()
-    before = _state(served.db)
+    before = state_checksum(served.db, TABLES)
     server = Served(served.db)
     try:
         shown = server.get("/api/national?phase=2016")
@@ -258,7 +244,7 @@ def test_kill_9_of_the_cli_mid_import_leaves_the_store_as_before(
         assert server.get("/api/national?phase=2016") == shown
     finally:
         server.stop()
-    assert _state(served.db) == before
+    assert state_checksum(served.db, TABLES) == before
 
 
 @pytest.mark.slow
@@ -266,7 +252,7 @@ def test_kill_9_of_the_server_mid_import_leaves_the_store_as_before(
     served: Served, big_file: Path
 ) -> None:
     served.stop()
-    before = _state(served.db)
+    before = state_checksum(served.db, TABLES)
     server = Served(served.db)
     child, master = _start_import_on_a_terminal(served.db, big_file)
     try:
@@ -280,7 +266,7 @@ def test_kill_9_of_the_server_mid_import_leaves_the_store_as_before(
     assert child.returncode == 2, output
     assert "s'est arrêté avant la fin de l'import" in " ".join(output.split())
     assert "Traceback" not in output
-    assert _state(served.db) == before
+    assert state_checksum(served.db, TABLES) == before
     # The server file left behind is stale: commands open the base directly again.
     done = jalon("imports", "--db", str(served.db))
     assert done.returncode == 0, done.stderr

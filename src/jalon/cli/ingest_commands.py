@@ -98,6 +98,19 @@ class _LinesColumn(ProgressColumn):
         return Text(f"{nombre(int(task.completed))} lignes{rate}")
 
 
+def _lines_progress(shown: bool) -> Progress:
+    """The bars of one file's import, phase by phase (drawn only when `shown`)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        _LinesColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not shown,
+    )
+
+
 def _split_arguments(
     arguments: list[str], profil: str | None, workdir: Path
 ) -> tuple[Profile, list[Path], bool]:
@@ -210,15 +223,10 @@ def import_command(
             with store(db) as con:
                 if len(fichiers) > 1:
                     summaries = _import_series(con, fichiers, chosen, the_plan, key)
-                elif console.is_terminal and format is OutputFormat.texte:
-                    with Progress(
-                        TextColumn("{task.description}"),
-                        BarColumn(),
-                        _LinesColumn(),
-                        TimeRemainingColumn(),
-                        console=console,
-                        transient=True,
-                    ) as progress:
+                else:
+                    # No bar, no progress polling either, when nobody watches a terminal.
+                    shown = console.is_terminal and format is OutputFormat.texte
+                    with _lines_progress(shown) as progress:
                         summaries = [
                             import_file(
                                 con,
@@ -228,21 +236,9 @@ def import_command(
                                 key,
                                 dry_run=essai,
                                 replaces=remplace,
-                                report=_Bar(progress),
+                                report=_Bar(progress) if shown else None,
                             )
                         ]
-                else:
-                    summaries = [
-                        import_file(
-                            con,
-                            fichiers[0],
-                            chosen,
-                            the_plan,
-                            key,
-                            dry_run=essai,
-                            replaces=remplace,
-                        )
-                    ]
     if format is OutputFormat.json:
         found = [s.as_dict() for s in summaries]
         console.print_json(json.dumps(found[0] if len(found) == 1 else found))
@@ -291,15 +287,7 @@ def _import_through_server(
     errors.print(
         f"La base est tenue par le serveur Jalon ({server.url}) : l'import lui est confié."
     )
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        _LinesColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    ) as progress:
+    with _lines_progress(console.is_terminal) as progress:
         found = remote_import(server, base, payload, _Bar(progress))
     return [ImportSummary(**summary) for summary in found]
 

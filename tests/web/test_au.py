@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
@@ -169,6 +170,10 @@ def test_downloads_at_a_date(client: TestClient, cli_db: Path) -> None:
     assert dated.status_code == latest.status_code == 200
     assert f"jalon-76-2016-au-{MID}.xlsx" in dated.headers["content-disposition"]
     assert dated.content != latest.content
+    for answer, day in ((dated, dt.date(2016, 6, 15)), (latest, dt.date(2017, 1, 31))):
+        source = load_workbook(io.BytesIO(answer.content))["Source"]
+        rows = {row[0]: row[1] for row in source.iter_rows(values_only=True)}
+        assert rows["Date d'arrêt des données"] == dt.datetime.combine(day, dt.time())
     national = client.get(f"/national.xlsx?phase=2016&au={MID}")
     assert f"jalon-national-2016-au-{MID}.xlsx" in national.headers["content-disposition"]
 

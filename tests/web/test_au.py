@@ -27,9 +27,13 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from jalon.cli import app as cli
+from jalon.ingest import import_file
+from jalon.plan import load_plan
+from jalon.sources import builtin_profiles
+from jalon.store import open_store
 from jalon.web.app import Settings, create_app
 from jalon.web.views import DATED_VIEWS, optional
-from tests.web.conftest import csrf_of, sign_in
+from tests.web.conftest import BASE_FILE, csrf_of, sign_in
 
 MID = "2016-06-15"
 runner = CliRunner()
@@ -64,6 +68,8 @@ def test_region_at_mid_phase_is_the_cli_bilan_at_that_date(
     expected_public = cli_bilan(cli_db, "--region", "76", "--au", MID, "--public")
     public = client.get(f"/api/regions/76?phase=2016&au={MID}").json()
     assert public["public"] is True and public["bilan"] == expected_public
+    public_national = client.get(f"/api/national?phase=2016&au={MID}").json()
+    assert public_national["bilan"] == cli_bilan(cli_db, "--national", "--au", MID, "--public")
 
     expected = cli_bilan(cli_db, "--region", "76", "--au", MID)
     sign_in(client, "national")
@@ -82,6 +88,19 @@ def test_region_at_mid_phase_is_the_cli_bilan_at_that_date(
     assert values["entrees_supplementaires"] == 1
     months = [row["cle"] for row in bilan["ventilations"]["mois"]["lignes"]]
     assert months == ["2016-01", "2016-02", "2016-03", "2016-04", "2016-05", "2016-06"]
+
+    national = client.get(f"/api/national?phase=2016&au={MID}").json()
+    assert national["bilan"] == cli_bilan(cli_db, "--national", "--au", MID)
+    ranking = runner.invoke(
+        cli, ["classement", "--phase", "2016", "--db", str(cli_db), "--format", "json", "--au", MID]
+    )
+    assert ranking.exit_code == 0, ranking.output
+    expected_ranking = json.loads(ranking.output)
+    assert expected_ranking["etat_phase"] == "phase en cours : 5 mois sur 12"
+    assert national["classement"] == {
+        k: v for k, v in expected_ranking.items() if k in national["classement"]
+    }
+    assert national["classement"]["regions"] == expected_ranking["regions"]
 
     page = client.get(f"/regions/76?phase=2016&au={MID}").text
     assert "Données arrêtées au 15 juin 2016" in page
@@ -280,3 +299,54 @@ def test_pdf_bilan_at_a_date(pdf_client: TestClient) -> None:
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(answer.content)).pages)
     assert "15 juin 2016" in re.sub(r"\s+", " ", text)
     assert "5 mois sur 12" in re.sub(r"\s+", " ", text)
+
+
+def _pe_line(n: int, start: str, end: str, insee: str) -> str:
+    """One line of the Pôle emploi trainee export (38 columns, `|`, NULL for empty), funded by
+    Pôle emploi (financeur 4), as the fixture files of `tests/data/pe-stagiaires` are written."""
+    person = f"{3000000 + n}A"
+    cells = ["NULL"] * 38
+    cells[:4] = ["Fictif", "Personne", f"p{person}@exemple.test", "0500000000"]
+    cells[6], cells[13] = person, "Formation fictive"
+    cells[14], cells[15] = f"{start} 00:00:00.0", f"{end} 00:00:00.0"
+    cells[18], cells[20], cells[23] = insee, "22854", "31234567800014"
+    cells[26], cells[33], cells[34], cells[37] = insee[:2], "400", f"SE_{n}", "4"
+    return "|".join(cells)
+
+
+@pytest.fixture
+def secret_dbs(tmp_path: Path, key: bytes) -> tuple[Path, Path]:
+    """Occitanie: 8 entries in the first half of 2016 and 8 in the second; Bretagne: 14 in the
+    first half. At the end of 2016 both regions pass the threshold (11); at 15 June 2016
+    Occitanie (8) does not, and Bretagne's 14 and the nation's 22 would give it back."""
+    lines = [BASE_FILE.read_text(encoding="utf-8").splitlines()[0]]
+    days = [f"2016-0{m}-0{d}" for m in (1, 2, 3, 4) for d in (4, 5)]
+    lines += [_pe_line(i, day, "2016-12-16", "31555") for i, day in enumerate(days)]
+    late = [f"2016-{m}-0{d}" for m in (10, 11, 12) for d in (3, 4, 5)][:8]
+    lines += [_pe_line(10 + i, day, "2017-01-27", "31555") for i, day in enumerate(late)]
+    lines += [
+        _pe_line(20 + i, f"2016-0{1 + i % 5}-1{i % 9}", "2016-12-16", "35238") for i in range(14)
+    ]
+    source = tmp_path / "export-pe.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "secret.duckdb"
+    con = open_store(db)
+    try:
+        import_file(con, source, builtin_profiles()["pe-stagiaires"], load_plan(), key)
+    finally:
+        con.close()
+    return db, Path(shutil.copy(db, tmp_path / "secret-cli.duckdb"))
+
+
+def test_the_public_pattern_at_a_date_is_that_dates(secret_dbs: tuple[Path, Path]) -> None:
+    web_db, cli_db = secret_dbs
+    latest = cli_bilan(cli_db, "--national", "--public")
+    dated = cli_bilan(cli_db, "--national", "--au", MID, "--public")
+    assert latest["ventilations"] != dated["ventilations"]
+    with TestClient(create_app(Settings(db_path=web_db, https_only=False))) as client:
+        for options, query in (((), ""), (("--au", MID), f"&au={MID}")):
+            national = client.get(f"/api/national?phase=2016{query}").json()["bilan"]
+            assert national == cli_bilan(cli_db, "--national", "--public", *options)
+            for region in ("76", "53"):
+                shown = client.get(f"/api/regions/{region}?phase=2016{query}").json()["bilan"]
+                assert shown == cli_bilan(cli_db, "--region", region, "--public", *options)

@@ -37,7 +37,7 @@ AuQuery = Annotated[
     Query(
         description=(
             "Date d'arrêt demandée (AAAA-MM-JJ) : les chiffres sont calculés à cette date, les "
-            "entrées postérieures étant ignorées, comme `jalon bilan --au`. Une phase non "
+            "entrées postérieures étant ignorées, comme avec « jalon bilan --au ». Une phase non "
             "terminée à cette date est dite « phase en cours » (mois observés sur mois de la "
             "phase) et comparée aux mêmes mois de sa période de référence. Une date postérieure "
             "à la date d'arrêt des données donne les chiffres de cette dernière. Absente : la "

@@ -171,3 +171,7 @@ def test_au_is_read_in_french() -> None:
     assert parse_au(None) is None
     with pytest.raises(ArretError, match="attendu une date AAAA-MM-JJ"):
         parse_au("31/03/2017")
+    # A date whose reference window would fall before year 1 is refused, not a traceback.
+    with pytest.raises(ArretError, match="à partir du 1er janvier 1900"):
+        parse_au("0001-01-01")
+    assert parse_au("1900-01-01") == dt.date(1900, 1, 1)

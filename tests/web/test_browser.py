@@ -63,7 +63,27 @@ def test_national_page_shows_the_api_totals_and_map(page: Page, server: str) -> 
     expect(page.locator("#classement tbody tr")).to_have_count(len(data["classement"]["regions"]))
     page.select_option("#phase", "2017S1")
     page.get_by_role("button", name="Afficher").click()
-    expect(page).to_have_url(f"{server}/?phase=2017S1")
+    expect(page).to_have_url(f"{server}/?phase=2017S1&au=")  # no date chosen: the latest
+    expect(page.locator("#notice-au")).to_have_count(0)
+
+
+def test_a_date_picked_in_the_form_recomputes_the_page(
+    page: Page, server: str, tmp_path: Path
+) -> None:
+    page.goto(server + "/regions/76?phase=2016")
+    expect(page.locator("#arret")).to_have_text("Données arrêtées au 31 janvier 2017.")
+    page.get_by_label("Données au (facultatif)").fill("2016-06-15")
+    page.get_by_role("button", name="Afficher").click()
+    expect(page).to_have_url(f"{server}/regions/76?phase=2016&au=2016-06-15")
+    notice = page.locator("#notice-au")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("Page calculée au 15 juin 2016")
+    expect(page.locator("#arret")).to_contain_text("phase en cours : 5 mois sur 12")
+    expect(page.get_by_label("Données au (facultatif)")).to_have_value("2016-06-15")
+    page.screenshot(path=str(tmp_path / "region-au.png"), full_page=True)
+    notice.get_by_role("link", name="Voir les données les plus récentes").click()
+    expect(page).to_have_url(f"{server}/regions/76?phase=2016")
+    expect(page.locator("#notice-au")).to_have_count(0)
 
 
 def test_region_page_matches_its_json_for_a_regional_user(page: Page, server: str) -> None:

@@ -118,6 +118,7 @@ def _provenance(
     version: str,
     last_import: dt.datetime | None,
     public: bool,
+    cutoff: dt.date | None = None,
 ) -> Provenance:
     return Provenance(
         plan=plan.name,
@@ -127,6 +128,7 @@ def _provenance(
         data_version=version,
         last_import=last_import,
         secret_threshold=plan.secret.threshold if public else None,
+        cutoff=cutoff,
     )
 
 
@@ -143,7 +145,9 @@ def bilan_workbook(
     tables = bilan_tables(bilan)
     if classement is not None:
         tables.insert(1, classement_table(classement))
-    source = _provenance(plan, bilan.phase, bilan.region, version, last_import, public)
+    arret = bilan.arret
+    cutoff = arret.date if arret is not None and arret.data_date is not None else None
+    source = _provenance(plan, bilan.phase, bilan.region, version, last_import, public, cutoff)
     return workbook(tables, source)
 
 

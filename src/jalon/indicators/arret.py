@@ -53,6 +53,9 @@ def _months_between(start: dt.date, later: dt.date) -> int:
     return (later.year - start.year) * 12 + later.month - start.month
 
 
+EARLIEST_AU = dt.date(1900, 1, 1)
+
+
 class ArretError(ValueError):
     """A date asked for that no figure can be computed at (told in French)."""
 
@@ -177,9 +180,17 @@ def parse_au(text: str | None) -> dt.date | None:
     if text is None or not text.strip():
         return None
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise ArretError(
             f"date d'arrêt « {text} » illisible : attendu une date AAAA-MM-JJ, "
             "par exemple 2017-03-31."
         ) from None
+    # The reference window and the year before are read months earlier: a date of the first
+    # centuries would fall before year 1, which no calendar date can hold.
+    if day < EARLIEST_AU:
+        raise ArretError(
+            f"date d'arrêt « {text} » hors des dates possibles : attendu une date AAAA-MM-JJ "
+            f"à partir du {date_longue(EARLIEST_AU)}."
+        )
+    return day

@@ -3,20 +3,25 @@ the helpers that turn a request into a rendered page or a cached JSON answer.
 
 `create_app` builds one `Web` per app; the routers of `jalon.web.routes` close over it. Nothing
 here touches the base except through `WebStore` (its lock and its per-data-version cache).
+`AuQuery` is the optional `?au=AAAA-MM-JJ` of the dashboards, read by `Web.au_of` with the CLI's
+own parser (`jalon.indicators.arret.parse_au`), so that `--au` and `?au=` agree on every date.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment
 
+from jalon.indicators.arret import ArretError, parse_au
 from jalon.plan import Plan
 from jalon.reference import region as region_of
 from jalon.web import rendering, uploads
@@ -27,6 +32,21 @@ from jalon.web.views import WebStore
 STATIC = Path(__file__).parent / "static"
 DSFR = STATIC / "dsfr"
 FORM_PAGES = frozenset({"connexion.html", "imports.html", "bilan.html"})
+AuQuery = Annotated[
+    str | None,
+    Query(
+        description=(
+            "Date d'arrêt demandée (AAAA-MM-JJ) : les chiffres sont calculés à cette date, les "
+            "entrées postérieures étant ignorées, comme avec « jalon bilan --au ». Une phase non "
+            "terminée à cette date est dite « phase en cours » (mois observés sur mois de la "
+            "phase) et comparée aux mêmes mois de sa période de référence. Une date postérieure "
+            "à la date d'arrêt des données donne les chiffres de cette dernière. Absente : la "
+            "date d'arrêt des données."
+        ),
+        examples=["2017-03-31"],
+        json_schema_extra={"format": "date"},
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -58,6 +78,13 @@ class Web:
         except KeyError as exc:
             raise HTTPException(status_code=404, detail=str(exc.args[0])) from None
         return code
+
+    def au_of(self, text: str | None) -> dt.date | None:
+        """The date of `?au=`, or a French 400 naming the parameter and the expected form."""
+        try:
+            return parse_au(text)
+        except ArretError as exc:
+            raise HTTPException(status_code=400, detail=f"Paramètre « au » : {exc}") from None
 
     def region_code(self, code: str) -> str:
         try:
@@ -105,6 +132,11 @@ class Web:
 
 def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path.endswith((".csv", ".json"))
+
+
+def query_of(phase: str, au: dt.date | None) -> str:
+    """The query string that keeps a page's phase and date in its links (`phase=…&au=…`)."""
+    return urlencode({"phase": phase, **({} if au is None else {"au": au.isoformat()})})
 
 
 def num(value: object) -> float | None:

@@ -50,6 +50,21 @@ class BilanDonnees(_Open):
     plan_sha256: str = Field(description="Empreinte du fichier du plan qui a servi au calcul.")
     phase: str = Field(description="Code de la phase.")
     region: str | None = Field(description="Code INSEE de la région ; absent pour la France.")
+    date_arret: dt.date | None = Field(
+        None, description="Date à laquelle les chiffres sont calculés (AAAA-MM-JJ)."
+    )
+    date_arret_donnees: dt.date | None = Field(
+        None, description="Dernier jour couvert par les fichiers importés de ce territoire."
+    )
+    au: dt.date | None = Field(None, description="Date demandée par le paramètre « au ».")
+    phase_en_cours: bool | None = Field(
+        None, description="Vrai si la phase n'est pas terminée à la date d'arrêt."
+    )
+    mois_observes: int | None = Field(None, description="Mois complets de la phase observés.")
+    mois_total: int | None = Field(None, description="Nombre de mois de la phase.")
+    etat_phase: str | None = Field(
+        None, description="« phase en cours : 3 mois sur 6 » ou « phase terminée »."
+    )
     indicateurs: dict[str, Indicateur] = Field(description="Indicateurs, par code.")
     ventilations: dict[str, Ventilation] = Field(description="Tableaux, par code.")
 
@@ -152,6 +167,7 @@ class BilanDisponibilite(BaseModel):
 
 #: Error answers every JSON operation may give, for the OpenAPI document.
 ERREURS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Erreur, "description": "Paramètre mal formé (date « au » illisible…)."},
     401: {"model": Erreur, "description": "Connexion nécessaire."},
     403: {"model": Erreur, "description": "Hors du périmètre du compte."},
     404: {"model": Erreur, "description": "Phase, région ou ressource inconnue."},

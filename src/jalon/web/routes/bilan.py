@@ -1,7 +1,9 @@
-"""The bilan PDF page: which bilans an account may generate, and the generation itself."""
+"""The bilan PDF page: which bilans an account may generate, and the generation itself, at the
+date d'arrêt des données or at an earlier date (« au », as `jalon rapport --au`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -38,8 +40,10 @@ def router(web: Web) -> APIRouter:
         if build is None or html is None or to_pdf is None:
             return None
 
-        def document(con: Any, phase: str, region: str | None, interne: bool) -> str:
-            return str(html(build(con, plan, phase, region, interne=interne)))
+        def document(
+            con: Any, phase: str, region: str | None, interne: bool, au: dt.date | None
+        ) -> str:
+            return str(html(build(con, plan, phase, region, interne=interne, au=au)))
 
         return document, to_pdf
 
@@ -93,10 +97,12 @@ def router(web: Web) -> APIRouter:
         description=(
             "« version » : « public » (secret statistique appliqué, pour tout compte et tout "
             "territoire) ou « interne » (diffusion restreinte : pour un compte national, ou un "
-            "compte régional et sa région)."
+            "compte régional et sa région). « au » (facultatif, AAAA-MM-JJ) : le bilan à cette "
+            "date, antérieure à la date d'arrêt des données."
         ),
         responses={
             200: {"content": {"application/pdf": {}}, "description": "Le bilan en PDF."},
+            400: ERREURS[400],
             403: ERREURS[403],
             503: {"model": Erreur, "description": "Génération des PDF non installée."},
         },
@@ -106,10 +112,15 @@ def router(web: Web) -> APIRouter:
         phase: Annotated[str, Form()],
         region: Annotated[str, Form()] = "",
         version: Annotated[Literal["public", "interne"], Form()] = "public",
+        au: Annotated[
+            str | None,
+            Form(description="Date d'arrêt demandée (AAAA-MM-JJ) ; vide : la plus récente."),
+        ] = None,
         csrf: Annotated[str | None, Form()] = None,
     ) -> Response:
         user = require_user(current_user(request, store))
         check_csrf(request, csrf)
+        day = web.au_of(au)
         code = region_code(region) if region else None
         interne = version == "interne"
         if interne and code not in internal_scope(user):
@@ -127,10 +138,13 @@ def router(web: Web) -> APIRouter:
             raise HTTPException(503, "La génération du bilan PDF n'est pas encore disponible.")
         document, to_pdf = engine
         with store.lock:
-            html = document(store.con, phase_code, code, interne)
-            audit(store.con, user, "bilan_pdf", code, f"phase {phase_code}, version {version}")
+            html = document(store.con, phase_code, code, interne, day)
+            detail = f"phase {phase_code}, version {version}"
+            detail += "" if day is None else f", au {day.isoformat()}"
+            audit(store.con, user, "bilan_pdf", code, detail)
         pdf = to_pdf(html)
-        name = f"bilan-{code or 'national'}-{phase_code}-{version}.pdf"
+        dated = "" if day is None else f"-au-{day.isoformat()}"
+        name = f"bilan-{code or 'national'}-{phase_code}{dated}-{version}.pdf"
         return Response(
             bytes(pdf),
             media_type="application/pdf",

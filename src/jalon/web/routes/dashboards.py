@@ -1,8 +1,13 @@
 """The public dashboards: the national overview, each region's page, the indicator definitions,
-with their JSON twins and the CSV of each breakdown."""
+with their JSON twins, the CSV of each breakdown and the Excel workbooks.
+
+Every view of a bilan takes `?au=AAAA-MM-JJ` (`AuQuery`): the figures as of that earlier date, as
+`jalon bilan --au` gives them; the page says so and its links (phase selector, regions,
+downloads) keep the date."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +23,7 @@ from jalon.reference import departements_of_region
 from jalon.reference import region as region_of
 from jalon.report.version import data_version
 from jalon.web import charts, maps, rendering, schemas
-from jalon.web.context import Web, as_plain, num
+from jalon.web.context import AuQuery, Web, as_plain, num, query_of
 from jalon.web.rendering import afficher
 from jalon.web.security import audience_for, current_user
 from jalon.web.views import Audience, National
@@ -70,7 +75,7 @@ def router(web: Web) -> APIRouter:
     shared_json = web.shared_json
     router = APIRouter()
 
-    def national_map(data: National, phase: str, audience: Audience) -> str:
+    def national_map(data: National, phase: str, audience: Audience, au: dt.date | None) -> str:
         def draw() -> str:
             rates = {
                 r.region: num(r.values.get("taux_realisation")) for r in data.classement.regions
@@ -81,7 +86,7 @@ def router(web: Web) -> APIRouter:
                 else "sans données"
                 for code, rate in rates.items()
             }
-            links = {code: f"/regions/{code}?phase={phase}" for code in rates}
+            links = {code: f"/regions/{code}?{query_of(phase, au)}" for code in rates}
             return maps.choropleth(
                 "regions",
                 rates,
@@ -91,22 +96,28 @@ def router(web: Web) -> APIRouter:
                 links=links,
             )
 
-        return store.cached(("carte-regions", phase, audience), draw)
+        return store.cached(("carte-regions", phase, audience, au), draw)
 
     @router.get("/", response_class=HTMLResponse, summary="Vue nationale (page)")
-    def national_page(request: Request, phase: str | None = None) -> HTMLResponse:
+    def national_page(
+        request: Request, phase: str | None = None, au: AuQuery = None
+    ) -> HTMLResponse:
         user = current_user(request, store)
         code = phase_of(phase)
+        day = web.au_of(au)
         audience = audience_for(user, None)
-        data = store.national(code, audience)
+        data = store.national(code, audience, day)
         return shared_page(
             request,
             user,
-            ("national", code),
+            ("national", code, day),
             "national.html",
             phase=plan.phase(code),
+            au=day,
+            requete=query_of(code, day),
+            arret=data.bilan.arret,
             data=data,
-            carte=national_map(data, code, audience),
+            carte=national_map(data, code, audience, day),
             legende=plan.scales["taux_realisation"].entries(),
             figures=_figures_dict(data.bilan),
             lignes=data.classement.ordered(),
@@ -119,19 +130,27 @@ def router(web: Web) -> APIRouter:
         description=(
             "Le bilan national d'une phase (indicateurs et ventilations) et le classement des "
             "régions. Version publique (secret statistique) pour un visiteur non connecté ou un "
-            "compte régional ; version complète pour un compte national."
+            "compte régional ; version complète pour un compte national. Avec « au », les "
+            "chiffres à cette date."
         ),
         response_class=JSONResponse,
-        responses={200: {"model": schemas.National}, 404: schemas.ERREURS[404]},
+        responses={
+            200: {"model": schemas.National},
+            400: schemas.ERREURS[400],
+            404: schemas.ERREURS[404],
+        },
     )
-    def national_json(request: Request, phase: str | None = None) -> Response:
+    def national_json(request: Request, phase: str | None = None, au: AuQuery = None) -> Response:
         user = current_user(request, store)
         code = phase_of(phase)
+        day = web.au_of(au)
         audience = audience_for(user, None)
-        return shared_json(("national", code, audience), lambda: national_payload(code, audience))
+        return shared_json(
+            ("national", code, audience, day), lambda: national_payload(code, audience, day)
+        )
 
-    def national_payload(code: str, audience: Audience) -> dict[str, Any]:
-        data = store.national(code, audience)
+    def national_payload(code: str, audience: Audience, au: dt.date | None) -> dict[str, Any]:
+        data = store.national(code, audience, au)
         return {
             "public": audience == "public",
             "bilan": data.bilan.as_dict(),
@@ -140,21 +159,29 @@ def router(web: Web) -> APIRouter:
 
     # --- region page -------------------------------------------------------------------
 
-    def region_view(request: Request, code: str, phase: str | None) -> tuple[Any, ...]:
+    def region_view(
+        request: Request, code: str, phase: str | None, au: str | None
+    ) -> tuple[Any, ...]:
         user = current_user(request, store)
         region = region_code(code)
         audience = audience_for(user, region)
         phase_code = phase_of(phase)
-        return user, region, phase_code, audience, store.bilan(phase_code, region, audience)
+        day = web.au_of(au)
+        bilan = store.bilan(phase_code, region, audience, day)
+        return user, region, phase_code, audience, day, bilan
 
-    def region_ranks(phase: str, region: str, audience: Audience) -> list[tuple[str, int | None]]:
+    def region_ranks(
+        phase: str, region: str, audience: Audience, au: dt.date | None
+    ) -> list[tuple[str, int | None]]:
         """The region's national ranks, the plan's headline criterion first."""
-        classement = store.national(phase, audience).classement
+        classement = store.national(phase, audience, au).classement
         found = next((r for r in classement.regions if r.region == region), None)
         criteria = (classement.headline, *classement.secondary)
         return [(CRITERION_LABELS[c], found.ranks.get(c) if found else None) for c in criteria]
 
-    def region_extras(bilan: Bilan, region: str, phase: str, audience: Audience) -> dict[str, Any]:
+    def region_extras(
+        bilan: Bilan, region: str, phase: str, audience: Audience, au: dt.date | None
+    ) -> dict[str, Any]:
         def curve() -> str | None:
             months = next((b for b in bilan.breakdowns if b.code == "mois"), None)
             if months is None or not months.rows:
@@ -185,27 +212,33 @@ def router(web: Web) -> APIRouter:
             )
 
         return {
-            "courbe": store.cached(("courbe", phase, region, audience), curve),
-            "carte_departements": store.cached(("carte-dep", phase, region, audience), dep_map),
+            "courbe": store.cached(("courbe", phase, region, audience, au), curve),
+            "carte_departements": store.cached(("carte-dep", phase, region, audience, au), dep_map),
         }
 
     @router.get("/regions/{code}", response_class=HTMLResponse, summary="Page d'une région")
-    def region_page(request: Request, code: str, phase: str | None = None) -> HTMLResponse:
-        user, region, phase_code, audience, bilan = region_view(request, code, phase)
+    def region_page(
+        request: Request, code: str, phase: str | None = None, au: AuQuery = None
+    ) -> HTMLResponse:
+        user, region, phase_code, audience, day, bilan = region_view(request, code, phase, au)
         return shared_page(
             request,
             user,
-            ("region", region, phase_code),
+            ("region", region, phase_code, day),
             "region.html",
             region=region_of(region),
             phase=plan.phase(phase_code),
+            au=day,
+            requete=query_of(phase_code, day),
+            arret=bilan.arret,
             bilan=bilan,
             audience=audience,
             figures=_figures_dict(bilan),
             groupes=_groups(bilan),
-            prevision=store.prevision(phase_code, region, audience),
-            rangs=region_ranks(phase_code, region, audience),
-            **region_extras(bilan, region, phase_code, audience),
+            prevision=store.prevision(phase_code, region, audience, day),
+            prevision_refus=store.prevision_refusal(phase_code, region, day),
+            rangs=region_ranks(phase_code, region, audience, day),
+            **region_extras(bilan, region, phase_code, audience, day),
         )
 
     @router.get(
@@ -214,24 +247,28 @@ def router(web: Web) -> APIRouter:
         description=(
             "Le bilan d'une région (code INSEE, par exemple 76) pour une phase, et la prévision "
             "de fin de phase. Version publique pour un visiteur non connecté ; un compte "
-            "régional n'ouvre que sa région."
+            "régional n'ouvre que sa région. Avec « au », les chiffres à cette date ; sans "
+            "prévision (null) quand aucun mois de la phase n'est observé."
         ),
         response_class=JSONResponse,
         responses={
             200: {"model": schemas.Region},
+            400: schemas.ERREURS[400],
             403: schemas.ERREURS[403],
             404: schemas.ERREURS[404],
         },
     )
-    def region_json(request: Request, code: str, phase: str | None = None) -> Response:
-        _, region, phase_code, audience, bilan = region_view(request, code, phase)
+    def region_json(
+        request: Request, code: str, phase: str | None = None, au: AuQuery = None
+    ) -> Response:
+        _, region, phase_code, audience, day, bilan = region_view(request, code, phase, au)
         return shared_json(
-            ("region", region, phase_code, audience),
+            ("region", region, phase_code, audience, day),
             lambda: {
                 "region": {"code": region, "nom": region_of(region).nom},
                 "public": audience == "public",
                 "bilan": bilan.as_dict(),
-                "prevision": as_plain(store.prevision(phase_code, region, audience)),
+                "prevision": as_plain(store.prevision(phase_code, region, audience, day)),
             },
         )
 
@@ -245,18 +282,19 @@ def router(web: Web) -> APIRouter:
         response_class=Response,
         responses={
             200: {"content": {"text/csv": {}}, "description": "Le tableau en CSV."},
+            400: schemas.ERREURS[400],
             403: schemas.ERREURS[403],
             404: schemas.ERREURS[404],
         },
     )
     def region_csv(
-        request: Request, code: str, ventilation: str, phase: str | None = None
+        request: Request, code: str, ventilation: str, phase: str | None = None, au: AuQuery = None
     ) -> Response:
-        _, region, phase_code, _, bilan = region_view(request, code, phase)
+        _, region, phase_code, _, day, bilan = region_view(request, code, phase, au)
         table = next((b for b in bilan.breakdowns if b.code == ventilation), None)
         if table is None:
             raise HTTPException(404, f"Ventilation inconnue ou non publiée : {ventilation}.")
-        name = f"jalon-{region}-{phase_code}-{ventilation}.csv"
+        name = f"jalon-{region}-{phase_code}{_dated(day)}-{ventilation}.csv"
         return Response(
             rendering.breakdown_csv(table),
             media_type="text/csv; charset=utf-8",
@@ -278,28 +316,39 @@ def router(web: Web) -> APIRouter:
 
         return store.cached(("version",), read)
 
-    @router.get("/regions/{code}/bilan.xlsx", summary="Bilan d'une région, classeur Excel")
-    def region_xlsx(request: Request, code: str, phase: str | None = None) -> Response:
-        _, region, phase_code, audience, bilan = region_view(request, code, phase)
+    @router.get(
+        "/regions/{code}/bilan.xlsx",
+        summary="Bilan d'une région, classeur Excel",
+        responses={400: schemas.ERREURS[400], 403: schemas.ERREURS[403]},
+    )
+    def region_xlsx(
+        request: Request, code: str, phase: str | None = None, au: AuQuery = None
+    ) -> Response:
+        _, region, phase_code, audience, day, bilan = region_view(request, code, phase, au)
         v = version()
         return workbook_response(
             lambda: bilan_workbook(bilan, plan, v.code, v.as_of, audience == "public"),
-            (region, phase_code, audience),
-            f"jalon-{region}-{phase_code}.xlsx",
+            (region, phase_code, audience, day),
+            f"jalon-{region}-{phase_code}{_dated(day)}.xlsx",
         )
 
-    @router.get("/national.xlsx", summary="Bilan national et classement, classeur Excel")
-    def national_xlsx(request: Request, phase: str | None = None) -> Response:
+    @router.get(
+        "/national.xlsx",
+        summary="Bilan national et classement, classeur Excel",
+        responses={400: schemas.ERREURS[400]},
+    )
+    def national_xlsx(request: Request, phase: str | None = None, au: AuQuery = None) -> Response:
         code = phase_of(phase)
+        day = web.au_of(au)
         audience = audience_for(current_user(request, store), None)
-        data = store.national(code, audience)
+        data = store.national(code, audience, day)
         v = version()
         return workbook_response(
             lambda: bilan_workbook(
                 data.bilan, plan, v.code, v.as_of, audience == "public", data.classement
             ),
-            ("national", code, audience),
-            f"jalon-national-{code}.xlsx",
+            ("national", code, audience, day),
+            f"jalon-national-{code}{_dated(day)}.xlsx",
         )
 
     # --- indicator definitions ---------------------------------------------------------
@@ -343,6 +392,11 @@ def _groups(bilan: Bilan) -> list[tuple[str, str, list[Figure]]]:
     others = [f for f in bilan.figures if f.code not in placed]
     groups.append(("Autres indicateurs", "table", others))
     return [g for g in groups if g[2]]
+
+
+def _dated(au: dt.date | None) -> str:
+    """The date in a download's file name (« -au-2017-03-31 »), so two dates never collide."""
+    return "" if au is None else f"-au-{au.isoformat()}"
 
 
 def _figures_dict(bilan: Bilan) -> dict[str, Any]:

@@ -365,7 +365,7 @@ def indicateurs(
     plan: PlanOption = None,
 ) -> None:
     """Liste les indicateurs et leur définition (registre)."""
-    from jalon.indicators.prevision import backtest_markdown
+    from jalon.indicators.prevision_backtest import backtest_markdown
 
     if markdown:
         section = None
@@ -373,7 +373,7 @@ def indicateurs(
             with user_errors():
                 the_plan = plan_for(backtest_db, plan)
                 with store(backtest_db, read_only=True) as con:
-                    section = backtest_markdown(con, the_plan, "2016")
+                    section = backtest_markdown(con, the_plan)
         typer.echo(registry.markdown(section), nl=False)
         return
     for ind in registry.INDICATORS:

@@ -90,6 +90,8 @@ def test_the_interval_is_calibrated_on_the_finished_phase(ten_regions, plan) -> 
     assert "sur 10 cas (régions des phases terminées : Année 2016)" in result.method
     early = compute_prevision(ten_regions, plan, "2016", "76", dt.date(2016, 3, 31))
     assert "du seul modèle" in early.method  # in March 2016, no phase was over
+    assert early.forecast.probability is None  # nothing measured tells it right
+    assert early.forecast.low < early.forecast.projection < early.forecast.high
 
 
 def test_backtest_by_hand(ten_regions, plan) -> None:
@@ -111,6 +113,8 @@ def test_backtest_by_hand(ten_regions, plan) -> None:
     widths = [*(90 / (120 + 9 * r) for r in range(1, 10)), 0.9 * 90 / 210]
     assert march.others.width == pytest.approx(sum(widths) / 10)
     assert march.real_time.calibrated == 0  # in March 2016 no phase was over: the model alone
+    assert march.real_time.brier is None  # whose probability is withheld
+    assert march.model.brier is not None and march.model.width == march.real_time.width
     text = backtest_markdown(ten_regions, plan)
     assert text.startswith(START) and text.rstrip().endswith(END)
     assert "# Prévision : erreur mesurée (backtest)" in text

@@ -13,7 +13,7 @@ nothing can be projected from nothing. The backtest is `jalon.indicators.previsi
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import duckdb
 import ibis
@@ -141,8 +141,21 @@ def interval_note(months: int, total: int, cases: int, phases: list[Phase]) -> s
     return (
         f"{METHOD} ; intervalle à 80 % du seul modèle (dispersion des rapports mensuels et aléa "
         "de comptage), faute de phase terminée sur laquelle mesurer les erreurs de la "
-        "projection : le backtest le trouve trop étroit en début de phase"
+        "projection : le backtest le trouve trop étroit en début de phase ; pour la même "
+        "raison, la probabilité d'atteindre l'objectif n'est pas estimée"
     )
+
+
+def published_forecast(
+    observed: list[int], reference: list[int], target: int | None, errors: list[float]
+) -> Forecast:
+    """`forecast`, without a probability of reaching the target when too few errors calibrate
+    it: the model's own probability, measured by the backtest early in a phase, did worse than
+    saying 50 % every time."""
+    f = forecast(observed, reference, target, errors)
+    if len(errors) < MIN_CALIBRATION and f.months_observed < f.months_total:
+        return replace(f, probability=None)
+    return f
 
 
 def compute_prevision(
@@ -179,7 +192,7 @@ def compute_prevision(
         phase_code,
         region,
         arret.date,
-        forecast(series.entries[:k], series.reference, target, errors),
+        published_forecast(series.entries[:k], series.reference, target, errors),
         interval_note(k, len(series.months), len(errors), calibration),
         arret=arret,
     )

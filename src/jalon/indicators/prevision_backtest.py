@@ -28,6 +28,7 @@ from jalon.indicators.prevision import (
     Series,
     finished_phases,
     phase_series,
+    published_forecast,
     region_errors,
 )
 from jalon.indicators.projection import MIN_CALIBRATION, forecast
@@ -56,6 +57,7 @@ class Row:
     error: float  # mean absolute percentage error of the projection
     others: Score
     real_time: Score
+    model: Score  # the model alone, with the probability `compute_prevision` withholds
 
 
 @dataclass(frozen=True)
@@ -67,9 +69,18 @@ class _Case:
     calibrated: bool
 
 
-def _case(series: Series, months: int, target: int | None, errors: list[float]) -> _Case:
+def _case(
+    series: Series, months: int, target: int | None, errors: list[float], published: bool = True
+) -> _Case:
+    """One region's forecast scored: as `compute_prevision` publishes it, or (`published`
+    False) with the model's probability that it withholds."""
     actual = sum(series.entries)
-    f = forecast(series.entries[:months], series.reference, target, errors)
+    observed, reference = series.entries[:months], series.reference
+    f = (
+        published_forecast(observed, reference, target, errors)
+        if published
+        else forecast(observed, reference, target, errors)
+    )
     brier = None
     if target is not None and f.probability is not None:
         brier = (f.probability - float(actual >= target)) ** 2
@@ -106,7 +117,7 @@ def backtest(con: duckdb.DuckDBPyConnection, plan: Plan) -> list[Row]:
             earlier = [
                 e for p in finished_phases(plan, cut, k) for e in region_errors(by_phase[p.code], k)
             ]
-            others, real_time, errors = [], [], []
+            others, real_time, model, errors = [], [], [], []
             for reg in regions():
                 found = series.get(reg.code)
                 if found is None or not sum(found.entries):
@@ -115,6 +126,7 @@ def backtest(con: duckdb.DuckDBPyConnection, plan: Plan) -> list[Row]:
                 loro = region_errors(series, k, skip=reg.code)
                 others.append(_case(found, k, target, loro))
                 real_time.append(_case(found, k, target, earlier))
+                model.append(_case(found, k, target, [], published=False))
                 errors.append(others[-1].error)
             if others:
                 rows.append(
@@ -126,6 +138,7 @@ def backtest(con: duckdb.DuckDBPyConnection, plan: Plan) -> list[Row]:
                         statistics.fmean(errors),
                         _score(others),
                         _score(real_time),
+                        _score(model),
                     )
                 )
     return rows
@@ -143,9 +156,12 @@ def _summary(rows: list[Row]) -> str:
 
     others = span([r.others.coverage for r in rows])
     real_time = span([r.real_time.coverage for r in rows])
+    model = span([r.model.coverage for r in rows])
+    calibrated = sum(r.real_time.calibrated for r in rows)
     return (
         f"Couverture selon le nombre de mois observés : {others} avec les erreurs des autres "
-        f"régions, {real_time} en temps réel."
+        f"régions, {real_time} en temps réel (intervalle calibré dans {nombre(calibrated)} cas "
+        f"sur {nombre(sum(r.regions for r in rows))}), {model} avec le seul modèle."
     )
 
 
@@ -180,14 +196,19 @@ def backtest_markdown(con: duckdb.DuckDBPyConnection, plan: Plan) -> str:
         f"prevision` prend les erreurs des phases du plan terminées à la date d'arrêt (au "
         f"moins {nombre(MIN_CALIBRATION)} cas) ; pour la première phase d'un plan, il n'y en "
         "a pas : l'intervalle est alors celui du seul modèle (dispersion des derniers rapports "
-        "mensuels et aléa de comptage, loi normale), et la méthode affichée le dit.",
+        "mensuels et aléa de comptage, loi normale), la méthode affichée le dit, et la "
+        "probabilité d'atteindre l'objectif n'est pas donnée : sans erreurs mesurées, rien ne "
+        "dit qu'elle soit juste (voir la colonne « seul modèle » ci-dessous).",
         "",
         "**Backtest.** Chaque phase terminée de la base de démonstration (`jalon demo`) est "
         "coupée après son premier mois, ses deux premiers, … jusqu'à l'avant-dernier ; la "
         "projection de chaque région est comparée aux entrées qu'elle a finalement comptées. "
-        "Deux calibrations : « autres régions » prend les erreurs des autres régions de la même "
+        "Trois intervalles : « autres régions » prend les erreurs des autres régions de la même "
         "phase (jamais celle de la région prévue) ; « en temps réel », ce que `jalon "
-        "prevision` avait à la date de coupe (phases déjà terminées, sinon le seul modèle). "
+        "prevision` avait à la date de coupe (phases déjà terminées, sinon le seul modèle, "
+        "sans probabilité : Brier « – ») ; « seul modèle », l'intervalle et la probabilité "
+        "du modèle sans calibration (`jalon prevision` en donne l'intervalle, mais non la "
+        "probabilité, pour la première phase d'un plan). "
         "Erreur : moyenne de l'erreur absolue de la projection, en part des entrées finales. "
         "Couverture : part des régions dont les entrées finales tombent dans l'intervalle "
         "(cible : 80 %). Largeur : moyenne de l'intervalle, en part des entrées finales. "
@@ -208,14 +229,14 @@ def backtest_markdown(con: duckdb.DuckDBPyConnection, plan: Plan) -> str:
             "régions)",
             "",
             "| Mois observés | Erreur | Autres régions : couverture | largeur | Brier "
-            "| En temps réel : couverture | largeur | Brier | calibrées |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| En temps réel : couverture | largeur | Brier | Seul modèle : couverture | largeur "
+            "| Brier |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for r in chosen:
             lines.append(
                 f"| {r.months} | {pourcentage(r.error, 1)} | {_cells(r.others)} | "
-                f"{_cells(r.real_time)} | {nombre(r.real_time.calibrated)} sur "
-                f"{nombre(r.regions)} |"
+                f"{_cells(r.real_time)} | {_cells(r.model)} |"
             )
         lines += ["", _summary(chosen)]
     lines.append(END)

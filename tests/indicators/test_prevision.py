@@ -10,10 +10,13 @@ from collections.abc import Iterator
 
 import duckdb
 import pytest
+from typer.testing import CliRunner
 
+from jalon.cli import app
 from jalon.indicators import compute_prevision
 from jalon.indicators.prevision import PrevisionError
 from jalon.indicators.prevision_backtest import END, START, backtest, backtest_markdown
+from jalon.report.document import build_document
 from jalon.store import open_store
 
 # Ten metropolitan regions, numbered 1 to 10 below.
@@ -120,3 +123,15 @@ def test_backtest_by_hand(ten_regions, plan) -> None:
     assert "# Prévision : erreur mesurée (backtest)" in text
     march_line = next(line for line in text.splitlines() if line.startswith("| 3 | "))
     assert march_line.split(" | ")[2] == "90\u202f%"  # after the months and the error
+
+
+def test_a_withheld_probability_is_said_not_estimated(ten_regions, plan, store_path) -> None:
+    """The CLI and the PDF say « non estimée », not « donnée non disponible » nor a number."""
+    arguments = ["prevision", "--region", "76", "--phase", "2016", "--au", "2016-06-30"]
+    result = CliRunner().invoke(app, [*arguments, "--db", str(store_path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "non estimée (voir la méthode)" in result.output
+    doc = build_document(ten_regions, plan, "2016", "76", interne=True, au=dt.date(2016, 3, 31))
+    values = {v.code: v for s in doc.sections if s.code == "prevision" for v in s.valeurs}
+    assert values["prevision_probabilite"].affiche == "non estimée"
+    assert "faute de phase terminée" in (values["prevision_probabilite"].note or "")

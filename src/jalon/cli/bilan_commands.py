@@ -312,7 +312,9 @@ def _prevision_table(result: Prevision, plan: Plan) -> Table:
     table.add_row("Objectif total d'entrées", nombre(f.target))
     table.add_row("Rythme mensuel nécessaire", nombre(f.pace_needed))
     table.add_row("Rythme des trois derniers mois", nombre(f.pace_current))
-    table.add_row("Probabilité d'atteindre l'objectif", pourcentage(f.probability))
+    withheld = f.probability is None and f.target is not None
+    probability = "non estimée (voir la méthode)" if withheld else pourcentage(f.probability)
+    table.add_row("Probabilité d'atteindre l'objectif", probability)
     return table
 
 

@@ -5,7 +5,8 @@ probability of reaching it.
 The arithmetic is `jalon.indicators.projection` (pure); this module reads the store (grouped
 queries of monthly entries per region, and the data's cut-off: `jalon.indicators.arret`) and
 gathers the interval's calibration: the errors the same projection made, with as many months
-observed, on every region of the plan's phases already finished at the date d'arrêt. A phase
+observed, on every region of the plan's phases already finished at the date d'arrêt; without
+them (the plan's first phase) the interval is the model's and no probability is given. A phase
 with no complete month observed at the cut-off is refused (`PrevisionError`, in French):
 nothing can be projected from nothing. The backtest is `jalon.indicators.prevision_backtest`.
 """
@@ -184,7 +185,8 @@ def compute_prevision(
     if series is None:
         months = month_range(phase.start, phase.end)
         series = Series(months, [0] * len(months), [0] * len(months))
-    calibration = finished_phases(plan, arret.date, k)
+    # a finished phase has no interval to calibrate
+    calibration = [] if k >= len(series.months) else finished_phases(plan, arret.date, k)
     errors = [e for p in calibration for e in region_errors(phase_series(con, plan, p.code), k)]
     target = targets_of(plan, phase_code, region)[1]
     return Prevision(

@@ -1,11 +1,12 @@
 """The forecast's backtest: every finished phase of the store cut after each of its months, each
 region's forecast compared with the entries it finally counted.
 
-For each phase, number of months observed and region, two calibrations of the interval
-(`jalon.indicators.projection`) are measured: « autres régions », the errors of the other
-regions on the same phase (leave one region out: never the region's own outcome), and « en
-temps réel », what `compute_prevision` had at the cut (the phases already finished then, or the
-model alone). Scores: mean absolute percentage error of the projection, share of regions whose
+For each phase, number of months observed and region, three intervals
+(`jalon.indicators.projection`) are measured: « autres régions », calibrated on the errors of
+the other regions on the same phase (leave one region out: never the region's own outcome);
+« en temps réel », what `compute_prevision` had at the cut (calibrated on the phases already
+finished then, or the model alone without a probability); « seul modèle », the model alone with
+its probability. Scores: mean absolute percentage error of the projection, share of regions whose
 entries fall inside the 80 % interval, its mean width and the Brier score of the probability of
 reaching the target. Reads the store through `jalon.indicators.prevision`; written to
 `docs/indicateurs.md` by `jalon indicateurs --markdown --backtest BASE` and by
@@ -184,7 +185,7 @@ def backtest_markdown(con: duckdb.DuckDBPyConnection, plan: Plan) -> str:
         "entrées qu'elle projetait encore à venir. Rangées, ces erreurs donnent les bornes "
         "(méthode conforme : une nouvelle erreur tombe entre la i-ième et la j-ième de m "
         "erreurs rangées avec la probabilité (j − i) / (m + 1) ; on prend l'écart le plus court "
-        "qui atteint 80 %, les rangs de reste partagés entre les deux côtés), appliquées aux "
+        "qui atteint 80 %, les rangs restants partagés entre les deux côtés), appliquées aux "
         "entrées encore à venir de la région prévue ; l'intervalle contient toujours la "
         "projection et les entrées déjà observées. Il n'est donc pas centré : pendant une "
         "montée en charge, la projection, qui suppose que le rapport aux mois de référence "
@@ -194,9 +195,12 @@ def backtest_markdown(con: duckdb.DuckDBPyConnection, plan: Plan) -> str:
         "L'intervalle se resserre donc à mesure que les mois s'accumulent, et s'élargit quand "
         "la projection s'est beaucoup trompée au même stade. En exploitation, `jalon "
         f"prevision` prend les erreurs des phases du plan terminées à la date d'arrêt (au "
-        f"moins {nombre(MIN_CALIBRATION)} cas) ; pour la première phase d'un plan, il n'y en "
-        "a pas : l'intervalle est alors celui du seul modèle (dispersion des derniers rapports "
-        "mensuels et aléa de comptage, loi normale), la méthode affichée le dit, et la "
+        f"moins {nombre(MIN_CALIBRATION)} cas) : elles ne valent que si ces phases ont suivi "
+        "un chemin semblable (les erreurs d'une phase de montée en charge, reportées sur une "
+        "phase de rythme stable, portent l'intervalle trop haut) ; pour la première phase "
+        "d'un plan, il n'y en a pas : l'intervalle est alors celui du seul modèle "
+        "(dispersion des derniers rapports mensuels et aléa de comptage, loi normale), la "
+        "méthode affichée le dit, et la "
         "probabilité d'atteindre l'objectif n'est pas donnée : sans erreurs mesurées, rien ne "
         "dit qu'elle soit juste (voir la colonne « seul modèle » ci-dessous).",
         "",

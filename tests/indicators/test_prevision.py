@@ -1,41 +1,26 @@
-"""Forecast of a phase: the projection method, its interval and probability, and its backtest on
-a year shaped like the plan's (2015 seasonality, 2016 ramp-up, from the simulator's calibration)."""
+"""Forecast of a phase read from a store: the projection, the refusal of a phase with no month
+observed, the interval calibrated on the plan's finished phases, and the backtest. The stores
+are written by hand: the hand-made store of tests/data/indicateurs, and below a store of ten
+regions whose monthly entries are chosen so that every error can be computed by hand."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
-import numpy as np
+import duckdb
 import pytest
+from typer.testing import CliRunner
 
+from jalon.cli import app
 from jalon.indicators import compute_prevision
-from jalon.indicators.prevision import backtest, backtest_markdown, forecast, mape
-from jalon.simulate.region import month_weights
+from jalon.indicators.prevision import PrevisionError
+from jalon.indicators.prevision_backtest import END, START, backtest, backtest_markdown
+from jalon.report.document import build_document
 from jalon.store import open_store
 
-REFERENCE = [110, 105, 100, 95, 85, 85, 60, 35, 145, 135, 125, 75]
-
-
-def test_constant_ratio_is_projected_exactly() -> None:
-    observed = [2 * v for v in REFERENCE[:7]]
-    result = forecast(observed, REFERENCE, target=2000)
-    assert result.projection == pytest.approx(2 * sum(REFERENCE))
-    assert result.low < result.projection < result.high
-    assert result.probability > 0.5  # 2 310 projected for 2 000
-    assert result.pace_needed == pytest.approx((2000 - sum(observed)) / 5)
-    assert forecast(observed, REFERENCE, target=3500).probability < 0.01
-
-
-def test_finished_phase_projects_what_was_observed() -> None:
-    result = forecast(REFERENCE, REFERENCE, target=1000)
-    assert result.projection == result.low == result.high == sum(REFERENCE)
-    assert result.probability == 1.0 and result.pace_needed is None
-
-
-def test_without_reference_the_profile_is_uniform() -> None:
-    result = forecast([10, 10, 10], [0] * 12, target=None)
-    assert result.projection == pytest.approx(120)
-    assert result.probability is None
+# Ten metropolitan regions, numbered 1 to 10 below.
+REGIONS = ("11", "24", "27", "28", "32", "44", "52", "53", "75", "76")
 
 
 def test_prevision_on_the_hand_made_store(store, plan) -> None:
@@ -46,44 +31,107 @@ def test_prevision_on_the_hand_made_store(store, plan) -> None:
     # 2 observed for 1 in the reference (March): 2 + 2 × 2 reference entries still to come
     assert f.projection == pytest.approx(6)
     assert f.pace_needed == pytest.approx((90_000 - 2) / 6)
+    assert "du seul modèle" in cut.method  # no phase of the plan is over in June 2016
     default = compute_prevision(store, plan, "2016", "76")
     assert default.as_of == dt.date(2016, 12, 31)  # latest entry: 19 December
     assert default.forecast.months_observed == 12
+    assert "phase terminée : son total est définitif, sans intervalle" in default.method
     assert default.as_dict()["date_arret"] == "2016-12-31"
 
 
-@pytest.fixture(scope="module")
-def seasonal_store(tmp_path_factory):
-    """2015 and 2016 entries of two regions with the simulator's monthly weights (about 6 000 a
-    year each), on random days of each month."""
-    con = open_store(tmp_path_factory.mktemp("prevision") / "jalon.duckdb")
-    rng = np.random.default_rng(2016)
-    rows = []
-    for region, departement, size in (("76", "31", 6000), ("53", "35", 3000)):
-        for year, period in ((2015, "2015"), (2016, "2016")):
-            weights = month_weights(region, period)
-            counts = rng.poisson(weights / weights.sum() * size * (1.5 if year == 2016 else 1))
-            for month, count in enumerate(counts, start=1):
-                rows.append((region, departement, year, month, int(count)))
-    con.execute("CREATE TEMP TABLE plan_mois (region VARCHAR, dep VARCHAR, y INT, m INT, n INT)")
-    con.executemany("INSERT INTO plan_mois VALUES (?, ?, ?, ?, ?)", rows)
+def test_a_phase_with_no_month_observed_is_refused(store, plan) -> None:
+    with pytest.raises(PrevisionError, match="aucun de ses mois n'est observé au 15 janvier"):
+        compute_prevision(store, plan, "2016", "76", dt.date(2016, 1, 15))
+    with pytest.raises(PrevisionError, match="31 janvier 2017 ou après"):
+        compute_prevision(store, plan, "2017S1", "76")  # the data stop in December 2016
+
+
+def _insert(con: duckdb.DuckDBPyConnection, counts: list[tuple[str, int, int, int]]) -> None:
+    """`counts`: (region, year, month, entries) — the entries start on the 10th of the month,
+    funded by the Region (financeur 4, counted by the plan)."""
+    con.execute("CREATE TEMP TABLE mois (region VARCHAR, y INT, m INT, n INT)")
+    con.executemany("INSERT INTO mois VALUES (?, ?, ?, ?)", counts)
     con.execute(
         """
         INSERT INTO entrees
-        SELECT 'p' || region || y || m || i, 'IC:' || region || y || m || i,
-               make_date(y, m, 1) + CAST(hash(i, y, m) % 28 AS INTEGER), NULL, [4], 4, '22854',
-               false, NULL, dep, region, 400, [1], false
-        FROM plan_mois, range(n) t(i)
+        SELECT 'p' || region || y || m || i, 'IC:' || region || y || m || i, make_date(y, m, 10),
+               NULL, [4], 4, '22854', false, NULL, NULL, region, 400, [1], false
+        FROM mois, range(n) t(i)
         """
     )
+    con.execute("DROP TABLE mois")
+
+
+@pytest.fixture(scope="module")
+def ten_regions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    """2015: ten entries a month in each region. 2016: region r (1 to 10) has ten a month from
+    January to March, then 10 + r a month: cut after March, the projection (ratio 1, 120) misses
+    9 × r entries of the 90 it projected still to come, an error of r / 10. 2017: region 10
+    (Normandie) has fifteen a month from January to March."""
+    con = open_store(tmp_path_factory.mktemp("prevision") / "jalon.duckdb")
+    counts = []
+    for r, region in enumerate(REGIONS, start=1):
+        counts += [(region, 2015, m, 10) for m in range(1, 13)]
+        counts += [(region, 2016, m, 10 if m <= 3 else 10 + r) for m in range(1, 13)]
+    counts += [("76", 2017, m, 15) for m in range(1, 4)]
+    _insert(con, counts)
     yield con
     con.close()
 
 
-def test_backtest_error_is_under_five_percent_from_june(seasonal_store, plan) -> None:
-    for region in (None, "76", "53"):
-        points = backtest(seasonal_store, plan, "2016", region)
-        assert [p.as_of.month for p in points] == list(range(3, 12))
-        assert mape(points) < 0.05, (region, [round(p.error, 3) for p in points])
-    text = backtest_markdown(seasonal_store, plan, "2016")
-    assert "| France entière |" in text and "| Occitanie |" in text
+def test_the_interval_is_calibrated_on_the_finished_phase(ten_regions, plan) -> None:
+    result = compute_prevision(ten_regions, plan, "2017S1", "76", dt.date(2017, 3, 31))
+    f = result.forecast
+    # 45 observed, ratio 1.5 to the reference's 10 a month: 45 still to come, 90 projected.
+    assert (f.months_observed, f.observed, f.projection) == (3, 45, pytest.approx(90))
+    # 2016 cut after March: errors 0.1 … 1.0 of what was still to come; ten errors, the
+    # interval runs from the first to the tenth: 90 + 0.1 × 45 (below 90: 90) to 90 + 1.0 × 45.
+    assert (f.low, f.high) == (pytest.approx(90), pytest.approx(135))
+    # no 2016 error would reach a target of tens of thousands: half a case in eleven
+    assert f.target is not None and f.target > 1000
+    assert f.probability == pytest.approx(0.5 / 11)
+    assert "sur 10 cas (régions des phases terminées : Année 2016)" in result.method
+    early = compute_prevision(ten_regions, plan, "2016", "76", dt.date(2016, 3, 31))
+    assert "du seul modèle" in early.method  # in March 2016, no phase was over
+    assert early.forecast.probability is None  # nothing measured tells it right
+    assert early.forecast.low < early.forecast.projection < early.forecast.high
+
+
+def test_backtest_by_hand(ten_regions, plan) -> None:
+    rows = backtest(ten_regions, plan)
+    assert [(r.phase, r.months) for r in rows] == [("2016", k) for k in range(1, 12)]
+    march = rows[2]
+    assert march.regions == 10
+    # region r: 120 projected, 120 + 9r counted
+    assert march.error == pytest.approx(sum(9 * r / (120 + 9 * r) for r in range(1, 11)) / 10)
+    # the other nine regions' errors bound region r's, but the largest's (region 10); the
+    # smallest's (region 1, 0.1) is under the others' but the interval holds the projection
+    assert march.others.coverage == pytest.approx(0.9)
+    assert march.others.calibrated == 10
+    # each region: the other nine never reach the target, half a case in ten; not reached
+    assert march.others.brier == pytest.approx(0.05**2)
+    # every error is above zero: the interval starts at the projection, 120, and runs up to
+    # the largest of the other errors × 90 (0.9 for region 10, 1.0 for the others), as a
+    # share of the region's own final entries
+    widths = [*(90 / (120 + 9 * r) for r in range(1, 10)), 0.9 * 90 / 210]
+    assert march.others.width == pytest.approx(sum(widths) / 10)
+    assert march.real_time.calibrated == 0  # in March 2016 no phase was over: the model alone
+    assert march.real_time.brier is None  # whose probability is withheld
+    assert march.model.brier is not None and march.model.width == march.real_time.width
+    text = backtest_markdown(ten_regions, plan)
+    assert text.startswith(START) and text.rstrip().endswith(END)
+    assert "# Prévision : erreur mesurée (backtest)" in text
+    march_line = next(line for line in text.splitlines() if line.startswith("| 3 | "))
+    assert march_line.split(" | ")[2] == "90\u202f%"  # after the months and the error
+
+
+def test_a_withheld_probability_is_said_not_estimated(ten_regions, plan, store_path) -> None:
+    """The CLI and the PDF say « non estimée », not « donnée non disponible » nor a number."""
+    arguments = ["prevision", "--region", "76", "--phase", "2016", "--au", "2016-06-30"]
+    result = CliRunner().invoke(app, [*arguments, "--db", str(store_path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "non estimée (voir la méthode)" in result.output
+    doc = build_document(ten_regions, plan, "2016", "76", interne=True, au=dt.date(2016, 3, 31))
+    values = {v.code: v for s in doc.sections if s.code == "prevision" for v in s.valeurs}
+    assert values["prevision_probabilite"].affiche == "non estimée"
+    assert "faute de phase terminée" in (values["prevision_probabilite"].note or "")

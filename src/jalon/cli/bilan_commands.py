@@ -312,7 +312,9 @@ def _prevision_table(result: Prevision, plan: Plan) -> Table:
     table.add_row("Objectif total d'entrées", nombre(f.target))
     table.add_row("Rythme mensuel nécessaire", nombre(f.pace_needed))
     table.add_row("Rythme des trois derniers mois", nombre(f.pace_current))
-    table.add_row("Probabilité d'atteindre l'objectif", pourcentage(f.probability))
+    withheld = f.probability is None and f.target is not None
+    probability = "non estimée (voir la méthode)" if withheld else pourcentage(f.probability)
+    table.add_row("Probabilité d'atteindre l'objectif", probability)
     return table
 
 
@@ -365,7 +367,7 @@ def indicateurs(
     plan: PlanOption = None,
 ) -> None:
     """Liste les indicateurs et leur définition (registre)."""
-    from jalon.indicators.prevision import backtest_markdown
+    from jalon.indicators.prevision_backtest import backtest_markdown
 
     if markdown:
         section = None
@@ -373,7 +375,7 @@ def indicateurs(
             with user_errors():
                 the_plan = plan_for(backtest_db, plan)
                 with store(backtest_db, read_only=True) as con:
-                    section = backtest_markdown(con, the_plan, "2016")
+                    section = backtest_markdown(con, the_plan)
         typer.echo(registry.markdown(section), nl=False)
         return
     for ind in registry.INDICATORS:

@@ -1,26 +1,42 @@
-"""The forecast's arithmetic (pure): a phase's projected entries from its observed months.
+"""The forecast's arithmetic (pure): a phase's projected entries from its observed months, and
+the 80 % interval around them.
 
-Method (ratio to the reference profile): the reference window gives the monthly shape of a year
-(the September peak, the August trough). The months observed so far are compared with the same
-months of the reference window; the ratio of the last `RATIO_MONTHS` observed months (the plan
-ramps up, so the latest ratio is the best guide) multiplies the reference months still to come.
-The interval (80 %) combines the spread of the last monthly ratios (never less than a floor that
-shrinks with the months observed) with counting noise; the
-probability of reaching the target is read from the same normal approximation. Used by
-`jalon.indicators.prevision` (the forecast of a phase) and by the bilan (the projection of a
-phase in progress), which is why it imports neither.
+Projection (ratio to the reference profile): the reference window gives the monthly shape of a
+year (the September peak, the August trough). The months observed so far are compared with the
+same months of the reference window; the ratio of the last `RATIO_MONTHS` observed months (the
+plan ramps up, so the latest ratio is the best guide) multiplies the reference months still to
+come: the entries still to come, `remaining`, are the projection's uncertain part.
+
+Interval, calibrated (when `errors` are given, at least `MIN_CALIBRATION` of them): the errors
+the same projection made, with the same number of months observed, on phases whose end is known,
+each as a share of its own entries still to come: `(actual − projection) / remaining`. Their
+empirical distribution, scaled by this forecast's `remaining`, gives the interval (split
+conformal prediction, `conformal_ranks`: a new error falls between the chosen two of the m
+sorted errors at least 80 % of the time when it behaves like them) and the probability of
+reaching the target (the share of those errors that would reach it).
+
+Interval, model only (no calibration): the spread of the last monthly ratios (never less than a
+floor that shrinks with the months observed) with counting noise, read as a normal law. The
+backtest (`bench/backtest_prevision.py`) measured it far too narrow early in a phase.
+
+Used by `jalon.indicators.prevision` (the forecast of a phase and its calibration), its
+backtest and the bilan (the projection of a phase in progress), which is why it imports neither.
 """
 
 from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 RATIO_MONTHS = 2
 SPREAD_MONTHS = 4
 Z_80 = 1.2816
 SPREAD_FLOOR = 0.5
+LEVEL = 0.8
+# Below nine errors no two of them bound 80 % of the cases: the interval would be unbounded.
+MIN_CALIBRATION = 9
 
 
 @dataclass(frozen=True)
@@ -37,53 +53,118 @@ class Forecast:
     probability: float | None
 
 
+@dataclass(frozen=True)
+class _Projection:
+    done: int
+    ratio: float
+    remaining: float  # projected entries still to come
+    profile_left: float  # reference entries of the months still to come
+
+    @property
+    def total(self) -> float:
+        return self.done + self.remaining
+
+
 def _normal_cdf(x: float) -> float:
     return 0.5 * (1 + math.erf(x / math.sqrt(2)))
 
 
-def forecast(observed: list[int], reference: list[int], target: int | None) -> Forecast:
-    """Project the phase total from its first `len(observed)` months and the reference months."""
-    n, k = len(reference), len(observed)
-    profile = [float(v) for v in reference] if sum(reference) else [1.0] * n
-    done = sum(observed)
-    remaining_profile = sum(profile[k:])
-    if k == 0:
-        ratio, spread = 1.0, 1.0
-    else:
-        last = range(max(0, k - RATIO_MONTHS), k)
-        if not sum(profile[i] for i in last):
-            last = range(k)  # sparse reference: use every observed month
-        base = sum(profile[i] for i in last)
-        ratio = sum(observed[i] for i in last) / base if base else 1.0
-        ratios = [
-            observed[i] / profile[i] for i in range(max(0, k - SPREAD_MONTHS), k) if profile[i]
-        ]
-        observed_spread = statistics.stdev(ratios) if len(ratios) >= 2 else 0.0
-        # Early in a phase the ratio still moves (the plan ramps up): the backtest by months
-        # observed (docs/indicateurs.md) found errors of 30 % and more from one to three months,
-        # which two or three monthly ratios cannot show; the floor shrinks as months add up.
-        spread = max(observed_spread, SPREAD_FLOOR * ratio / math.sqrt(k))
-    projection = done + ratio * remaining_profile
-    sd = math.sqrt((spread * remaining_profile) ** 2 + ratio * remaining_profile)
+def _project(observed: Sequence[int], profile: list[float]) -> _Projection:
+    k = len(observed)
+    last = range(max(0, k - RATIO_MONTHS), k)
+    if not sum(profile[i] for i in last):
+        last = range(k)  # sparse reference: use every observed month
+    base = sum(profile[i] for i in last)
+    ratio = sum(observed[i] for i in last) / base if base else 1.0
+    left = sum(profile[k:])
+    return _Projection(sum(observed), ratio, ratio * left, left)
+
+
+def _profile(reference: Sequence[int]) -> list[float]:
+    return [float(v) for v in reference] if sum(reference) else [1.0] * len(reference)
+
+
+def relative_error(entries: Sequence[int], reference: Sequence[int], months: int) -> float | None:
+    """The error of the projection from the first `months` of a finished phase's `entries`, as a
+    share of the entries it projected still to come (None: it projected none)."""
+    p = _project(entries[:months], _profile(reference))
+    return (sum(entries) - p.total) / p.remaining if p.remaining else None
+
+
+def _model_bounds(
+    observed: Sequence[int], profile: list[float], p: _Projection, target: int | None
+) -> tuple[float, float, float | None]:
+    k = len(observed)
+    ratios = [observed[i] / profile[i] for i in range(max(0, k - SPREAD_MONTHS), k) if profile[i]]
+    observed_spread = statistics.stdev(ratios) if len(ratios) >= 2 else 0.0
+    spread = max(observed_spread, SPREAD_FLOOR * p.ratio / math.sqrt(k))
+    sd = math.sqrt((spread * p.profile_left) ** 2 + p.ratio * p.profile_left)
     probability = None
     if target is not None:
         if sd == 0:
-            probability = 1.0 if projection >= target else 0.0
+            probability = 1.0 if p.total >= target else 0.0
         else:
-            probability = _normal_cdf((projection - target) / sd)
+            probability = _normal_cdf((p.total - target) / sd)
+    return p.total - Z_80 * sd, p.total + Z_80 * sd, probability
+
+
+def conformal_ranks(m: int) -> tuple[int, int]:
+    """The ranks (from 1) of the sorted errors that bound the interval: a new error falls
+    between the i-th and the j-th of m exchangeable ones with probability (j − i) / (m + 1), so
+    j − i is the least that reaches `LEVEL`, the spare ranks split between the two tails."""
+    needed = math.ceil(LEVEL * (m + 1) - 1e-9)
+    low = max(1, (m + 1 - needed) // 2)
+    return low, min(m, low + needed)
+
+
+def _calibrated_bounds(
+    errors: Sequence[float], p: _Projection, target: int | None
+) -> tuple[float, float, float | None]:
+    ordered = sorted(errors)
+    low_rank, high_rank = conformal_ranks(len(ordered))
+    m = len(ordered)
+    low, high = ordered[low_rank - 1], ordered[high_rank - 1]
+    probability = None
+    if target is not None:
+        reached = sum(p.total + e * p.remaining >= target for e in ordered)
+        # Half a case each way: m errors cannot tell a certainty.
+        probability = (reached + 0.5) / (m + 1)
+    return p.total + low * p.remaining, p.total + high * p.remaining, probability
+
+
+def forecast(
+    observed: Sequence[int],
+    reference: Sequence[int],
+    target: int | None,
+    errors: Sequence[float] | None = None,
+) -> Forecast:
+    """Project the phase total from its first `len(observed)` months and the reference months;
+    `errors`: the calibration (module docstring), for the same number of months observed."""
+    n, k = len(reference), len(observed)
+    if k == 0:
+        raise ValueError("a forecast needs at least one observed month")
+    profile = _profile(reference)
+    p = _project(observed, profile)
+    if k >= n:
+        reached = None if target is None else float(p.total >= target)
+        low, high, probability = p.total, p.total, reached
+    elif errors is not None and len(errors) >= MIN_CALIBRATION and p.remaining:
+        low, high, probability = _calibrated_bounds(errors, p, target)
+    else:
+        low, high, probability = _model_bounds(observed, profile, p, target)
     pace_needed = None
     if target is not None and k < n:
-        pace_needed = max(0.0, (target - done) / (n - k))
+        pace_needed = max(0.0, (target - p.done) / (n - k))
     current = observed[max(0, k - 3) : k]
     return Forecast(
         months_observed=k,
         months_total=n,
-        observed=done,
-        projection=projection,
-        low=max(float(done), projection - Z_80 * sd),
-        high=projection + Z_80 * sd,
+        observed=p.done,
+        projection=p.total,
+        low=max(float(p.done), min(low, p.total)),
+        high=max(high, p.total),
         target=target,
         pace_needed=pace_needed,
-        pace_current=sum(current) / len(current) if current else None,
+        pace_current=sum(current) / len(current),
         probability=probability,
     )

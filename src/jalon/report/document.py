@@ -25,6 +25,7 @@ from jalon.indicators import (
     Bilan,
     Breakdown,
     Classement,
+    Forecast,
     Prevision,
     Row,
     apply_secret_bilan,
@@ -593,6 +594,14 @@ def _classement_section(
     )
 
 
+def _probabilite(f: Forecast) -> str | None:
+    """The probability of reaching the target; « non estimée » when the forecast withholds it
+    (no finished phase calibrates it), none without a target."""
+    if f.probability is not None:
+        return pourcentage(f.probability)
+    return None if f.target is None else "non estimée"
+
+
 def _prevision_values(prevision: Prevision, label: str) -> tuple[Valeur, ...]:
     f = prevision.forecast
     interval = f"de {nombre(f.low)} à {nombre(f.high)} (intervalle à 80\u00a0%)"
@@ -624,7 +633,10 @@ def _prevision_values(prevision: Prevision, label: str) -> tuple[Valeur, ...]:
             Valeur(
                 "prevision_probabilite",
                 f"{label} : probabilité d'atteindre l'objectif",
-                None if f.probability is None else pourcentage(f.probability),
+                _probabilite(f),
+                None
+                if f.probability is not None or f.target is None
+                else "faute de phase terminée sur laquelle mesurer l'erreur de la projection",
             ),
         ]
     values.append(

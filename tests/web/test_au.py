@@ -350,3 +350,22 @@ def test_the_public_pattern_at_a_date_is_that_dates(secret_dbs: tuple[Path, Path
             for region in ("76", "53"):
                 shown = client.get(f"/api/regions/{region}?phase=2016{query}").json()["bilan"]
                 assert shown == cli_bilan(cli_db, "--region", region, "--public", *options)
+
+
+def test_the_forecast_block_says_what_is_known_at_the_date(client: TestClient) -> None:
+    sign_in(client, "national")
+    mid = client.get(f"/api/regions/76?phase=2016&au={MID}").json()["prevision"]
+    # The plan's first phase: no finished phase calibrates a probability.
+    assert mid["months_observed"] < mid["months_total"] and mid["probability"] is None
+    page = client.get(f"/regions/76?phase=2016&au={MID}").text
+    block = page[page.index('id="prevision"') :]
+    assert "intervalle à 80&nbsp;% : " in block
+    assert 'data-prevision="probabilite">non estimée</p>' in block
+    assert "total définitif" not in block
+
+    done = client.get("/api/regions/76?phase=2016").json()["prevision"]
+    assert done["months_observed"] == done["months_total"]
+    block = client.get("/regions/76?phase=2016").text
+    block = block[block.index('id="prevision"') :]
+    assert "phase terminée : total définitif" in block and "intervalle" not in block
+    assert 'data-prevision="probabilite">sans objet</p>' in block

@@ -367,5 +367,5 @@ def test_the_forecast_block_says_what_is_known_at_the_date(client: TestClient) -
     assert done["months_observed"] == done["months_total"]
     block = client.get("/regions/76?phase=2016").text
     block = block[block.index('id="prevision"') :]
-    assert "phase terminée : total définitif" in block and "intervalle" not in block
+    assert "phase terminée : total définitif" in block and "intervalle à 80" not in block
     assert 'data-prevision="probabilite">sans objet</p>' in block

@@ -307,9 +307,12 @@ def _prevision_table(result: Prevision, plan: Plan) -> Table:
     if result.etat:
         table.add_row("État de la phase", result.etat)
     table.add_row("Entrées observées", nombre(f.observed))
+    table.add_row("Objectif total d'entrées", nombre(f.target))
+    if f.months_observed >= f.months_total:
+        table.add_row("Fin de phase", "phase terminée : total définitif, rien à projeter")
+        return table
     table.add_row("Entrées projetées en fin de phase", nombre(f.projection))
     table.add_row("Intervalle à 80 %", f"{nombre(f.low)} – {nombre(f.high)}")
-    table.add_row("Objectif total d'entrées", nombre(f.target))
     table.add_row("Rythme mensuel nécessaire", nombre(f.pace_needed))
     table.add_row("Rythme des trois derniers mois", nombre(f.pace_current))
     withheld = f.probability is None and f.target is not None

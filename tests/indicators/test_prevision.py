@@ -135,3 +135,16 @@ def test_a_withheld_probability_is_said_not_estimated(ten_regions, plan, store_p
     values = {v.code: v for s in doc.sections if s.code == "prevision" for v in s.valeurs}
     assert values["prevision_probabilite"].affiche == "non estimée"
     assert "faute de phase terminée" in (values["prevision_probabilite"].note or "")
+
+
+def test_the_report_gives_each_phase_in_progress_its_own_method(ten_regions, plan) -> None:
+    """In March 2016 the 2016 phase is in progress, uncalibrated; at the end of 2016 it is
+    finished and has no method to give (its total is final)."""
+    early = build_document(ten_regions, plan, "2016", "76", interne=True, au=dt.date(2016, 3, 31))
+    intro = next(s.intro for s in early.sections if s.code == "prevision")
+    label = plan.phase("2016").label
+    assert intro.count("Méthode, ") == 1 and f"Méthode, {label} : " in intro
+    assert "du seul modèle" in intro
+    done = build_document(ten_regions, plan, "2016", "76", interne=True, au=dt.date(2016, 12, 31))
+    intro = next(s.intro for s in done.sections if s.code == "prevision")
+    assert f"Méthode, {label}" not in intro and "total définitif" in intro

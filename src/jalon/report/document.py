@@ -673,7 +673,7 @@ def _prevision_section(
     codes = [p.code for p in plan.phases]
     following = codes[codes.index(phase) :][:2]
     values: list[Valeur] = []
-    method = ""
+    methods: list[str] = []
     secret = False
     for code in following:
         try:
@@ -691,9 +691,12 @@ def _prevision_section(
             secret = True
             break
         values += _prevision_values(prevision, plan.phase(code).label)
-        method = prevision.method
-    intro = "Projection des entrées à la fin de la phase à partir des mois observés"
-    intro += f" ; méthode : {method}." if method else "."
+        f = prevision.forecast
+        if f.months_observed < f.months_total:
+            # Each phase its own method: one is calibrated on finished phases, another is not.
+            methods.append(f" Méthode, {plan.phase(code).label} : {prevision.method}.")
+    intro = "Projection des entrées à la fin de la phase à partir des mois observés."
+    intro += "".join(methods)
     intro += " Une phase terminée est donnée avec son total définitif."
     if secret:
         values = [Valeur("prevision", "Entrées projetées", None, SECRET_NOTE)]

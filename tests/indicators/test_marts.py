@@ -145,11 +145,11 @@ def test_first_row_flags_per_person_and_region(tmp_path: Path, plan: Plan) -> No
     assert flags == [
         # P1: first nationally in February (Île-de-France); in Occitanie, of the two entries of
         # 2 May the session key S2 comes before S3.
-        ("P1", "11", feb, True, True, True),
-        ("P1", "76", may, False, False, False),
-        ("P1", "76", may, True, False, True),
+        (b"P1", "11", feb, True, True, True),
+        (b"P1", "76", may, False, False, False),
+        (b"P1", "76", may, True, False, True),
         # P2: one entry, first of the counts it meets; no end date, so not among leavers.
-        ("P2", "76", march, True, True, False),
+        (b"P2", "76", march, True, True, False),
     ]
 
 

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from jalon.ingest import import_file
-from jalon.ingest.pseudonymise import hmac_hex
+from jalon.ingest.pseudonymise import person_hash
 from jalon.plan import Plan
 from jalon.sources import builtin_profiles
 from tests.conftest import DATA
@@ -106,7 +106,7 @@ def test_region_export_is_windows_1252_with_financeur_and_departement_from_profi
 def test_same_person_and_session_from_two_sources_is_one_entry(con, plan, key) -> None:
     pe = import_file(con, PE, PROFILES["pe-stagiaires"], plan, key)
     region = import_file(con, REGION, PROFILES["region-stagiaires"], plan, key)
-    person = hmac_hex(key, "1000002B")
+    person = person_hash(key, "1000002B")
     merged = con.execute(
         "SELECT financeurs, imports FROM entrees WHERE hash_personne = ? AND cle_session = ?",
         [person, "IC:SE_0000102"],
@@ -121,7 +121,7 @@ def test_personnes_are_hashed_with_the_trainee_key_and_typed(con, plan, key) -> 
     row = con.execute(
         "SELECT mois_naissance, sexe, niveau, date_fin_inscription, travailleur_handicape, qpv "
         "FROM personnes WHERE hash_personne = ?",
-        [hmac_hex(key, "1000002B")],
+        [person_hash(key, "1000002B")],
     ).fetchone()
     assert row is not None
     assert (str(row[0]), row[1], row[2], str(row[3]), row[4], row[5]) == (

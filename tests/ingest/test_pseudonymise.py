@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jalon.ingest import import_file
-from jalon.ingest.pseudonymise import hmac_hex, hmac_sql
+from jalon.ingest.pseudonymise import hmac_sql, person_hash
 from jalon.sources import builtin_profiles
 from tests.conftest import DATA
 
@@ -48,7 +48,7 @@ def test_no_personal_value_in_the_database_file(db_path, plan, key) -> None:
     for value in values:
         for encoding in ("utf-8", "utf-16-le"):
             assert value.encode(encoding) not in content, f"{value!r} found in the database"
-    hashed = hmac_hex(key, "1000001A")
+    hashed = person_hash(key, "1000001A")
     check = duckdb.connect(str(db_path), read_only=True)
     stored = {r[0] for r in check.execute("SELECT hash_personne FROM entrees").fetchall()}
     check.close()
@@ -63,4 +63,4 @@ def test_no_personal_value_in_the_database_file(db_path, plan, key) -> None:
 def test_sql_hmac_matches_python_hmac(key: bytes, value: str) -> None:
     con = duckdb.connect()
     row = con.execute(f"SELECT {hmac_sql(key, '?')}", [value]).fetchone()
-    assert row is not None and row[0] == hmac_hex(key, value)
+    assert row is not None and row[0] == person_hash(key, value)

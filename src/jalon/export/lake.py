@@ -91,6 +91,8 @@ def _spark_type(kind: pa.DataType) -> str:
         return f"ARRAY<{_spark_type(kind.value_type)}>"
     if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
         return "STRING"
+    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_binary_view(kind):
+        return "BINARY"  # a person's id (16 bytes of its HMAC)
     simple = {
         pa.int16(): "SMALLINT",
         pa.int32(): "INT",

@@ -139,7 +139,7 @@ def _compile(con: duckdb.DuckDBPyConnection, plan: Plan, touched: bool) -> tuple
     if touched:
         entrees = ibis.table(tables.entrees.schema(), name=_TOUCHED_ENTREES)
         tables = replace(tables, entrees=entrees).for_persons(
-            ibis.table({"hash_personne": "string"}, name=_TOUCHED)
+            ibis.table({"hash_personne": "binary"}, name=_TOUCHED)
         )
     expr = d.entrees_marts(tables, plan)
     sql = ibis.to_sql(expr, dialect="duckdb")

@@ -6,8 +6,11 @@ the national and Occitanie bilans of 2016 and the ranking, and compares each fig
 public record (`jalon.simulate.calibration.EXPECTED`, DESIGN §4): counts within 1 %, rates within
 1 point. The stock at the end of 2016 is drawn, not set (it follows from drawn durations): its
 sampling noise grows as 1 / √scale, so under scale 1 its tolerance is 1 % / √scale.
-Prints the table, writes it into `bench/RESULTS.md` between its markers with `--resultats`, and
-exits 1 when a figure is off. Run: `.venv/bin/python bench/calibration_bench.py --echelle 1`.
+A second table gives each region's 2015 and 2016 entries against its convention's target, with
+the realisation rate (plausible between 85 % and 110 %) and whether the data-quality view flags
+its declaration (rate above 120 % or target under the reference entries, 2016 and 2017S1).
+Prints the tables, writes them into `bench/RESULTS.md` between its markers with `--resultats`,
+and exits 1 when a figure is off. Run: `.venv/bin/python bench/calibration_bench.py --echelle 1`.
 """
 
 from __future__ import annotations
@@ -22,9 +25,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from jalon.formatting import nombre, pourcentage
+from jalon.formatting import ecart, nombre, pourcentage
 from jalon.indicators import compute_bilan
 from jalon.indicators.classement import Classement, compute_classement
+from jalon.indicators.perimetre import declaration_checks
 from jalon.ingest.batch import BatchFile, import_batch
 from jalon.ingest.pseudonymise import generate_key
 from jalon.plan import Plan, write_scaled_plan
@@ -36,12 +40,50 @@ from jalon.store import open_store
 START, END = "<!-- calibration:debut -->", "<!-- calibration:fin -->"
 
 
+PLAUSIBLE = (0.85, 1.10)
+
+
 @dataclass(frozen=True)
 class Check:
     label: str
     expected: str
     measured: str
     ok: bool
+
+
+@dataclass(frozen=True)
+class RegionLine:
+    label: str
+    reference: int
+    entries: int
+    additional: int
+    rank: int | None
+    target: int | None
+    estimated: bool
+    rate: float | None
+    flagged: list[str]
+
+
+def region_lines(ranking: Classement, plan: Plan, flags: dict[str, list[str]]) -> list[RegionLine]:
+    lines = []
+    for r in ranking.ordered():
+        convention = plan.convention(r.region)
+        target = convention.target(ranking.phase) if convention else None
+        rate = r.values.get("taux_realisation")
+        lines.append(
+            RegionLine(
+                r.label,
+                int(r.values.get("entrees_reference") or 0),
+                int(r.values.get("entrees") or 0),
+                int(r.values.get("entrees_supplementaires") or 0),
+                r.ranks.get("entrees_supplementaires"),
+                target.total_entries if target else None,
+                bool(target and target.is_estimated(plan.rules.target_figure)),
+                float(rate) if rate is not None else None,
+                flags.get(r.region, []),
+            )
+        )
+    return lines
 
 
 def count_check(
@@ -85,7 +127,9 @@ def realisation_without(ranking: Classement, plan: Plan, excluded: tuple[str, ..
     return entries / targets if targets else None
 
 
-def run(scale: float, seed: int, workdir: Path) -> tuple[list[Check], dict[str, float]]:
+def run(
+    scale: float, seed: int, workdir: Path
+) -> tuple[list[Check], list[RegionLine], dict[str, float]]:
     timings: dict[str, float] = {}
     started = time.monotonic()
     manifest = simulate(workdir / "fichiers", scale=scale, seed=seed)
@@ -103,6 +147,10 @@ def run(scale: float, seed: int, workdir: Path) -> tuple[list[Check], dict[str, 
     occitanie = compute_bilan(con, plan, "2016", "76")
     ranking = compute_classement(con, plan, "2016")
     timings["bilans"] = time.monotonic() - started
+    flags: dict[str, list[str]] = {}
+    for phase in ("2016", "2017S1"):
+        for check in declaration_checks(con, plan, phase):
+            flags.setdefault(check.region, []).append(phase)
     row = con.execute(
         "SELECT count(*) FILTER (WHERE year(date_entree) = 2016), "
         "count(*) FILTER (WHERE year(date_entree) = 2015) FROM entrees"
@@ -114,6 +162,9 @@ def run(scale: float, seed: int, workdir: Path) -> tuple[list[Check], dict[str, 
         (r.ranks.get("entrees_supplementaires") for r in ranking.regions if r.region == "76"), None
     )
     n, o = nation.value, occitanie.value
+    regions = region_lines(ranking, plan, flags)
+    rates = [line.rate for line in regions if line.rate is not None]
+    plausible = sum(PLAUSIBLE[0] <= rate <= PLAUSIBLE[1] for rate in rates)
     checks = [
         count_check(
             "Entrées comptées par le plan, France, 2016",
@@ -145,6 +196,18 @@ def run(scale: float, seed: int, workdir: Path) -> tuple[list[Check], dict[str, 
             0.94,
             realisation_without(ranking, plan, ("04", "84")),
         ),
+        Check(
+            "Régions au taux de réalisation entre 85 % et 110 %",
+            f"au moins {len(rates) - 2} sur {len(rates)}",
+            f"{plausible} sur {len(rates)}",
+            plausible >= len(rates) - 2,
+        ),
+        Check(
+            "Déclarations de convention à vérifier (2016, 2017S1)",
+            "0",
+            str(sum(len(f) for f in flags.values())),
+            not flags,
+        ),
         rate_check(
             "Part des peu ou pas qualifiés", EXPECTED.low_qualified, n("part_peu_qualifies")
         ),
@@ -175,10 +238,12 @@ def run(scale: float, seed: int, workdir: Path) -> tuple[list[Check], dict[str, 
             stock_tolerance(scale),
         ),
     ]
-    return checks, timings
+    return checks, regions, timings
 
 
-def markdown(checks: list[Check], timings: dict[str, float], scale: float) -> str:
+def markdown(
+    checks: list[Check], regions: list[RegionLine], timings: dict[str, float], scale: float
+) -> str:
     stock = (
         ""
         if scale >= 1
@@ -196,6 +261,23 @@ def markdown(checks: list[Check], timings: dict[str, float], scale: float) -> st
     lines += [
         f"| {c.label} | {c.expected} | {c.measured} | {'oui' if c.ok else 'NON'} |" for c in checks
     ]
+    lines += [
+        "",
+        "Par région, 2016 (objectif total de la convention, à l'échelle ; taux : règle du plan, "
+        "sur le périmètre de chaque convention) :",
+        "",
+        "| région | entrées 2015 | entrées 2016 | supplémentaires (rang) | objectif total | taux "
+        "| déclaration à vérifier |",
+        "|---|---:|---:|---:|---:|---:|:---:|",
+    ]
+    for r in regions:
+        target = nombre(r.target) + (" (estimé)" if r.estimated else "") if r.target else "–"
+        rate = "–" if r.rate is None else pourcentage(r.rate, 1)
+        lines.append(
+            f"| {r.label} | {nombre(r.reference)} | {nombre(r.entries)} | "
+            f"{ecart(r.additional)} ({r.rank}) | {target} | {rate} | "
+            f"{', '.join(r.flagged) or 'non'} |"
+        )
     lines.append(END)
     return "\n".join(lines)
 
@@ -214,8 +296,8 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("JALON_SECRET", generate_key())
     with tempfile.TemporaryDirectory(prefix="jalon-calibration-") as tmp:
-        checks, timings = run(args.echelle, args.graine, Path(tmp))
-    table = markdown(checks, timings, args.echelle)
+        checks, regions, timings = run(args.echelle, args.graine, Path(tmp))
+    table = markdown(checks, regions, timings, args.echelle)
     print(table)
     if args.resultats:
         text = args.resultats.read_text(encoding="utf-8")

@@ -82,6 +82,7 @@ def test_rate_above_ceiling_is_flagged(store, tmp_path: Path) -> None:
         "taux de réalisation de 133,3\u202f%, au-delà de 120\u202f%"
     )
     assert "objectif compté sur les entrées financées par Pôle emploi" in checks[0].message
+    assert "estimé" not in checks[0].message  # Occitanie's target is published in full
 
 
 def test_target_below_reference_is_flagged(store, tmp_path: Path) -> None:
@@ -93,3 +94,16 @@ def test_target_below_reference_is_flagged(store, tmp_path: Path) -> None:
     assert checks[1].startswith(
         "objectif de 2 entrées inférieur aux 3 entrées de la période de référence"
     )
+
+
+def test_only_the_estimated_figures_of_a_target_are_called_estimated(store, plan) -> None:
+    """Bretagne's 2016 additional target is published (18 896), its baseline, hence its total,
+    is estimated; Occitanie's three figures are published."""
+    bretagne = compute_bilan(store, plan, "2016", "53")
+    notes = {f.code: f.note for f in bretagne.figures}
+    assert bretagne.value("objectif_supplementaires") == 18896
+    assert notes["objectif_supplementaires"] is None
+    assert notes["objectif_entrees"] == "objectif estimé (valeur publique inconnue)"
+    occitanie = compute_bilan(store, plan, "2016", "76")
+    notes = {f.code: f.note for f in occitanie.figures}
+    assert notes["objectif_supplementaires"] is None and notes["objectif_entrees"] is None

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
 import pytest
 
+from jalon.formatting import nombre
+from jalon.indicators.bilan import estimated_note, targets_of
 from jalon.plan import PlanError, default_plan_path, load_plan
 
 
@@ -51,9 +54,22 @@ def test_every_region_of_the_2016_map_has_a_convention() -> None:
 
 def test_estimated_targets_are_marked_and_known_ones_are_not() -> None:
     raw = tomllib.loads(default_plan_path().read_text(encoding="utf-8"))
-    flags = {conv["region"]: conv["targets"][0]["estimated"] for conv in raw["conventions"]}
-    assert flags["76"] is False
-    assert flags["11"] is True
+    first = {conv["region"]: conv["targets"][0] for conv in raw["conventions"]}
+    # Published in full (DESIGN §4): Occitanie, Nouvelle-Aquitaine, Île-de-France, Normandie,
+    # Bourgogne-Franche-Comté; no public figure at all: PACA, Pays de la Loire, La Réunion,
+    # Guyane, Mayotte.
+    assert {r for r, t in first.items() if not t["estimated"]} == {"76", "75", "11", "28", "27"}
+    assert {r for r, t in first.items() if t["estimated"] and "published" not in t} == {
+        "93",
+        "52",
+        "04",
+        "03",
+        "06",
+    }
+    assert first["32"]["published"] == "total_entries"
+    assert first["44"]["published"] == "additional_entries"
+    idf = first["11"]
+    assert (idf["additional_entries"], idf["total_entries"]) == (64212, 118600)
 
 
 def test_wrong_type_names_the_key_path_and_expected_type(tmp_path: Path) -> None:
@@ -137,18 +153,73 @@ def test_write_scaled_plan_at_full_size_is_the_default_plan(tmp_path: Path) -> N
     assert plan.conventions == load_plan().conventions
 
 
-def test_published_targets_cite_their_source() -> None:
+_SOURCE = re.compile(r"\.fr\b|\.gouv\b|protocole|avenant|DESIGN §4")
+
+
+def _comment_above(lines: list[str], index: int) -> str:
+    """The comment lines directly above line `index` of the plan file, joined."""
+    start = index
+    while start > 0 and lines[start - 1].startswith("#"):
+        start -= 1
+    return " ".join(line.lstrip("# ") for line in lines[start:index])
+
+
+def test_every_published_target_cites_its_source_and_figure_above_it() -> None:
+    """Read from the TOML text: each target block whose figures are published in full
+    (`estimated = false`) or in part (`published`) has, right above it, a comment naming a
+    source and giving the published figure as the file writes it, in French (« 64 212 »)."""
+    text = default_plan_path().read_text(encoding="utf-8")
+    lines = text.splitlines()
+    starts = [i for i, line in enumerate(lines) if line == "[[conventions.targets]]"]
+    raw = tomllib.loads(text)
+    targets = [t for conv in raw["conventions"] for t in conv["targets"]]
+    assert len(starts) == len(targets) == 36
+    checked = 0
+    for start, target in zip(starts, targets, strict=True):
+        if target["estimated"] and "published" not in target:
+            continue
+        comment = _comment_above(lines, start)
+        figures = (
+            [target[target["published"]]]
+            if target["estimated"]
+            else [target["additional_entries"], target["total_entries"]]
+        )
+        where = f"ligne {start + 1}"
+        assert _SOURCE.search(comment), where
+        assert any(nombre(f).replace("\u202f", " ") in comment for f in figures), where
+        checked += 1
+    assert checked == 15
+
+
+def test_published_figure_is_not_called_estimated() -> None:
     plan = load_plan()
     hdf = plan.convention("32")
     target = hdf.target("2016") if hdf else None
     assert target is not None
     assert (target.total_entries, target.declared_baseline) == (88000, 26746)
-    assert not target.estimated
-    text = default_plan_path().read_text(encoding="utf-8")
-    blocks = text.split("[[conventions]]\n")[1:]
-    for conv, block in zip(plan.conventions, blocks, strict=True):
-        assert f'region = "{conv.region}"' in block
-        published = [t for t in conv.targets if not t.estimated]
-        if published:
-            comments = [line for line in block.splitlines() if line.startswith("#")]
-            assert any(".fr" in c or "protocole" in c for c in comments), conv.region
+    assert not target.is_estimated("total_entries")
+    assert target.is_estimated("additional_entries")
+    assert target.is_estimated("declared_baseline")
+    # The rate reads the total target (rule « entrees »): Hauts-de-France's is published,
+    # Grand Est's (published additional target, estimated baseline) is not.
+    assert targets_of(plan, "2016", "32")[3] is False
+    assert targets_of(plan, "2016", "44")[3] is True
+    assert estimated_note(plan, "2016", "44", "additional_entries") is None
+    assert estimated_note(plan, "2016", "44", "total_entries") == (
+        "objectif estimé (valeur publique inconnue)"
+    )
+    assert estimated_note(plan, "2016", "76", "total_entries") is None
+    # The nation sums every convention: 12 of the 18 total targets of 2016 are estimates.
+    assert estimated_note(plan, "2016", None, "total_entries") == (
+        "objectif estimé en partie : somme des conventions, dont 12 sur 18 estimées"
+    )
+
+
+def test_published_without_estimated_is_refused(tmp_path: Path) -> None:
+    path = _write_variant(
+        tmp_path,
+        "declared_baseline = 60000\nestimated = false\n",
+        'declared_baseline = 60000\nestimated = false\npublished = "total_entries"\n',
+    )
+    with pytest.raises(PlanError, match="published ne se déclare qu'avec estimated = true"):
+        load_plan(path)

@@ -18,6 +18,7 @@ from jalon.report.presse import (
     Invitation,
     build_invitation,
     build_note,
+    chiffres_presse,
     emission,
     heure,
     load_evenement,
@@ -209,3 +210,18 @@ def test_issue_dates_and_places() -> None:
     assert parse_date("23/01/2017") == parse_date("2017-01-23") == dt.date(2017, 1, 23)
     with pytest.raises(ValueError, match="attendu : AAAA-MM-JJ ou JJ/MM/AAAA"):
         parse_date("23 janvier")
+
+
+def test_key_figures_list_says_which_target_is_estimated(
+    ro: duckdb.DuckDBPyConnection, module_plan: Plan
+) -> None:
+    """The note's list prints no notes: Grand Est's total target (its baseline is estimated)
+    says « (estimé) » in its label; Occitanie's, published, does not."""
+    labels = {
+        region: {
+            v.code: v.libelle for v in chiffres_presse(ro, module_plan, "2016", region).valeurs
+        }
+        for region in ("44", "76")
+    }
+    assert labels["44"]["objectif_entrees"] == "Objectif total d'entrées (estimé)"
+    assert labels["76"]["objectif_entrees"] == "Objectif total d'entrées"

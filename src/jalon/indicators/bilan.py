@@ -29,7 +29,7 @@ from jalon.indicators.perimetre import realisation, scope_note
 from jalon.indicators.projection import forecast
 from jalon.indicators.queries import QueryResults, collect_duckdb, collect_on
 from jalon.indicators.registry import BREAKDOWN_SPECS, REGISTRY
-from jalon.plan import Plan
+from jalon.plan import Plan, Target
 from jalon.reference import departements, financeurs, formacode_domaine, niveaux
 
 Value = float | int | None
@@ -150,20 +150,41 @@ class Bilan:
         }
 
 
-def targets_of(
-    plan: Plan, phase: str, region: str | None
-) -> tuple[int | None, int | None, int | None, bool]:
+def _targets(plan: Plan, phase: str, region: str | None) -> list[Target]:
     conventions = (
         plan.conventions if region is None else [c for c in plan.conventions if c.region == region]
     )
-    targets = [t for c in conventions if (t := c.target(phase))]
+    return [t for c in conventions if (t := c.target(phase))]
+
+
+def targets_of(
+    plan: Plan, phase: str, region: str | None
+) -> tuple[int | None, int | None, int | None, bool]:
+    """Additional, total and baseline targets of the phase (summed over regions for the nation),
+    and whether the figure the realisation rate reads is, for any of them, an estimate."""
+    targets = _targets(plan, phase, region)
     if not targets:
         return None, None, None, False
     return (
         sum(t.additional_entries for t in targets),
         sum(t.total_entries for t in targets),
         sum(t.declared_baseline for t in targets),
-        any(t.estimated for t in targets),
+        any(t.is_estimated(plan.rules.target_figure) for t in targets),
+    )
+
+
+def estimated_note(plan: Plan, phase: str, region: str | None, figure: str) -> str | None:
+    """The note of a target figure (additional_entries, total_entries, declared_baseline) that is
+    an estimate: for the nation, a sum of conventions of which only some may be estimated."""
+    targets = _targets(plan, phase, region)
+    estimated = sum(t.is_estimated(figure) for t in targets)
+    if not estimated:
+        return None
+    if region is not None:
+        return "objectif estimé (valeur publique inconnue)"
+    return (
+        f"objectif estimé en partie : somme des conventions, dont {estimated} sur "
+        f"{len(targets)} estimées"
     )
 
 
@@ -386,8 +407,7 @@ def _assemble(
         persons = int(_sum(summary, "personnes"))
     reference = int(_sum(data.of(data.reference, region), "entrees"))
     additional = entries - reference
-    target_add, target_total, baseline, estimated = targets_of(plan, phase.code, region)
-    estimated_note = "objectif estimé (valeur publique inconnue)" if estimated else None
+    target_add, target_total, baseline, _ = targets_of(plan, phase.code, region)
     scope = data.of(data.scope, region)
     rate, rule = realisation(
         plan, int(_sum(scope, "entrees")), int(_sum(scope, "reference")), target_add, target_total
@@ -448,10 +468,18 @@ def _assemble(
             entries - baseline if baseline is not None and not arret.en_cours else None,
             "phase en cours : comparée à la base déclarée en fin de phase"
             if arret.en_cours and baseline is not None
-            else estimated_note,
+            else estimated_note(plan, phase.code, region, "declared_baseline"),
         ),
-        Figure("objectif_supplementaires", target_add, estimated_note),
-        Figure("objectif_entrees", target_total, estimated_note),
+        Figure(
+            "objectif_supplementaires",
+            target_add,
+            estimated_note(plan, phase.code, region, "additional_entries"),
+        ),
+        Figure(
+            "objectif_entrees",
+            target_total,
+            estimated_note(plan, phase.code, region, "total_entries"),
+        ),
         Figure("taux_realisation", rate, rule_note),
         Figure("places_lancees", _if("places" in sources, sum(places.values()))),
         Figure("stock_fin", stock_end, f"au {date_longue(arret.end)}"),

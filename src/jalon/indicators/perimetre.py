@@ -100,7 +100,8 @@ def declaration_checks(
         )
         label = region_of(conv.region).nom
         scope = scope_note(plan, conv.region) or "objectif compté sur les financeurs du plan"
-        estimated = " (objectif estimé)" if target.estimated else ""
+        estimated = " (objectif estimé)" if target.is_estimated(plan.rules.target_figure) else ""
+        total_estimated = " (objectif estimé)" if target.is_estimated("total_entries") else ""
         if rate is not None and rate > RATE_CEILING:
             checks.append(
                 DeclarationCheck(
@@ -118,9 +119,9 @@ def declaration_checks(
                     conv.region,
                     label,
                     phase.code,
-                    f"objectif de {nombre(target.total_entries)} entrées{estimated} inférieur "
-                    f"aux {nombre(reference)} entrées de la période de référence : objectif ou "
-                    f"périmètre de la convention probablement mal déclaré ({scope})",
+                    f"objectif de {nombre(target.total_entries)} entrées{total_estimated} "
+                    f"inférieur aux {nombre(reference)} entrées de la période de référence : "
+                    f"objectif ou périmètre de la convention probablement mal déclaré ({scope})",
                 )
             )
     return checks

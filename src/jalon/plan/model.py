@@ -56,6 +56,11 @@ class Rules(_Strict):
     publics: PublicsRules
     emploi: EmploiRules
 
+    @property
+    def target_figure(self) -> Literal["total_entries", "additional_entries"]:
+        """The target figure the realisation rate reads."""
+        return "total_entries" if self.realisation == "entrees" else "additional_entries"
+
 
 class Secret(_Strict):
     threshold: int = Field(ge=1)
@@ -82,6 +87,8 @@ class Target(_Strict):
     places: int | None = Field(default=None, ge=0)
     budget_eur: int | None = Field(default=None, ge=0)
     estimated: bool = False
+    # With `estimated`, the one figure a public source gives (the others are estimated from it).
+    published: Literal["additional_entries", "total_entries"] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Target:
@@ -91,7 +98,17 @@ class Target(_Strict):
                 f"declared_baseline + additional_entries "
                 f"({self.declared_baseline + self.additional_entries})"
             )
+        if self.published is not None and not self.estimated:
+            raise ValueError(
+                f"phase {self.phase} : published ne se déclare qu'avec estimated = true "
+                "(un seul chiffre de l'objectif est publié)"
+            )
         return self
+
+    def is_estimated(self, figure: str) -> bool:
+        """Whether `figure` (additional_entries, total_entries or declared_baseline) is an
+        estimate rather than a published value."""
+        return self.estimated and self.published != figure
 
 
 class Convention(_Strict):

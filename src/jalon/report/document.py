@@ -34,7 +34,7 @@ from jalon.indicators import (
     plan_pattern,
     registry,
 )
-from jalon.indicators.bilan import targets_of
+from jalon.indicators.bilan import estimated_note, targets_of
 from jalon.indicators.classement import CRITERION_LABELS, CRITERION_WORDS, classement_of
 from jalon.indicators.prevision import PrevisionError
 from jalon.indicators.secret import (
@@ -602,7 +602,9 @@ def _probabilite(f: Forecast) -> str | None:
     return None if f.target is None else "non estimée"
 
 
-def _prevision_values(prevision: Prevision, label: str) -> tuple[Valeur, ...]:
+def _prevision_values(
+    prevision: Prevision, label: str, target_note: str | None
+) -> tuple[Valeur, ...]:
     f = prevision.forecast
     interval = f"de {nombre(f.low)} à {nombre(f.high)} (intervalle à 80\u00a0%)"
     values = [
@@ -644,6 +646,7 @@ def _prevision_values(prevision: Prevision, label: str) -> tuple[Valeur, ...]:
             "prevision_objectif",
             f"{label} : objectif total d'entrées",
             None if f.target is None else nombre(f.target),
+            target_note,
         )
     )
     return tuple(values)
@@ -690,7 +693,9 @@ def _prevision_section(
         ):
             secret = True
             break
-        values += _prevision_values(prevision, plan.phase(code).label)
+        values += _prevision_values(
+            prevision, plan.phase(code).label, estimated_note(plan, code, region, "total_entries")
+        )
         f = prevision.forecast
         if f.months_observed < f.months_total:
             # Each phase its own method: one is calibrated on finished phases, another is not.

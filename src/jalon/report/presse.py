@@ -17,13 +17,14 @@ import datetime as dt
 import re
 import textwrap
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from jalon.formatting import date_longue
+from jalon.indicators.bilan import Bilan, estimated_note
 from jalon.plan import Plan
 from jalon.reference import region as region_of
 from jalon.report import redaction
@@ -213,11 +214,27 @@ def chiffres_presse(
         territoire,
         the_phase.label,
         etat_sentences(bilan) + tuple(redaction.paragraphe(chiffres)),
-        tuple(valeur(bilan, code) for code in COVER),
+        tuple(_valeur_presse(bilan, plan, code) for code in COVER),
         data_version(con, plan),
         tuple(context),
         chiffres,
     )
+
+
+_TARGET_FIGURES = {
+    "objectif_entrees": "total_entries",
+    "objectif_supplementaires": "additional_entries",
+}
+
+
+def _valeur_presse(bilan: Bilan, plan: Plan, code: str) -> Valeur:
+    """A key figure of the press kit, whose list prints no notes: an estimated target says
+    so in its label, as the sentences do."""
+    v = valeur(bilan, code)
+    figure = _TARGET_FIGURES.get(code)
+    if figure and estimated_note(plan, bilan.phase, bilan.region, figure):
+        return replace(v, libelle=f"{v.libelle} (estimé)")
+    return v
 
 
 def _position(source: Path | None, extrait: str) -> str:

@@ -20,6 +20,7 @@ import numpy as np
 Cell = TypeVar("Cell", bound=Hashable)
 
 _NEW_DIRECTION = 1e-9  # residual, relative to the column's norm, above which a is independent
+_CLEARLY_NEW = 1e-6  # ‖a‖² − ‖Qᵀa‖², relative, above which a is independent whatever the rounding
 _FIXED = 1e-10  # squared length of a cell's row of the null basis under which it is fixed
 
 
@@ -39,6 +40,7 @@ class NullSpace(Generic[Cell]):
         self.rank = 0
         self.nullity = 0
         self.released = False  # once a cell is known again, Q and W no longer hold
+        self._spans: dict[Cell, np.ndarray | None] = {}
 
     def _column(self, cell: Cell) -> np.ndarray:
         column = np.zeros(self.q.shape[0])
@@ -46,15 +48,33 @@ class NullSpace(Generic[Cell]):
             column[i] += coefficient
         return column
 
+    def _in_span(self, candidate: Cell) -> np.ndarray | None:
+        """x with a = A·x for the column a of `candidate`, as y = Qᵀa (x = W·y), when a lies in
+        the column space of A; None when it adds a direction. Kept until the next `add`."""
+        if candidate in self._spans:
+            return self._spans[candidate]
+        # A cell is in a few equations: Qᵀa reads only those rows of Q, and ‖a − QQᵀa‖² is
+        # ‖a‖² − ‖Qᵀa‖², exact enough to tell a clearly new direction without the product QQᵀa.
+        found = self.rows.get(candidate, [])
+        coefficients = np.array([c for _, c in found])
+        y = coefficients @ self.q[[i for i, _ in found], : self.rank]
+        length = float(coefficients @ coefficients)
+        span: np.ndarray | None = y
+        if length - float(y @ y) > _CLEARLY_NEW * max(1.0, length):
+            span = None
+        else:
+            column = self._column(candidate)
+            residual = float(np.linalg.norm(column - self.q[:, : self.rank] @ y))
+            if residual > _NEW_DIRECTION * max(1.0, float(np.linalg.norm(column))):
+                span = None
+        self._spans[candidate] = span
+        return span
+
     def frees(self, candidate: Cell, cell: Cell) -> bool:
         """Whether making `candidate` an unknown too would free the unknown `cell` (the null
         vector it adds is not zero on `cell`)."""
-        column = self._column(candidate)
-        q = self.q[:, : self.rank]
-        y = q.T @ column
-        if float(np.linalg.norm(column - q @ y)) > _NEW_DIRECTION * max(
-            1.0, float(np.linalg.norm(column))
-        ):
+        y = self._in_span(candidate)
+        if y is None:
             return False
         share = float(self.w[self.position[cell], : self.rank] @ y)
         return share**2 > _FIXED
@@ -64,6 +84,7 @@ class NullSpace(Generic[Cell]):
         assert not self.released, "add() after release()"
         if cell in self.position:
             return
+        self._spans.clear()
         n = len(self.position)
         self.position[cell] = n
         column = self._column(cell)

@@ -497,6 +497,23 @@ BREAKDOWNS: tuple[BreakdownSpec, ...] = (
 
 BREAKDOWN_SPECS: dict[str, BreakdownSpec] = {spec.code: spec for spec in BREAKDOWNS}
 
+#: Tables that cross two tables of the bilan (their margins), published in the open data set
+#: only; the bilan carries them (`Bilan.crossings`) so that secrecy protects them with the others.
+CROSSINGS: tuple[BreakdownSpec, ...] = (
+    BreakdownSpec(
+        "mois_financeur",
+        "Entrées par mois et financeur principal",
+        "Mois et financeur principal",
+        ("entrees",),
+        "Entrées de chaque mois de la phase observé à la date d'arrêt des données, par "
+        "financeur principal (le premier financeur déclaré par la première source qui a transmis "
+        "l'entrée). Les lignes d'un mois ont pour somme les entrées du mois (tableau par mois), "
+        "celles d'un financeur les entrées de ce financeur principal (tableau par financeur "
+        "principal).",
+    ),
+)
+CROSSING_SPECS: dict[str, BreakdownSpec] = {spec.code: spec for spec in CROSSINGS}
+
 #: The statistical secrecy rule, as `docs/indicateurs.md` states it (applied by
 #: `jalon.indicators.secret_pattern`).
 SECRET_STATISTIQUE = """# Secret statistique

@@ -33,7 +33,7 @@ from functools import partial
 
 import numpy as np
 
-from jalon.indicators.bilan import Bilan
+from jalon.indicators.bilan import Bilan, Breakdown, split_key
 from jalon.indicators.secret_nullspace import NullSpace
 
 Cell = tuple[str | None, str, str, str]  # territory (None: the nation), table, column, row key
@@ -69,6 +69,12 @@ LINKED: tuple[LinkedColumn, ...] = (
     LinkedColumn("tranche_age", "entrees", "entrees"),
     LinkedColumn("niveau", "entrees", "entrees"),
     LinkedColumn("type_action", "actions", TOTAL),
+    LinkedColumn("mois_financeur", "entrees", None),  # its margins: `CROSSED`
+)
+#: Crossings (`Bilan.crossings`): (table, column, the two tables keyed by each part of its row
+#: keys). The rows sharing a first key add up to that row of the first table, and so on.
+CROSSED: tuple[tuple[str, str, tuple[str, str]], ...] = (
+    ("mois_financeur", "entrees", ("mois", "financeur_principal")),
 )
 #: Figures that count people, entries or actions: hidden from 1 to threshold − 1.
 COUNT_FIGURES = (
@@ -147,7 +153,7 @@ def _territory_cells(system: LinearSystem, bilan: Bilan, included: Iterable[str]
     for f in bilan.figures:
         if f.code in COUNT_FIGURES and f.value is not None:
             system.values[(t, FIGURES, f.code, "")] = float(f.value)
-    tables = {b.code: b for b in bilan.breakdowns}
+    tables = {b.code: b for b in (*bilan.breakdowns, *bilan.crossings)}
     for link in LINKED:
         table = tables.get(link.table)
         if table is None:
@@ -168,6 +174,9 @@ def _territory_cells(system: LinearSystem, bilan: Bilan, included: Iterable[str]
         table = tables.get(table_code)
         if figure in system.values and table is not None and table.rows:
             system.close({figure: 1.0, (t, table_code, column, table.rows[index].key): -1.0})
+    for table_code, column, margins in CROSSED:
+        if (crossing := tables.get(table_code)) is not None:
+            _crossing(system, t, crossing, column, margins)
     actions = (t, FIGURES, "actions_agregees", "")
     if actions in system.values:
         parts = {
@@ -176,6 +185,27 @@ def _territory_cells(system: LinearSystem, bilan: Bilan, included: Iterable[str]
             if (cell := (t, "type_action", "actions", key)) in system.values
         }
         system.close({actions: 1.0, **{cell: -1.0 for cell in parts}})
+
+
+def _crossing(
+    system: LinearSystem,
+    t: str | None,
+    table: Breakdown,
+    column: str,
+    margins: tuple[str, str],
+) -> None:
+    """The equations of a crossing in territory `t`: its rows sharing one part of their key add
+    up to the row of that key in the margin table (when the margin is published)."""
+    groups: dict[Cell, dict[Cell, float]] = {}
+    for row in table.rows:
+        if row.values.get(column) is None:
+            continue
+        cell: Cell = (t, table.code, column, row.key)
+        for margin_table, key in zip(margins, split_key(row.key), strict=True):
+            groups.setdefault((t, margin_table, column, key), {})[cell] = 1.0
+    for margin, parts in sorted(groups.items(), key=lambda item: _order(item[0])):
+        if margin in system.values:
+            system.close({**parts, margin: -1.0})
 
 
 def _hierarchy(system: LinearSystem, bilans: Mapping[str | None, Bilan]) -> None:
@@ -498,7 +528,7 @@ def _digest(bilans: Mapping[str | None, Bilan], threshold: int, secondary: bool)
         bilan = bilans[territory]
         content.update(repr((territory, bilan.plan_sha256, bilan.phase)).encode())
         content.update(repr([(f.code, f.value) for f in bilan.figures]).encode())
-        for table in bilan.breakdowns:
+        for table in (*bilan.breakdowns, *bilan.crossings):
             content.update(repr((table.code, [(r.key, r.values) for r in table.rows])).encode())
     return content.hexdigest()
 

@@ -76,6 +76,7 @@ LINKED: tuple[LinkedColumn, ...] = (
 CROSSED: tuple[tuple[str, str, tuple[str, str]], ...] = (
     ("mois_financeur", "entrees", ("mois", "financeur_principal")),
 )
+_CROSSINGS = frozenset(table for table, _, _ in CROSSED)
 #: Figures that count people, entries or actions: hidden from 1 to threshold − 1.
 COUNT_FIGURES = (
     "entrees",
@@ -352,14 +353,15 @@ def _candidate(
     """The published count to hide next: the smallest shown cell sharing an equation with one of
     `around`, interior cells before totals and figures; with `frees`, the cells it holds true of
     (they close a pattern) before the others."""
-    best: tuple[tuple[bool, bool, float, tuple[str, str, str, str]], Cell] | None = None
+    best: tuple[tuple[bool, bool, bool, float, tuple[str, str, str, str]], Cell] | None = None
     for i in {i for cell in around for i in index.get(cell, ())}:
         for cell in system.equations[i]:
             value = system.values.get(cell)
             if cell in hidden or value is None or value <= 0:
                 continue
             closes = frees is not None and frees(cell)
-            score = (not closes, cell[1] == FIGURES or cell[3] == TOTAL, value, _order(cell))
+            total = cell[1] == FIGURES or cell[3] == TOTAL
+            score = (not closes, total, cell[1] not in _CROSSINGS, value, _order(cell))
             if best is None or score < best[0]:
                 best = (score, cell)
     return None if best is None else best[1]
@@ -468,7 +470,8 @@ def _prune(
         if c[2] in g
         for code in g
     }
-    for cell in sorted(secondary - together, key=lambda c: (-values[c], _order(c))):
+    order = sorted(secondary - together, key=lambda c: (c[1] in _CROSSINGS, -values[c], _order(c)))
+    for cell in order:
         if space.release(cell, free):
             hidden.discard(cell)
             if cell in free:

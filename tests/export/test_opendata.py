@@ -24,6 +24,7 @@ runner = CliRunner()
 TABLES = (
     "entrees-mois",
     "entrees-financeur-principal",
+    "entrees-mois-financeur-principal",
     "entrees-departement",
     "entrees-public-prioritaire",
     "entrees-domaine-formacode",
@@ -83,7 +84,7 @@ def test_package_is_valid_frictionless_with_licence_and_provenance(package: Path
     assert indicators[0]["phase_en_cours"] == "false"
     assert jalon["secret_statistique"]["seuil"] == 11
     assert "1 à 10" in jalon["secret_statistique"]["regle"]
-    fields = {f["name"]: f for f in descriptor["resources"][5]["schema"]["fields"]}
+    fields = {f["name"]: f for f in descriptor["resources"][6]["schema"]["fields"]}
     assert fields["taux_realisation"]["type"] == "number"
     assert fields["taux_realisation"]["unit"] == "proportion entre 0 et 1"
     assert fields["entrees"]["type"] == "integer"

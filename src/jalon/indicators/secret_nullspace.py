@@ -20,7 +20,7 @@ import numpy as np
 Cell = TypeVar("Cell", bound=Hashable)
 
 _NEW_DIRECTION = 1e-9  # residual, relative to the column's norm, above which a is independent
-_CLEARLY_NEW = 1e-6  # ‖a‖² − ‖Qᵀa‖², relative, above which a is independent whatever the rounding
+_CLEARLY_NEW = 1e-6  # ‖a‖² − ‖Qᵀa‖², relative, above which a candidate adds a direction
 _FIXED = 1e-10  # squared length of a cell's row of the null basis under which it is fixed
 
 
@@ -48,27 +48,24 @@ class NullSpace(Generic[Cell]):
             column[i] += coefficient
         return column
 
-    def _in_span(self, candidate: Cell) -> np.ndarray | None:
-        """x with a = A·x for the column a of `candidate`, as y = Qᵀa (x = W·y), when a lies in
-        the column space of A; None when it adds a direction. Kept until the next `add`."""
-        if candidate in self._spans:
-            return self._spans[candidate]
-        # A cell is in a few equations: Qᵀa reads only those rows of Q, and ‖a − QQᵀa‖² is
-        # ‖a‖² − ‖Qᵀa‖², exact enough to tell a clearly new direction without the product QQᵀa.
-        found = self.rows.get(candidate, [])
+    def _projection(self, cell: Cell) -> tuple[np.ndarray, float]:
+        """Qᵀa and ‖a‖² for the column a of `cell`: a cell is in a few equations, so Qᵀa reads
+        only those rows of Q."""
+        found = self.rows.get(cell, [])
         coefficients = np.array([c for _, c in found])
         y = coefficients @ self.q[[i for i, _ in found], : self.rank]
-        length = float(coefficients @ coefficients)
-        span: np.ndarray | None = y
-        if length - float(y @ y) > _CLEARLY_NEW * max(1.0, length):
-            span = None
-        else:
-            column = self._column(candidate)
-            residual = float(np.linalg.norm(column - self.q[:, : self.rank] @ y))
-            if residual > _NEW_DIRECTION * max(1.0, float(np.linalg.norm(column))):
-                span = None
-        self._spans[candidate] = span
-        return span
+        return y, float(coefficients @ coefficients)
+
+    def _in_span(self, candidate: Cell) -> np.ndarray | None:
+        """y = Qᵀa for the column a of `candidate` when a lies in the column space of A (then
+        a = A·x with x = W·y); None when it adds a direction. Kept until the next `add`.
+        ‖a − QQᵀa‖² is ‖a‖² − ‖Qᵀa‖²: exact enough to choose a partner (`frees` only orders the
+        candidates; `add` and the audit decide what is fixed)."""
+        if candidate not in self._spans:
+            y, length = self._projection(candidate)
+            new = length - float(y @ y) > _CLEARLY_NEW * max(1.0, length)
+            self._spans[candidate] = None if new else y
+        return self._spans[candidate]
 
     def frees(self, candidate: Cell, cell: Cell) -> bool:
         """Whether making `candidate` an unknown too would free the unknown `cell` (the null
@@ -89,7 +86,7 @@ class NullSpace(Generic[Cell]):
         self.position[cell] = n
         column = self._column(cell)
         q = self.q[:, : self.rank]
-        y = q.T @ column
+        y, _ = self._projection(cell)
         residual = column - q @ y
         again = q.T @ residual  # a second pass keeps Q orthonormal (Gram-Schmidt twice)
         residual -= q @ again
@@ -112,10 +109,14 @@ class NullSpace(Generic[Cell]):
             self.null[: n + 1, self.nullity] = vector / length
             self.nullity += 1
 
-    def fixed(self, cell: Cell) -> bool:
-        """Whether the equations fix `cell` (an unknown) once every other cell is known."""
-        row = self.null[self.position[cell], : self.nullity]
-        return float(row @ row) < _FIXED
+    def fixed_among(self, cells: list[Cell]) -> list[Cell]:
+        """The cells of `cells` (unknowns) that the equations fix once every other cell is
+        known (their row of the null basis is zero), in their order."""
+        if not cells:
+            return []
+        rows = self.null[[self.position[c] for c in cells], : self.nullity]
+        lengths = np.square(rows).sum(axis=1)
+        return [c for c, length in zip(cells, lengths, strict=True) if length < _FIXED]
 
     def release(self, cell: Cell, free: list[Cell]) -> bool:
         """Make the unknown `cell` known again if every cell of `free` stays free; whether it

@@ -435,8 +435,8 @@ def suppress(system: LinearSystem, threshold: int, secondary: bool = True) -> se
         space.add(cell)
     while True:
         unknown = hidden | set(system.gaps)
-        exposed = sorted(
-            (c for c in hidden | protect if c not in unprotectable and space.fixed(c)), key=_order
+        exposed = space.fixed_among(
+            sorted((c for c in hidden | protect if c not in unprotectable), key=_order)
         )
         if not exposed:
             break
@@ -461,7 +461,9 @@ def _prune(
     """Publish again, largest first, each secondary cell whose hiding no longer protects
     anything: once it is known, every hidden cell that was free stays free (greedy search
     leaves many, each partner chosen before the later ones completed the pattern)."""
-    free = [c for c in sorted(hidden | protect, key=_order) if not space.fixed(c)]
+    candidates = sorted(hidden | protect, key=_order)
+    fixed = set(space.fixed_among(candidates))
+    free = [c for c in candidates if c not in fixed]
     together = {
         (c[0], FIGURES, code, "")
         for c in hidden

@@ -4,23 +4,27 @@
 
 On the store's bilans of one phase (the nation and every region, `compute_all_bilans`), it times
 `secret_pattern` (not memoised), counts the published count cells, the primary and the secondary
-suppressions, and checks every hidden cell against the pattern's linear system (no hidden cell,
-and no small gap, is determined). Then it takes one linked table, région × domaine with its
-margins (the regions' tables and the nation's), protects it with Jalon's pattern alone and with
-τ-Argus (frequency rule `FREQ(threshold, 0)`, optimal suppression `OPT`, HiGHS solver), and
-compares the two: cells hidden, their total, and whether each pattern leaves every hidden cell
-undetermined by the other's check. τ-Argus is a reference here, not a run-time dependency.
+suppressions (and those of the open data crossings, `Bilan.crossings`), and checks every hidden
+cell against the pattern's linear system (no hidden cell, and no small gap, is determined). The
+time is given as elapsed and as processor time (the machine is shared: the latter varies less).
+Then it takes one linked table, région × domaine with its margins (the regions' tables and the
+nation's), protects it with Jalon's pattern alone and with τ-Argus (frequency rule
+`FREQ(threshold, 0)`, optimal suppression `OPT`, HiGHS solver), and compares the two: cells
+hidden, their total, and whether each pattern leaves every hidden cell undetermined by the
+other's check. τ-Argus is a reference here, not a run-time dependency.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import tempfile
 import time
 from pathlib import Path
 
 from jalon.formatting import nombre
 from jalon.indicators import Bilan, compute_all_bilans
+from jalon.indicators.registry import CROSSING_SPECS as CROSSINGS
 from jalon.indicators.secret_pattern import (
     FIGURES,
     TOTAL,
@@ -67,14 +71,15 @@ def _tau_argus(bilans: dict[str | None, Bilan], threshold: int) -> set:
             domains += [row.key] * count
             ones += [1.0] * count
     workdir = tempfile.mkdtemp(prefix="jalon-tauargus-")
-    result = protect(
-        {"Region": regions, "Domaine": domains, "un": ones},
-        ["Region", "Domaine"],
-        response="un",
-        safety_rules=f"FREQ({threshold},0)",
-        suppress="OPT(1)",
-        workdir=workdir,
-    )
+    with contextlib.chdir(workdir):  # its solver writes its logs in the working directory
+        result = protect(
+            {"Region": regions, "Domaine": domains, "un": ones},
+            ["Region", "Domaine"],
+            response="un",
+            safety_rules=f"FREQ({threshold},0)",
+            suppress="OPT(1)",
+            workdir=workdir,
+        )
     frame = result.tables[0].dataframe()
     hidden = set()
     for region, domain, status in zip(
@@ -111,17 +116,24 @@ def main() -> None:
     finally:
         con.close()
     included = plan.actions_agregees.included
-    started = time.perf_counter()
+    started, processor = time.perf_counter(), time.process_time()
     pattern = secret_pattern(bilans, threshold, included=included)
-    elapsed = time.perf_counter() - started
+    elapsed, processor = time.perf_counter() - started, time.process_time() - processor
     values = linear_system(bilans, included).values
     secondary = pattern.hidden - pattern.primary
     print(
         f"Cases publiées : {nombre(len(values))} ; primaires : {nombre(len(pattern.primary))} ; "
         f"secondaires : {nombre(len(secondary))} (effectif "
-        f"{nombre(int(sum(values[c] for c in secondary)))}) ; calcul : {nombre(elapsed, 2)} s"
+        f"{nombre(int(sum(values[c] for c in secondary)))}) ; calcul : {nombre(elapsed, 2)} s "
+        f"({nombre(processor, 2)} s de processeur)"
     )
     print(f"Cases masquées recalculables : {_check(bilans, set(pattern.hidden), threshold)}")
+    crossed = {c for c in values if c[1] in CROSSINGS}
+    print(
+        f"dont croisements (données ouvertes) : {nombre(len(crossed))} cases publiées, "
+        f"{nombre(len(pattern.hidden & crossed))} masquées ; tableaux du bilan : "
+        f"{nombre(len(pattern.hidden - crossed))} cases masquées"
+    )
 
     table = _domain_table(bilans)
     ours = set(secret_pattern(table, threshold).hidden)

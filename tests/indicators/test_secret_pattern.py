@@ -1,5 +1,6 @@
 """One suppression pattern over every table published together: the nation's and the regions'
-bilans, by month, département, financeur, domain and organisation, with their totals.
+bilans, by month, département, financeur, domain and organisation, with their totals, and the
+open data set's crossing of month and financeur principal (`Bilan.crossings`).
 
 The property test generates small sets of entries (region, département, month, financeur,
 domain, organisation), builds from them the bilans a store of those entries publishes, and checks
@@ -19,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jalon.indicators import Bilan, Breakdown, Classement, Figure, RegionRank, Row
+from jalon.indicators.bilan import cross_key
 from jalon.indicators.secret import (
     apply_secret_bilan,
     apply_secret_classement,
@@ -111,6 +113,16 @@ def bilan_of(
         ),
         Breakdown("organisme", "o", "Organisme", ("entrees",), organisations),
     ]
+    by_pair: Counter[str] = Counter()
+    for entry, n in current.items():
+        by_pair[cross_key(entry.mois, entry.financeur)] += n
+    crossing = Breakdown(
+        "mois_financeur",
+        "m×f",
+        "Mois et financeur",
+        ("entrees",),
+        [Row(k, k, {"entrees": by_pair[k]}) for k in sorted(by_pair) if by_pair[k]],
+    )
     figures = [
         Figure("entrees", total),
         Figure("entrees_reference", ref_total),
@@ -134,9 +146,14 @@ def bilan_of(
                 not x.reference and getattr(x, field) == key
             )
     sums[("organisme", "entrees", "autres")] = lambda e: not e.reference and e.organisme not in top
+    for row in crossing.rows:
+        sums[("mois_financeur", "entrees", row.key)] = lambda e, k=row.key: (
+            not e.reference and cross_key(e.mois, e.financeur) == k
+        )
     sums[("indicateurs", "entrees", "")] = lambda e: not e.reference
     sums[("indicateurs", "entrees_reference", "")] = lambda e: e.reference
-    return Bilan("plan", "sha", "2016", territory, figures, tables), sums
+    bilan = Bilan("plan", "sha", "2016", territory, figures, tables, crossings=[crossing])
+    return bilan, sums
 
 
 def published_world(
@@ -159,7 +176,7 @@ def published_world(
 
 def _raw_cells(bilan: Bilan) -> dict[tuple[str, str, str], float]:
     cells = {("indicateurs", f.code, ""): f.value for f in bilan.figures if f.value is not None}
-    for table in bilan.breakdowns:
+    for table in (*bilan.breakdowns, *bilan.crossings):
         for row in table.rows:
             for column, value in row.values.items():
                 cells[(table.code, column, row.key)] = value

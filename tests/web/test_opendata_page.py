@@ -22,7 +22,7 @@ def test_page_lists_every_table_with_its_downloads(client: TestClient) -> None:
     page = client.get("/donnees?phase=2016")
     assert page.status_code == 200
     listing = client.get("/donnees.json?phase=2016").json()
-    assert len(listing["tables"]) == 7
+    assert len(listing["tables"]) == 8
     for table in listing["tables"]:
         served = client.get(table["csv"]).content.decode("utf-8")
         assert table["lignes"] == len(list(csv.DictReader(io.StringIO(served)))) > 0

@@ -25,9 +25,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from jalon.export.tables import kind_of
-from jalon.indicators.bilan import Bilan, Breakdown, Value
+from jalon.indicators.bilan import Bilan, Breakdown, Value, split_key
 from jalon.indicators.classement import CRITERIA, Classement, classement_of
-from jalon.indicators.registry import BREAKDOWN_SPECS, INDICATORS, REGISTRY, column_label
+from jalon.indicators.registry import (
+    BREAKDOWN_SPECS,
+    CROSSING_SPECS,
+    INDICATORS,
+    REGISTRY,
+    column_label,
+)
 from jalon.indicators.secret import (
     SECRET_NOTE,
     apply_secret_bilan,
@@ -166,12 +172,7 @@ def breakdown_table(
 ) -> OpenTable:
     spec = BREAKDOWN_SPECS[code]
     values = tuple(_value_field(c) for c in spec.columns)
-    fields = (
-        *_territory_fields(),
-        Field(key, key_type, key_title, f"{spec.dimension} : code de la ligne."),
-        Field(f"{key}_libelle", "string", spec.dimension, f"{spec.dimension} : libellé."),
-        *values,
-    )
+    fields = (*_territory_fields(), *_key_fields(code, key, key_type, key_title), *values)
     rows: list[tuple[tuple[Cell, ...], tuple[str, ...]]] = []
     for territory, label, bilan in _territories(bilans):
         table: Breakdown | None = next((b for b in bilan.breakdowns if b.code == code), None)
@@ -187,6 +188,48 @@ def breakdown_table(
         spec.definition,
         ("territoire", key),
         fields,
+        rows,
+    )
+
+
+def _key_fields(code: str, key: str, key_type: FieldType, key_title: str) -> tuple[Field, Field]:
+    """The code and label columns of the rows of the bilan table `code`."""
+    dimension = BREAKDOWN_SPECS[code].dimension
+    return (
+        Field(key, key_type, key_title, f"{dimension} : code de la ligne."),
+        Field(f"{key}_libelle", "string", dimension, f"{dimension} : libellé."),
+    )
+
+
+def month_financeur_table(bilans: Mapping[str | None, Bilan]) -> OpenTable:
+    """Entries by territory, month and financeur principal (`Bilan.crossings`): its margins are
+    the tables by month and by financeur principal, which one pattern protects with it."""
+    spec = CROSSING_SPECS["mois_financeur"]
+    margins = (BREAKDOWNS[0], BREAKDOWNS[1])  # by month, by financeur principal
+    values = tuple(_value_field(c) for c in spec.columns)
+    keys = [f for code, _, key, kind, title in margins for f in _key_fields(code, key, kind, title)]
+    rows: list[tuple[tuple[Cell, ...], tuple[str, ...]]] = []
+    for territory, label, bilan in _territories(bilans):
+        tables = {b.code: b for b in bilan.breakdowns}
+        labels = [
+            {r.key: r.label for r in tables[code].rows} if code in tables else {}
+            for code, *_ in margins
+        ]
+        crossing = next((b for b in bilan.crossings if b.code == spec.code), None)
+        for row in crossing.rows if crossing is not None else []:
+            parts = zip(split_key(row.key), labels, strict=True)
+            named = [x for part, names in parts for x in (part, names.get(part, part))]
+            cells = [_number(row.values.get(f.name), f) for f in values]
+            statuses = tuple(
+                _status(v, f.name in row.suppressed) for v, f in zip(cells, values, strict=True)
+            )
+            rows.append(((territory, label, *named, *cells), statuses))
+    return OpenTable(
+        "entrees-mois-financeur-principal",
+        f"{spec.label}, par territoire",
+        spec.definition,
+        ("territoire", margins[0][2], margins[1][2]),
+        (*_territory_fields(), *keys, *values),
         rows,
     )
 
@@ -286,6 +329,7 @@ def open_tables(every: Mapping[str | None, Bilan], plan: Plan, phase: str) -> li
     """Every table of the open data set, built from the bilans before secrecy."""
     bilans, classement = public_views(every, plan, phase)
     tables = [breakdown_table(bilans, *spec) for spec in BREAKDOWNS]
+    tables.insert(2, month_financeur_table(bilans))
     return [*tables, indicators_table(bilans), classement_open_table(classement)]
 
 
@@ -464,8 +508,9 @@ def package_files(tables: list[OpenTable], release: Release) -> dict[str, bytes]
         "title": f"{plan.name} : agrégats publics, {phase.label}",
         "description": (
             f"{plan.description} Entrées en formation par territoire et par mois, financeur "
-            "principal, département, public prioritaire et domaine de formation, indicateurs du "
-            f"bilan et classement des régions. {secrecy_rule(plan.secret.threshold)} "
+            "principal, mois et financeur principal croisés, département, public prioritaire et "
+            "domaine de formation, indicateurs du bilan et classement des régions. "
+            f"{secrecy_rule(plan.secret.threshold)} "
             f"{MISSING_VALUES}"
         ),
         "version": release.data_version,

@@ -27,13 +27,14 @@ from jalon.formatting import date_longue, nombre
 from jalon.indicators.arret import Arret, arret_of, cutoff_for, data_cutoffs, month_range
 from jalon.indicators.perimetre import realisation, scope_note
 from jalon.indicators.projection import forecast
-from jalon.indicators.queries import QueryResults, collect_duckdb, collect_on
-from jalon.indicators.registry import BREAKDOWN_SPECS, REGISTRY
+from jalon.indicators.queries import MONTH_FINANCEUR, QueryResults, collect_duckdb, collect_on
+from jalon.indicators.registry import BREAKDOWN_SPECS, CROSSING_SPECS, REGISTRY
 from jalon.plan import Plan, Target
 from jalon.reference import departements, financeurs, formacode_domaine, niveaux
 
 Value = float | int | None
 UNKNOWN = "inconnu"
+CROSS_SEP = "|"  # between the two keys of a crossing's row key (month, financeur principal)
 KEYED_DIMENSIONS = (
     "financeur_principal",
     "financeur",
@@ -124,6 +125,9 @@ class Bilan:
     figures: list[Figure] = field(default_factory=list)
     breakdowns: list[Breakdown] = field(default_factory=list)
     arret: Arret | None = None  # the date the figures are as of (None: a bilan built by hand)
+    # Tables crossing two of `breakdowns` (`CROSSING_SPECS`), published in the open data set
+    # only: not rendered with the bilan, but protected by secrecy with its tables.
+    crossings: list[Breakdown] = field(default_factory=list)
 
     @property
     def en_cours(self) -> bool:
@@ -391,6 +395,46 @@ def _month_breakdown(
     return _Months(_make_breakdown("mois", rows), stock, observed, full_values)
 
 
+def cross_key(first: str, second: str) -> str:
+    return f"{first}{CROSS_SEP}{second}"
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """The two keys of a crossing's row key (`cross_key`)."""
+    first, second = key.split(CROSS_SEP, 1)
+    return first, second
+
+
+def _financeur_order(key: str) -> tuple[bool, int, str]:
+    return (key == UNKNOWN, int(key) if key.isdigit() else 0, key)
+
+
+def _month_financeur(
+    data: QueryResults, region: str | None, months: Breakdown, plan: Plan
+) -> Breakdown:
+    """Entries by month (those of the month table) and financeur principal: one row per pair
+    with entries, by month then financeur code, the unknown financeur last."""
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    for r in data.of(data.counts[MONTH_FINANCEUR], region):
+        financeur = UNKNOWN if r["key"] is None else str(r["key"])
+        totals[(_month_key(r["mois"]), financeur)] += r["entrees"] or 0
+    month_labels = {row.key: row.label for row in months.rows}
+    labels, _ = _labeller("financeur_principal", plan)
+    rows = [
+        Row(
+            cross_key(month, financeur),
+            f"{month_labels[month]}, {_label('financeur_principal', financeur, labels)}",
+            {"entrees": count},
+        )
+        for (month, financeur), count in sorted(
+            totals.items(), key=lambda item: (item[0][0], *_financeur_order(item[0][1]))
+        )
+        if count and month in month_labels
+    ]
+    spec = CROSSING_SPECS[MONTH_FINANCEUR]
+    return Breakdown(spec.code, spec.label, spec.dimension, spec.columns, rows)
+
+
 def _if(available: bool, value: Value) -> Value:
     return value if available else None
 
@@ -544,7 +588,8 @@ def _assemble(
     breakdowns.append(_keyed_breakdown("type_action", actions, "actions", plan))
     order = [spec for spec in BREAKDOWN_SPECS]
     breakdowns.sort(key=lambda b: order.index(b.code))
-    return Bilan(plan.code, plan.sha256, phase.code, region, figures, breakdowns, arret)
+    crossings = [_month_financeur(data, region, month_table, plan)]
+    return Bilan(plan.code, plan.sha256, phase.code, region, figures, breakdowns, arret, crossings)
 
 
 def backend_of(con: duckdb.DuckDBPyConnection) -> BaseBackend:

@@ -407,6 +407,13 @@ def counts_by(e: ir.Table, dimension: str) -> ir.Table:
     return keyed.group_by(["region", "key"]).aggregate(entrees=keyed.count())
 
 
+def counts_by_month_and_financeur(e: ir.Table) -> ir.Table:
+    """Entries per region, month number and financeur principal (`key`, a string; NULL unknown):
+    the crossing of the by-month and by-financeur-principal tables."""
+    keyed = e.select("region", "mois", key=e.financeur_principal.cast("string"))
+    return keyed.group_by(["region", "mois", "key"]).aggregate(entrees=keyed.count())
+
+
 def top_organismes(e: ir.Table, top: int, by_region: bool) -> ir.Table:
     """Entries of the `top` training organisations with most entries (per region, or
     nationally with a NULL region), the others and unknown ones summed under the key `autres`."""

@@ -48,6 +48,7 @@ ENTRY_DIMENSIONS = (
     "tranche_age",
     "niveau",
 )
+MONTH_FINANCEUR = "mois_financeur"  # the counts crossing month and financeur principal
 TOP_ORGANISMES = 20
 _MART = "jalon_marts_"
 
@@ -155,6 +156,7 @@ def _queries(
             del queries[name]
     for dimension in ENTRY_DIMENSIONS:
         queries[f"counts:{dimension}"] = d.counts_by(entries, dimension)
+    queries[f"counts:{MONTH_FINANCEUR}"] = d.counts_by_month_and_financeur(entries)
     return queries
 
 

@@ -497,18 +497,35 @@ BREAKDOWNS: tuple[BreakdownSpec, ...] = (
 
 BREAKDOWN_SPECS: dict[str, BreakdownSpec] = {spec.code: spec for spec in BREAKDOWNS}
 
+#: Tables that cross two tables of the bilan (their margins), published in the open data set
+#: only; the bilan carries them (`Bilan.crossings`) so that secrecy protects them with the others.
+CROSSINGS: tuple[BreakdownSpec, ...] = (
+    BreakdownSpec(
+        "mois_financeur",
+        "Entrées par mois et financeur principal",
+        "Mois et financeur principal",
+        ("entrees",),
+        "Entrées de chaque mois de la phase observé à la date d'arrêt des données, par "
+        "financeur principal (le premier financeur déclaré par la première source qui a transmis "
+        "l'entrée). Les lignes d'un mois ont pour somme les entrées du mois (tableau par mois), "
+        "celles d'un financeur les entrées de ce financeur principal (tableau par financeur "
+        "principal). Publié dans le jeu de données ouvertes seulement (`jalon opendata`).",
+    ),
+)
+CROSSING_SPECS: dict[str, BreakdownSpec] = {spec.code: spec for spec in CROSSINGS}
+
 #: The statistical secrecy rule, as `docs/indicateurs.md` states it (applied by
 #: `jalon.indicators.secret_pattern`).
 SECRET_STATISTIQUE = """# Secret statistique
 
-Toute sortie publique (bilan PDF public, pages web et leurs versions JSON et CSV, dossier de presse, `jalon bilan --public`) applique une seule règle, calculée une fois pour toutes les tables publiées ensemble pour une phase : le bilan national et ceux de chaque région, par mois, financeur, département, domaine, organisme, public, tranche d'âge et niveau, avec leurs totaux, et le classement des régions. Une même case a donc le même statut partout.
+Toute sortie publique (bilan PDF public, pages web et leurs versions JSON et CSV, dossier de presse, `jalon bilan --public`) applique une seule règle, calculée une fois pour toutes les tables publiées ensemble pour une phase : le bilan national et ceux de chaque région, par mois, financeur, département, domaine, organisme, public, tranche d'âge et niveau, avec leurs totaux, le classement des régions et, pour le jeu de données ouvertes, le croisement des entrées par mois et financeur principal. Une même case a donc le même statut partout.
 
 - **Seuil** : déclaré par le plan (`[secret] threshold`, 11 dans le plan livré avec Jalon). Tout effectif de 1 à seuil − 1 est masqué : c'est le secret **primaire**. Les objectifs et les places ne sont pas des effectifs de personnes et ne sont jamais masqués.
-- **Tables liées** : les lignes d'une table additive font le total du territoire (entrées, entrées de la période de référence) ; la case nationale est la somme des cases régionales (France ⊃ région ⊃ département : la ligne d'un département figure dans le bilan de sa région et dans le bilan national) ; le tableau des organismes (les vingt premiers, puis « autres ») est lié par ses regroupements ; le stock de fin de phase est la case du dernier mois ; les actions agrégées comptées sont la somme de leurs types. Quand des chiffres publiés ne se recoupent pas exactement (entrées sans région connue…), l'écart est lui-même une case protégée s'il est petit. Les tables dont les lignes se recouvrent (financeurs avec cofinancement, publics prioritaires) ne sont liées qu'entre territoires.
-- **Secret secondaire** (`[secret] secondary = true`) : tant qu'une case masquée peut être recalculée à partir de l'ensemble des chiffres publiés (par différence, en combinant le bilan national, les bilans régionaux et le classement), on masque en plus la plus petite case publiée qui partage une relation avec elle (une case intérieure avant un total), de préférence une case qui la rend indéterminée ; puis, de la plus grande à la plus petite, on republie chaque case masquée en secondaire dont le masquage ne protège plus rien (sans elle, toute case masquée reste indéterminée). Une case masquée est sûre quand le système linéaire de tous les chiffres publiés la laisse indéterminée : le noyau de ce système restreint aux cases masquées est tenu à jour case par case pendant la recherche, puis le schéma final est vérifié par une décomposition en valeurs singulières, groupe de cases liées par groupe.
+- **Tables liées** : les lignes d'une table additive font le total du territoire (entrées, entrées de la période de référence) ; la case nationale est la somme des cases régionales (France ⊃ région ⊃ département : la ligne d'un département figure dans le bilan de sa région et dans le bilan national) ; le tableau des organismes (les vingt premiers, puis « autres ») est lié par ses regroupements ; le stock de fin de phase est la case du dernier mois ; les actions agrégées comptées sont la somme de leurs types ; le croisement mois × financeur principal a pour marges les tables par mois et par financeur principal. Quand des chiffres publiés ne se recoupent pas exactement (entrées sans région connue…), l'écart est lui-même une case protégée s'il est petit. Les tables dont les lignes se recouvrent (financeurs avec cofinancement, publics prioritaires) ne sont liées qu'entre territoires.
+- **Secret secondaire** (`[secret] secondary = true`) : tant qu'une case masquée peut être recalculée à partir de l'ensemble des chiffres publiés (par différence, en combinant le bilan national, les bilans régionaux et le classement), on masque en plus la plus petite case publiée qui partage une relation avec elle (une case intérieure avant un total), de préférence une case qui la rend indéterminée, puis une case du croisement des données ouvertes (il se protège lui-même avant de masquer une case des tableaux du bilan) ; puis, de la plus grande à la plus petite, les cases du croisement en dernier, on republie chaque case masquée en secondaire dont le masquage ne protège plus rien (sans elle, toute case masquée reste indéterminée). Une case masquée est sûre quand le système linéaire de tous les chiffres publiés la laisse indéterminée : le noyau de ce système restreint aux cases masquées est tenu à jour case par case pendant la recherche, puis le schéma final est vérifié par une décomposition en valeurs singulières, groupe de cases liées par groupe.
 - **Chiffres dérivés** : un taux, une part ou un écart calculé à partir d'un effectif masqué est masqué avec lui ; une part d'un public masqué est masquée ; un taux dont le numérateur ou le dénominateur est petit est masqué. Une région dont les entrées sont masquées n'apparaît dans le classement ni avec ses valeurs ni avec son rang, et ses entrées de référence sont masquées aussi ; la prévision n'est pas publiée quand les entrées dont elle part sont masquées.
 - **Ce que voit le lecteur** : « secret statistique » à la place du chiffre (« s » dans les tableaux du PDF, `null` avec la note « secret statistique » dans le JSON) ; un total masqué est marqué de même. Un chiffre dont la source n'a jamais été importée est « donnée non disponible », jamais masqué ni nul.
-- **Calcul** : le schéma de masquage est calculé à la première lecture et gardé en mémoire par version des données (le contenu des tables, le plan et la phase) ; il n'est pas écrit dans la base, pour qu'un changement du plan (seuil) s'applique sans réimport. Sur la base de démonstration (2 090 cases publiées, 208 masquées en primaire), il prend 1,6 s par phase et masque 141 cases en secondaire (mesure de `bench/secret_bench.py`, `bench/RESULTS.md`).
+- **Calcul** : le schéma de masquage est calculé à la première lecture et gardé en mémoire par version des données (le contenu des tables, le plan et la phase) ; il n'est pas écrit dans la base, pour qu'un changement du plan (seuil) s'applique sans réimport. Sur la base de démonstration (2 640 cases publiées dont 550 du croisement, 337 masquées en primaire), il demande 4 à 5 s de processeur par phase et masque 358 cases en secondaire ; sans le croisement, 1,5 à 1,9 s et 141 cases (mesures de `bench/secret_bench.py` sur une machine partagée, `bench/RESULTS.md`).
 - **Référence** : `bench/secret_bench.py` compare le schéma, sur la table région × domaine, à celui de τ-Argus (`pytauargus` 0.6, règle de fréquence `FREQ(11,0)`, suppression optimale `OPT`, solveur HiGHS), installé comme dépendance de développement : sur la base de démonstration, les deux schémas de cette table sont identiques (42 cases, effectif masqué 405). Le paquet R `sdcTable` n'a pas été essayé : τ-Argus s'installe.
 """  # noqa: E501 (Markdown paragraphs, one line each)
 
@@ -535,7 +552,7 @@ def markdown(backtest: str | None = None) -> str:
             lines.append(f"- Ventilations : {', '.join(ind.dimensions)}")
         lines.append("")
     lines += ["# Ventilations", ""]
-    for spec in BREAKDOWNS:
+    for spec in (*BREAKDOWNS, *CROSSINGS):
         columns = ", ".join(f"{column_label(c)} (`{c}`)" for c in spec.columns)
         lines += [f"## {spec.label} (`{spec.code}`)", "", spec.definition, ""]
         lines += [f"- Lignes : {spec.dimension}", f"- Colonnes : {columns}", ""]

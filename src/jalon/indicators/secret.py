@@ -175,7 +175,8 @@ def apply_secret_bilan(bilan: Bilan, threshold: int, pattern: SecretPattern | No
         else f
         for f in bilan.figures
     ]
-    return replace(bilan, figures=figures, breakdowns=tables)
+    crossings = [_protect_table(b, bilan, pattern) for b in bilan.crossings]
+    return replace(bilan, figures=figures, breakdowns=tables, crossings=crossings)
 
 
 def apply_secret_prevision(

@@ -20,6 +20,7 @@ import numpy as np
 Cell = TypeVar("Cell", bound=Hashable)
 
 _NEW_DIRECTION = 1e-9  # residual, relative to the column's norm, above which a is independent
+_CLEARLY_NEW = 1e-6  # ‖a‖² − ‖Qᵀa‖², relative, above which a candidate adds a direction
 _FIXED = 1e-10  # squared length of a cell's row of the null basis under which it is fixed
 
 
@@ -39,6 +40,7 @@ class NullSpace(Generic[Cell]):
         self.rank = 0
         self.nullity = 0
         self.released = False  # once a cell is known again, Q and W no longer hold
+        self._spans: dict[Cell, np.ndarray | None] = {}
 
     def _column(self, cell: Cell) -> np.ndarray:
         column = np.zeros(self.q.shape[0])
@@ -46,15 +48,30 @@ class NullSpace(Generic[Cell]):
             column[i] += coefficient
         return column
 
+    def _projection(self, cell: Cell) -> tuple[np.ndarray, float]:
+        """Qᵀa and ‖a‖² for the column a of `cell`: a cell is in a few equations, so Qᵀa reads
+        only those rows of Q."""
+        found = self.rows.get(cell, [])
+        coefficients = np.array([c for _, c in found])
+        y = coefficients @ self.q[[i for i, _ in found], : self.rank]
+        return y, float(coefficients @ coefficients)
+
+    def _in_span(self, candidate: Cell) -> np.ndarray | None:
+        """y = Qᵀa for the column a of `candidate` when a lies in the column space of A (then
+        a = A·x with x = W·y); None when it adds a direction. Kept until the next `add`.
+        ‖a − QQᵀa‖² is ‖a‖² − ‖Qᵀa‖²: exact enough to choose a partner (`frees` only orders the
+        candidates; `add` and the audit decide what is fixed)."""
+        if candidate not in self._spans:
+            y, length = self._projection(candidate)
+            new = length - float(y @ y) > _CLEARLY_NEW * max(1.0, length)
+            self._spans[candidate] = None if new else y
+        return self._spans[candidate]
+
     def frees(self, candidate: Cell, cell: Cell) -> bool:
         """Whether making `candidate` an unknown too would free the unknown `cell` (the null
         vector it adds is not zero on `cell`)."""
-        column = self._column(candidate)
-        q = self.q[:, : self.rank]
-        y = q.T @ column
-        if float(np.linalg.norm(column - q @ y)) > _NEW_DIRECTION * max(
-            1.0, float(np.linalg.norm(column))
-        ):
+        y = self._in_span(candidate)
+        if y is None:
             return False
         share = float(self.w[self.position[cell], : self.rank] @ y)
         return share**2 > _FIXED
@@ -64,11 +81,12 @@ class NullSpace(Generic[Cell]):
         assert not self.released, "add() after release()"
         if cell in self.position:
             return
+        self._spans.clear()
         n = len(self.position)
         self.position[cell] = n
         column = self._column(cell)
         q = self.q[:, : self.rank]
-        y = q.T @ column
+        y, _ = self._projection(cell)
         residual = column - q @ y
         again = q.T @ residual  # a second pass keeps Q orthonormal (Gram-Schmidt twice)
         residual -= q @ again
@@ -91,10 +109,14 @@ class NullSpace(Generic[Cell]):
             self.null[: n + 1, self.nullity] = vector / length
             self.nullity += 1
 
-    def fixed(self, cell: Cell) -> bool:
-        """Whether the equations fix `cell` (an unknown) once every other cell is known."""
-        row = self.null[self.position[cell], : self.nullity]
-        return float(row @ row) < _FIXED
+    def fixed_among(self, cells: list[Cell]) -> list[Cell]:
+        """The cells of `cells` (unknowns) that the equations fix once every other cell is
+        known (their row of the null basis is zero), in their order."""
+        if not cells:
+            return []
+        rows = self.null[[self.position[c] for c in cells], : self.nullity]
+        lengths = np.square(rows).sum(axis=1)
+        return [c for c, length in zip(cells, lengths, strict=True) if length < _FIXED]
 
     def release(self, cell: Cell, free: list[Cell]) -> bool:
         """Make the unknown `cell` known again if every cell of `free` stays free; whether it

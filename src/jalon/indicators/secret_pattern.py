@@ -33,7 +33,7 @@ from functools import partial
 
 import numpy as np
 
-from jalon.indicators.bilan import Bilan
+from jalon.indicators.bilan import Bilan, Breakdown, split_key
 from jalon.indicators.secret_nullspace import NullSpace
 
 Cell = tuple[str | None, str, str, str]  # territory (None: the nation), table, column, row key
@@ -69,7 +69,14 @@ LINKED: tuple[LinkedColumn, ...] = (
     LinkedColumn("tranche_age", "entrees", "entrees"),
     LinkedColumn("niveau", "entrees", "entrees"),
     LinkedColumn("type_action", "actions", TOTAL),
+    LinkedColumn("mois_financeur", "entrees", None),  # its margins: `CROSSED`
 )
+#: Crossings (`Bilan.crossings`): (table, column, the two tables keyed by each part of its row
+#: keys). The rows sharing a first key add up to that row of the first table, and so on.
+CROSSED: tuple[tuple[str, str, tuple[str, str]], ...] = (
+    ("mois_financeur", "entrees", ("mois", "financeur_principal")),
+)
+_CROSSINGS = frozenset(table for table, _, _ in CROSSED)
 #: Figures that count people, entries or actions: hidden from 1 to threshold − 1.
 COUNT_FIGURES = (
     "entrees",
@@ -147,7 +154,7 @@ def _territory_cells(system: LinearSystem, bilan: Bilan, included: Iterable[str]
     for f in bilan.figures:
         if f.code in COUNT_FIGURES and f.value is not None:
             system.values[(t, FIGURES, f.code, "")] = float(f.value)
-    tables = {b.code: b for b in bilan.breakdowns}
+    tables = {b.code: b for b in (*bilan.breakdowns, *bilan.crossings)}
     for link in LINKED:
         table = tables.get(link.table)
         if table is None:
@@ -168,6 +175,9 @@ def _territory_cells(system: LinearSystem, bilan: Bilan, included: Iterable[str]
         table = tables.get(table_code)
         if figure in system.values and table is not None and table.rows:
             system.close({figure: 1.0, (t, table_code, column, table.rows[index].key): -1.0})
+    for table_code, column, margins in CROSSED:
+        if (crossing := tables.get(table_code)) is not None:
+            _crossing(system, t, crossing, column, margins)
     actions = (t, FIGURES, "actions_agregees", "")
     if actions in system.values:
         parts = {
@@ -176,6 +186,27 @@ def _territory_cells(system: LinearSystem, bilan: Bilan, included: Iterable[str]
             if (cell := (t, "type_action", "actions", key)) in system.values
         }
         system.close({actions: 1.0, **{cell: -1.0 for cell in parts}})
+
+
+def _crossing(
+    system: LinearSystem,
+    t: str | None,
+    table: Breakdown,
+    column: str,
+    margins: tuple[str, str],
+) -> None:
+    """The equations of a crossing in territory `t`: its rows sharing one part of their key add
+    up to the row of that key in the margin table (when the margin is published)."""
+    groups: dict[Cell, dict[Cell, float]] = {}
+    for row in table.rows:
+        if row.values.get(column) is None:
+            continue
+        cell: Cell = (t, table.code, column, row.key)
+        for margin_table, key in zip(margins, split_key(row.key), strict=True):
+            groups.setdefault((t, margin_table, column, key), {})[cell] = 1.0
+    for margin, parts in sorted(groups.items(), key=lambda item: _order(item[0])):
+        if margin in system.values:
+            system.close({**parts, margin: -1.0})
 
 
 def _hierarchy(system: LinearSystem, bilans: Mapping[str | None, Bilan]) -> None:
@@ -322,14 +353,15 @@ def _candidate(
     """The published count to hide next: the smallest shown cell sharing an equation with one of
     `around`, interior cells before totals and figures; with `frees`, the cells it holds true of
     (they close a pattern) before the others."""
-    best: tuple[tuple[bool, bool, float, tuple[str, str, str, str]], Cell] | None = None
+    best: tuple[tuple[bool, bool, bool, float, tuple[str, str, str, str]], Cell] | None = None
     for i in {i for cell in around for i in index.get(cell, ())}:
         for cell in system.equations[i]:
             value = system.values.get(cell)
             if cell in hidden or value is None or value <= 0:
                 continue
             closes = frees is not None and frees(cell)
-            score = (not closes, cell[1] == FIGURES or cell[3] == TOTAL, value, _order(cell))
+            total = cell[1] == FIGURES or cell[3] == TOTAL
+            score = (not closes, total, cell[1] not in _CROSSINGS, value, _order(cell))
             if best is None or score < best[0]:
                 best = (score, cell)
     return None if best is None else best[1]
@@ -403,8 +435,8 @@ def suppress(system: LinearSystem, threshold: int, secondary: bool = True) -> se
         space.add(cell)
     while True:
         unknown = hidden | set(system.gaps)
-        exposed = sorted(
-            (c for c in hidden | protect if c not in unprotectable and space.fixed(c)), key=_order
+        exposed = space.fixed_among(
+            sorted((c for c in hidden | protect if c not in unprotectable), key=_order)
         )
         if not exposed:
             break
@@ -429,7 +461,9 @@ def _prune(
     """Publish again, largest first, each secondary cell whose hiding no longer protects
     anything: once it is known, every hidden cell that was free stays free (greedy search
     leaves many, each partner chosen before the later ones completed the pattern)."""
-    free = [c for c in sorted(hidden | protect, key=_order) if not space.fixed(c)]
+    candidates = sorted(hidden | protect, key=_order)
+    fixed = set(space.fixed_among(candidates))
+    free = [c for c in candidates if c not in fixed]
     together = {
         (c[0], FIGURES, code, "")
         for c in hidden
@@ -438,7 +472,8 @@ def _prune(
         if c[2] in g
         for code in g
     }
-    for cell in sorted(secondary - together, key=lambda c: (-values[c], _order(c))):
+    order = sorted(secondary - together, key=lambda c: (c[1] in _CROSSINGS, -values[c], _order(c)))
+    for cell in order:
         if space.release(cell, free):
             hidden.discard(cell)
             if cell in free:
@@ -498,7 +533,7 @@ def _digest(bilans: Mapping[str | None, Bilan], threshold: int, secondary: bool)
         bilan = bilans[territory]
         content.update(repr((territory, bilan.plan_sha256, bilan.phase)).encode())
         content.update(repr([(f.code, f.value) for f in bilan.figures]).encode())
-        for table in bilan.breakdowns:
+        for table in (*bilan.breakdowns, *bilan.crossings):
             content.update(repr((table.code, [(r.key, r.values) for r in table.rows])).encode())
     return content.hexdigest()
 

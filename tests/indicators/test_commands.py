@@ -71,7 +71,9 @@ def test_prevision(db) -> None:
     )
     assert text.exit_code == 0, text.output
     assert "30 juin 2016" in text.output and "6 sur 12" in text.output
-    assert "Intervalle à 80 %" in text.output and "total définitif" not in text.output
+    # The plan's first phase: no finished phase measures the projection's errors.
+    assert "Fourchette du modèle, non calibrée" in text.output
+    assert "Intervalle à 80" not in text.output and "total définitif" not in text.output
     done = runner.invoke(app, ["prevision", "--region", "76", "--phase", "2016", *db])
     assert "12 sur 12" in done.output and "total définitif, rien à projeter" in done.output
     assert "Intervalle" not in done.output and "Probabilité" not in done.output

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from jalon.cli import app
 from jalon.indicators import compute_prevision
-from jalon.indicators.prevision import PrevisionError
+from jalon.indicators.prevision import PrevisionError, interval_label
 from jalon.indicators.prevision_backtest import END, START, backtest, backtest_markdown
 from jalon.report.document import build_document
 from jalon.store import open_store
@@ -95,6 +95,12 @@ def test_the_interval_is_calibrated_on_the_finished_phase(ten_regions, plan) -> 
     assert "du seul modèle" in early.method  # in March 2016, no phase was over
     assert early.forecast.probability is None  # nothing measured tells it right
     assert early.forecast.low < early.forecast.projection < early.forecast.high
+    # Only measured errors make an 80 % interval; the model's band is not called one.
+    assert (f.interval, interval_label(f)) == ("calibre", "intervalle à 80\u00a0%")
+    assert interval_label(early.forecast) == "fourchette du modèle, non calibrée"
+    late = build_document(ten_regions, plan, "2017S1", "76", interne=True, au=dt.date(2017, 3, 31))
+    shown = {v.code: v for s in late.sections if s.code == "prevision" for v in s.valeurs}
+    assert "(intervalle à 80\u00a0%)" in (shown["prevision_projection"].note or "")
 
 
 def test_backtest_by_hand(ten_regions, plan) -> None:
@@ -135,6 +141,7 @@ def test_a_withheld_probability_is_said_not_estimated(ten_regions, plan, store_p
     values = {v.code: v for s in doc.sections if s.code == "prevision" for v in s.valeurs}
     assert values["prevision_probabilite"].affiche == "non estimée"
     assert "faute de phase terminée" in (values["prevision_probabilite"].note or "")
+    assert "(fourchette du modèle, non calibrée)" in (values["prevision_projection"].note or "")
 
 
 def test_the_report_gives_each_phase_in_progress_its_own_method(ten_regions, plan) -> None:

@@ -359,7 +359,9 @@ def test_the_forecast_block_says_what_is_known_at_the_date(client: TestClient) -
     assert mid["months_observed"] < mid["months_total"] and mid["probability"] is None
     page = client.get(f"/regions/76?phase=2016&au={MID}").text
     block = page[page.index('id="prevision"') :]
-    assert "intervalle à 80&nbsp;% : " in block
+    assert (
+        "fourchette du modèle, non calibrée : " in block and "intervalle à 80\u00a0% :" not in block
+    )
     assert 'data-prevision="probabilite">non estimée</p>' in block
     assert "total définitif" not in block
 
@@ -367,5 +369,5 @@ def test_the_forecast_block_says_what_is_known_at_the_date(client: TestClient) -
     assert done["months_observed"] == done["months_total"]
     block = client.get("/regions/76?phase=2016").text
     block = block[block.index('id="prevision"') :]
-    assert "phase terminée : total définitif" in block and "intervalle à 80" not in block
+    assert "phase terminée : total définitif" in block and "fourchette" not in block
     assert 'data-prevision="probabilite">sans objet</p>' in block

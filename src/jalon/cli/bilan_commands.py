@@ -292,6 +292,8 @@ def classement(
 
 
 def _prevision_table(result: Prevision, plan: Plan) -> Table:
+    from jalon.indicators.prevision import interval_label
+
     f = result.forecast
     phase = plan.phase(result.phase)
     table = Table(
@@ -312,7 +314,8 @@ def _prevision_table(result: Prevision, plan: Plan) -> Table:
         table.add_row("Fin de phase", "phase terminée : total définitif, rien à projeter")
         return table
     table.add_row("Entrées projetées en fin de phase", nombre(f.projection))
-    table.add_row("Intervalle à 80 %", f"{nombre(f.low)} – {nombre(f.high)}")
+    label = interval_label(f)
+    table.add_row(label[0].upper() + label[1:], f"{nombre(f.low)} – {nombre(f.high)}")
     table.add_row("Rythme mensuel nécessaire", nombre(f.pace_needed))
     table.add_row("Rythme des trois derniers mois", nombre(f.pace_current))
     withheld = f.probability is None and f.target is not None

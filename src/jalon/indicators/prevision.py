@@ -35,6 +35,19 @@ METHOD = (
 __all__ = ["Forecast", "Prevision", "PrevisionError", "compute_prevision", "forecast"]
 
 
+INTERVAL_LABELS = {
+    "calibre": "intervalle à 80\u00a0%",
+    # Without measured errors the model's band is no 80 % interval: the backtest found it far
+    # too narrow early in a phase, so it is not called one.
+    "modele": "fourchette du modèle, non calibrée",
+}
+
+
+def interval_label(forecast: Forecast) -> str:
+    """How the band around a projection is called: « intervalle à 80 % » only when measured."""
+    return INTERVAL_LABELS.get(forecast.interval, "")
+
+
 class PrevisionError(ValueError):
     """A forecast that cannot be made (told in French)."""
 
@@ -140,10 +153,11 @@ def interval_note(months: int, total: int, cases: int, phases: list[Phase]) -> s
             f"terminées : {labels})"
         )
     return (
-        f"{METHOD} ; intervalle à 80 % du seul modèle (dispersion des rapports mensuels et aléa "
-        "de comptage), faute de phase terminée sur laquelle mesurer les erreurs de la "
-        "projection : le backtest le trouve trop étroit en début de phase ; pour la même "
-        "raison, la probabilité d'atteindre l'objectif n'est pas estimée"
+        f"{METHOD} ; fourchette du seul modèle, non calibrée (dispersion des rapports mensuels "
+        "et aléa de comptage), faute de phase terminée sur laquelle mesurer les erreurs de la "
+        "projection : ce n'est pas un intervalle à 80 %, le backtest la trouve bien trop "
+        "étroite en début de phase ; pour la même raison, la probabilité d'atteindre "
+        "l'objectif n'est pas estimée"
     )
 
 

@@ -198,11 +198,13 @@ def backtest_markdown(con: duckdb.DuckDBPyConnection, plan: Plan) -> str:
         f"moins {nombre(MIN_CALIBRATION)} cas) : elles ne valent que si ces phases ont suivi "
         "un chemin semblable (les erreurs d'une phase de montée en charge, reportées sur une "
         "phase de rythme stable, portent l'intervalle trop haut) ; pour la première phase "
-        "d'un plan, il n'y en a pas : l'intervalle est alors celui du seul modèle "
-        "(dispersion des derniers rapports mensuels et aléa de comptage, loi normale), la "
-        "méthode affichée le dit, et la "
-        "probabilité d'atteindre l'objectif n'est pas donnée : sans erreurs mesurées, rien ne "
-        "dit qu'elle soit juste (voir la colonne « seul modèle » ci-dessous).",
+        "d'un plan, il n'y en a pas : Jalon ne donne alors que la fourchette du seul modèle "
+        "(dispersion des derniers rapports mensuels et aléa de comptage, loi normale), qu'il "
+        "appelle « fourchette du modèle, non calibrée » et jamais « intervalle à 80 % », "
+        "puisque le backtest la trouve bien trop étroite en début de phase ; la méthode "
+        "affichée le dit, et la probabilité d'atteindre l'objectif n'est pas donnée : sans "
+        "erreurs mesurées, rien ne dit qu'elle soit juste (voir la colonne « seul modèle » "
+        "ci-dessous).",
         "",
         "**Backtest.** Chaque phase terminée de la base de démonstration (`jalon demo`) est "
         "coupée après son premier mois, ses deux premiers, … jusqu'à l'avant-dernier ; la "

@@ -51,6 +51,9 @@ class Forecast:
     pace_needed: float | None
     pace_current: float | None
     probability: float | None
+    #: « calibre » (measured errors), « modele » (the model alone: not an 80 % interval the
+    #: backtest can back), « definitif » (a finished phase: no interval).
+    interval: str
 
 
 @dataclass(frozen=True)
@@ -148,10 +151,13 @@ def forecast(
     if k >= n:
         reached = None if target is None else float(p.total >= target)
         low, high, probability = p.total, p.total, reached
+        interval = "definitif"
     elif errors is not None and len(errors) >= MIN_CALIBRATION and p.remaining:
         low, high, probability = _calibrated_bounds(errors, p, target)
+        interval = "calibre"
     else:
         low, high, probability = _model_bounds(observed, profile, p, target)
+        interval = "modele"
     pace_needed = None
     if target is not None and k < n:
         pace_needed = max(0.0, (target - p.done) / (n - k))
@@ -167,4 +173,5 @@ def forecast(
         pace_needed=pace_needed,
         pace_current=sum(current) / len(current),
         probability=probability,
+        interval=interval,
     )

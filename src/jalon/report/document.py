@@ -36,7 +36,7 @@ from jalon.indicators import (
 )
 from jalon.indicators.bilan import estimated_note, targets_of
 from jalon.indicators.classement import CRITERION_LABELS, CRITERION_WORDS, classement_of
-from jalon.indicators.prevision import PrevisionError
+from jalon.indicators.prevision import PrevisionError, interval_label
 from jalon.indicators.secret import (
     SECRET_NOTE,
     apply_secret_classement,
@@ -606,7 +606,7 @@ def _prevision_values(
     prevision: Prevision, label: str, target_note: str | None
 ) -> tuple[Valeur, ...]:
     f = prevision.forecast
-    interval = f"de {nombre(f.low)} à {nombre(f.high)} (intervalle à 80\u00a0%)"
+    interval = f"de {nombre(f.low)} à {nombre(f.high)} ({interval_label(f)})"
     values = [
         Valeur(
             "prevision_mois",

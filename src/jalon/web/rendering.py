@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from jalon import formatting
 from jalon.indicators import REGISTRY, Breakdown
+from jalon.indicators.prevision import interval_label
 from jalon.indicators.registry import COLUMNS
 from jalon.ingest.reasons import reason_label
 from jalon.web.views import SECRET_NOTE
@@ -32,6 +33,7 @@ def environment() -> Environment:
     env.filters["pourcentage"] = formatting.pourcentage
     env.filters["ecart"] = formatting.ecart
     env.filters["date_longue"] = formatting.date_longue
+    env.filters["fourchette"] = interval_label
     env.globals["REGISTRY"] = REGISTRY
     env.globals["afficher"] = afficher
     env.globals["libelle_colonne"] = column_label

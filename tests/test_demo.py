@@ -33,6 +33,9 @@ def test_demo_reproduces_the_press_claims_then_serves_the_dashboard(
     figures = json.loads(body)
     assert status == 200 and figures["region"]["code"] == "76"
     assert not demo_run.server_file_left
+    # The simulated exports (invented names, e-mails, phones) are gone once imported.
+    assert not [d for d in db.parent.iterdir() if d.is_dir() and d.name.startswith("jalon-demo")]
+    assert "effacés après leur import" in demo_run.output
     text = demo_run.output.replace("\u202f", " ")
     counted = re.search(
         r"([\d ]+) lignes ou éléments lus = ([\d ]+) acceptés \+ ([\d ]+) rejetés "

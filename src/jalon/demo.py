@@ -113,32 +113,35 @@ def _accounting(summaries: list[ImportSummary]) -> str:
 def run_demo(console: Console, db: Path | None) -> Path:
     """Build the demo database; return its path (the server, if any, is the caller's)."""
     started = time.monotonic()
-    workdir = Path(tempfile.mkdtemp(prefix="jalon-demo-"))
-    path = db or workdir / "jalon-demo.duckdb"
+    path = db or Path(tempfile.mkdtemp(prefix="jalon-demo-")) / "jalon-demo.duckdb"
     _fresh_database(path)
     key = _demo_key(path, console)
     plan = write_scaled_plan(Path(f"{path}.plan.toml"), DEMO_SCALE)
-    with console.status("Simulation des fichiers des financeurs…") as status:
-        manifest = simulate(
-            workdir / "fichiers",
-            scale=DEMO_SCALE,
-            seed=DEMO_SEED,
-            progress=lambda message, done, total: status.update(f"{message} ({done}/{total})"),
+    # The simulated exports carry (invented) names, e-mails and phones, as real ones do: they
+    # live only while they are imported. `jalon simulation` writes them where one asks.
+    with tempfile.TemporaryDirectory(prefix="jalon-demo-fichiers-") as files:
+        with console.status("Simulation des fichiers des financeurs…") as status:
+            manifest = simulate(
+                Path(files),
+                scale=DEMO_SCALE,
+                seed=DEMO_SEED,
+                progress=lambda message, done, total: status.update(f"{message} ({done}/{total})"),
+            )
+        console.print(
+            f"{len(manifest.files)} fichiers simulés (échelle {nombre(DEMO_SCALE, 2)}, "
+            "18 régions), effacés après leur import : `jalon simulation` les écrit dans le "
+            "dossier de votre choix."
         )
-    console.print(
-        f"{len(manifest.files)} fichiers simulés (échelle {nombre(DEMO_SCALE, 2)}, 18 régions) "
-        f"dans {manifest.root}."
-    )
-    con = open_store(path)
-    try:
-        con.execute("INSERT INTO meta VALUES ('demo', 'oui')")
-        password = secrets.token_urlsafe(12)
-        add_user(con, DEMO_ACCOUNT, password, "national", None)
-        summaries = _import_all(console, con, manifest, plan, key)
-        console.print(_accounting(summaries))
-        bilan = compute_bilan(con, plan, PHASE, REGION)
-    finally:
-        con.close()
+        con = open_store(path)
+        try:
+            con.execute("INSERT INTO meta VALUES ('demo', 'oui')")
+            password = secrets.token_urlsafe(12)
+            add_user(con, DEMO_ACCOUNT, password, "national", None)
+            summaries = _import_all(console, con, manifest, plan, key)
+            console.print(_accounting(summaries))
+            bilan = compute_bilan(con, plan, PHASE, REGION)
+        finally:
+            con.close()
     console.print(bilan_table(bilan, plan))
     _write_report_and_claims(console, path, plan)
     console.print(

@@ -5,6 +5,7 @@ probability of reaching the target, checked by hand and as properties."""
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -56,14 +57,24 @@ def test_no_observed_month_is_refused() -> None:
 
 
 def test_calibrated_interval_by_hand() -> None:
-    # ratio 1.2 to a flat reference: 240 observed, 1.2 × 400 = 480 still to come, 720 in all;
-    # ten errors: the first and the tenth bound the interval
+    # ratio 1.2 to a flat reference: 240 observed, 1.2 × 400 = 480 still to come, 720 in all.
+    # Ten errors: the first and the tenth bound the conformal interval, 720 − 0.10 × 480 to
+    # 720 + 0.30 × 480 (672 to 864). The model: both ratios 1.2, so the spread is its floor
+    # 0.5 × 1.2 / √2; sd² = (spread × 400)² + 1.2 × 400 = 28 800 + 480, a band of ± 1.2816 sd
+    # (500.7 to 939.3), wider on both sides: the envelope is the model's band.
+    sd = (28_800 + 480) ** 0.5
     result = forecast([120, 120], [100] * 6, target=800, errors=ERRORS)
     assert result.projection == pytest.approx(720)
-    assert result.low == pytest.approx(720 - 0.10 * 480)
-    assert result.high == pytest.approx(720 + 0.30 * 480)
-    # 800 is reached by the errors of at least 80 / 480: 0.20 and 0.30, two of ten
-    assert result.probability == pytest.approx(2.5 / 11)
+    assert result.low == pytest.approx(720 - 1.2816 * sd)
+    assert result.high == pytest.approx(720 + 1.2816 * sd)
+    # 800 lies on the high side, whose bound is read as a normal law's 80 % bound: sd itself
+    assert result.probability == pytest.approx(0.5 * (1 + math.erf(-80 / sd / math.sqrt(2))))
+    # errors five times larger: the conformal bounds (480 to 1 440) hold the model's band
+    wide = forecast([120, 120], [100] * 6, target=800, errors=[5 * e for e in ERRORS])
+    assert (wide.low, wide.high) == (pytest.approx(720 - 0.5 * 480), pytest.approx(720 + 1.5 * 480))
+    assert wide.probability == pytest.approx(
+        0.5 * (1 + math.erf(-80 / (720 / 1.2816) / math.sqrt(2)))
+    )
 
 
 def test_too_few_errors_fall_back_on_the_model() -> None:
@@ -161,6 +172,8 @@ def test_width_grows_with_the_noise_of_the_series() -> None:
 
 def test_calibrated_width_grows_with_the_errors() -> None:
     observed, reference = [120, 120], [100] * 6
-    assert width(observed, reference, [2 * e for e in ERRORS]) == pytest.approx(
-        2 * width(observed, reference, ERRORS)
-    )
+    widths = [width(observed, reference, [f * e for e in ERRORS]) for f in (1, 5, 10)]
+    assert widths[0] < widths[1] < widths[2]
+    # once the errors' bounds hold the model's band, the width is theirs: twice the errors,
+    # twice the width
+    assert widths[2] == pytest.approx(2 * widths[1])

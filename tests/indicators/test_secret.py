@@ -250,7 +250,7 @@ def test_no_hidden_figure_or_cell_can_be_recomputed_from_the_public_bilan(case) 
 
 
 def test_forecast_is_withheld_when_its_entries_are_secret() -> None:
-    forecast = Forecast(3, 12, 8, 40.0, 30.0, 50.0, 100, 10.0, 3.0, 0.1)
+    forecast = Forecast(3, 12, 8, 40.0, 30.0, 50.0, 100, 10.0, 3.0, 0.1, "calibre")
     prevision = Prevision("plan", "2016", "76", dt.date(2016, 3, 31), forecast)
     assert apply_secret_prevision(prevision, THRESHOLD) is None
     larger = replace(prevision, forecast=replace(forecast, observed=800))

@@ -148,9 +148,9 @@ def interval_note(months: int, total: int, cases: int, phases: list[Phase]) -> s
     if cases >= MIN_CALIBRATION:
         labels = ", ".join(p.label for p in phases)
         return (
-            f"{METHOD} ; intervalle à 80 % tiré des erreurs de cette même projection après "
-            f"{nombre(months)} mois observés, sur {nombre(cases)} cas (régions des phases "
-            f"terminées : {labels})"
+            f"{METHOD} ; intervalle à 80 % : enveloppe des erreurs de cette même projection "
+            f"après {nombre(months)} mois observés, sur {nombre(cases)} cas (régions des phases "
+            f"terminées : {labels}), et de la fourchette du modèle"
         )
     return (
         f"{METHOD} ; fourchette du seul modèle, non calibrée (dispersion des rapports mensuels "

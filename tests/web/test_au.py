@@ -371,3 +371,26 @@ def test_the_forecast_block_says_what_is_known_at_the_date(client: TestClient) -
     block = block[block.index('id="prevision"') :]
     assert "phase terminée : total définitif" in block and "fourchette" not in block
     assert 'data-prevision="probabilite">sans objet</p>' in block
+
+
+def test_the_ranking_marks_the_estimated_targets(tmp_path: Path, key: bytes) -> None:
+    """Provence-Alpes-Côte d'Azur's additional target is an estimate in the shipped plan,
+    Occitanie's is published (its convention of 25 April 2016)."""
+    lines = [BASE_FILE.read_text(encoding="utf-8").splitlines()[0]]
+    lines += [_pe_line(i, "2016-03-07", "2016-09-30", "31555") for i in range(12)]
+    lines += [_pe_line(100 + i, "2016-03-07", "2016-09-30", "13055") for i in range(12)]
+    source = tmp_path / "export-pe.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "estimes.duckdb"
+    con = open_store(db)
+    try:
+        import_file(con, source, builtin_profiles()["pe-stagiaires"], load_plan(), key)
+    finally:
+        con.close()
+    with TestClient(create_app(Settings(db_path=db, https_only=False))) as client:
+        page = client.get("/?phase=2016").text
+    rows = {
+        r: page[page.index(f'<tr data-region="{r}">') :].split("</tr>")[0] for r in ("76", "93")
+    }
+    assert "(estimé)</abbr>" in rows["93"] and "(estimé)" not in rows["76"]
+    assert "« (estimé) » : objectif supplémentaire estimé" in page

@@ -17,9 +17,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jalon import formatting
 from jalon.export.xlsx import bilan_workbook
 from jalon.indicators import INDICATORS, Bilan, Figure
+from jalon.indicators.bilan import estimated_note
 from jalon.indicators.classement import CRITERION_LABELS
 from jalon.plan import Scale
-from jalon.reference import departements_of_region
+from jalon.reference import departements_of_region, regions
 from jalon.reference import region as region_of
 from jalon.report.version import data_version
 from jalon.web import charts, maps, rendering, schemas
@@ -122,6 +123,11 @@ def router(web: Web) -> APIRouter:
             figures=_figures_dict(data.bilan),
             lignes=data.classement.ordered(),
             libelle_critere=CRITERION_LABELS,
+            estimes={
+                r.code
+                for r in regions()
+                if estimated_note(plan, code, r.code, "additional_entries") is not None
+            },
         )
 
     @router.get(

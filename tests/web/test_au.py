@@ -394,3 +394,13 @@ def test_the_ranking_marks_the_estimated_targets(tmp_path: Path, key: bytes) -> 
     }
     assert "(estimé)</abbr>" in rows["93"] and "(estimé)" not in rows["76"]
     assert "« (estimé) » : objectif supplémentaire estimé" in page
+
+
+def test_the_forecast_tile_says_when_its_target_is_estimated(client: TestClient) -> None:
+    """Bretagne's total target rests on an estimated base (only its additional target is
+    published); Occitanie's is published whole."""
+    sign_in(client, "national")
+    for region, wording in (("53", "objectif estimé : "), ("76", "objectif : ")):
+        page = client.get(f"/regions/{region}?phase=2016&au={MID}").text
+        block = page[page.index('id="prevision"') :]
+        assert f'<p class="jalon-chiffre__note">{wording}' in block, region

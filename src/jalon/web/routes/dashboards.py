@@ -242,6 +242,7 @@ def router(web: Web) -> APIRouter:
             figures=_figures_dict(bilan),
             groupes=_groups(bilan),
             prevision=store.prevision(phase_code, region, audience, day),
+            prevision_objectif=estimated_note(plan, phase_code, region, "total_entries"),
             prevision_refus=store.prevision_refusal(phase_code, region, day),
             rangs=region_ranks(phase_code, region, audience, day),
             **region_extras(bilan, region, phase_code, audience, day),

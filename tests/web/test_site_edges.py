@@ -241,3 +241,4 @@ def test_curve_has_a_legend_naming_each_series() -> None:
     assert "Entrées de la phase (cumul)</text>" in legend and "Rythme de l" in legend
     # Vega describes charts to screen readers in English: no such description is left.
     assert "aria-roledescription" not in svg and "aria-label" not in svg
+    assert svg.startswith('<svg aria-hidden="true" ') and "role=" not in svg

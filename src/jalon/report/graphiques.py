@@ -76,7 +76,7 @@ LABEL_WIDTH = 46  # characters per line of a bar's label
 
 
 _PATH = re.compile(r'd="([^"]*)"')
-_VEGA_ARIA = re.compile(r' aria-(?:roledescription|label)="[^"]*"')
+_VEGA_ARIA = re.compile(r' (?:aria-roledescription|aria-label|role)="[^"]*"')
 _LONG_DECIMAL = re.compile(r"(\.\d)\d+")
 
 
@@ -102,9 +102,12 @@ def svg(spec: Spec) -> str:
 
 
 def without_vega_aria(svg_text: str) -> str:
-    """The SVG without the descriptions Vega writes in English (« group mark container », « Title
-    text … »), which `"aria": False` leaves on containers and titles: the page labels the chart."""
-    return _VEGA_ARIA.sub("", svg_text)
+    """The SVG without the roles and descriptions Vega writes in English (« group mark
+    container », « Title text … »), which `"aria": False` leaves on containers, marks and titles,
+    and hidden from screen readers as a whole: the page's French label and the table beside the
+    chart say what it shows."""
+    bare = _VEGA_ARIA.sub("", svg_text)
+    return bare.replace("<svg ", '<svg aria-hidden="true" ', 1)
 
 
 def data_uri(svg_text: str) -> str:

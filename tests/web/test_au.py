@@ -314,12 +314,25 @@ def _pe_line(n: int, start: str, end: str, insee: str) -> str:
     return "|".join(cells)
 
 
+def _imported(lines: list[str], db: Path, key: bytes) -> Path:
+    """A store holding the Pôle emploi export made of the fixture file's header and `lines`."""
+    header = BASE_FILE.read_text(encoding="utf-8").splitlines()[0]
+    source = db.with_suffix(".csv")
+    source.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    con = open_store(db)
+    try:
+        import_file(con, source, builtin_profiles()["pe-stagiaires"], load_plan(), key)
+    finally:
+        con.close()
+    return db
+
+
 @pytest.fixture
 def secret_dbs(tmp_path: Path, key: bytes) -> tuple[Path, Path]:
     """Occitanie: 8 entries in the first half of 2016 and 8 in the second; Bretagne: 14 in the
     first half. At the end of 2016 both regions pass the threshold (11); at 15 June 2016
     Occitanie (8) does not, and Bretagne's 14 and the nation's 22 would give it back."""
-    lines = [BASE_FILE.read_text(encoding="utf-8").splitlines()[0]]
+    lines: list[str] = []
     days = [f"2016-0{m}-0{d}" for m in (1, 2, 3, 4) for d in (4, 5)]
     lines += [_pe_line(i, day, "2016-12-16", "31555") for i, day in enumerate(days)]
     late = [f"2016-{m}-0{d}" for m in (10, 11, 12) for d in (3, 4, 5)][:8]
@@ -327,14 +340,7 @@ def secret_dbs(tmp_path: Path, key: bytes) -> tuple[Path, Path]:
     lines += [
         _pe_line(20 + i, f"2016-0{1 + i % 5}-1{i % 9}", "2016-12-16", "35238") for i in range(14)
     ]
-    source = tmp_path / "export-pe.csv"
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    db = tmp_path / "secret.duckdb"
-    con = open_store(db)
-    try:
-        import_file(con, source, builtin_profiles()["pe-stagiaires"], load_plan(), key)
-    finally:
-        con.close()
+    db = _imported(lines, tmp_path / "secret.duckdb", key)
     return db, Path(shutil.copy(db, tmp_path / "secret-cli.duckdb"))
 
 
@@ -376,17 +382,9 @@ def test_the_forecast_block_says_what_is_known_at_the_date(client: TestClient) -
 def test_the_ranking_marks_the_estimated_targets(tmp_path: Path, key: bytes) -> None:
     """Provence-Alpes-Côte d'Azur's additional target is an estimate in the shipped plan,
     Occitanie's is published (its convention of 25 April 2016)."""
-    lines = [BASE_FILE.read_text(encoding="utf-8").splitlines()[0]]
-    lines += [_pe_line(i, "2016-03-07", "2016-09-30", "31555") for i in range(12)]
+    lines = [_pe_line(i, "2016-03-07", "2016-09-30", "31555") for i in range(12)]
     lines += [_pe_line(100 + i, "2016-03-07", "2016-09-30", "13055") for i in range(12)]
-    source = tmp_path / "export-pe.csv"
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    db = tmp_path / "estimes.duckdb"
-    con = open_store(db)
-    try:
-        import_file(con, source, builtin_profiles()["pe-stagiaires"], load_plan(), key)
-    finally:
-        con.close()
+    db = _imported(lines, tmp_path / "estimes.duckdb", key)
     with TestClient(create_app(Settings(db_path=db, https_only=False))) as client:
         page = client.get("/?phase=2016").text
     rows = {

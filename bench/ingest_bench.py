@@ -232,8 +232,11 @@ LABELS = {
 MEASURED = ("bare", "coeur", "jalon", "polars", "pandas")
 
 
-def _child(method: str, path: Path, db: Path) -> tuple[float, float, int, str]:
-    """Run one measure in a child process: wall and CPU seconds, peak RSS in bytes, output."""
+def _child(
+    method: str, path: Path, db: Path, script: str = __file__
+) -> tuple[float, float, int, str]:
+    """Run one measure of `script` in a child process: wall and CPU seconds, peak RSS in bytes,
+    output."""
     env = {
         **os.environ,
         "JALON_SECRET": KEY,
@@ -243,7 +246,7 @@ def _child(method: str, path: Path, db: Path) -> tuple[float, float, int, str]:
     }
     started = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, __file__, "--mesure", method, str(path), str(db)],
+        [sys.executable, script, "--mesure", method, str(path), str(db)],
         stdout=subprocess.PIPE,
         env=env,
         text=True,

@@ -35,14 +35,50 @@ def _mois() -> Breakdown:
 
 
 def test_monthly_curve_cumulates_counts_and_breaks_on_hidden_months() -> None:
-    spec = graphiques.courbe_mensuelle(_mois(), cumulative=("rythme_objectif",))
+    spec = graphiques.courbe_mensuelle(_mois())
     assert spec is not None
     series: dict[str, list[float | None]] = {}
     for point in spec["data"]["values"]:
         series.setdefault(point["serie"], []).append(point["v"])
     assert series["Entrées de la référence (cumul)"] == [5, 10, 15]
     assert series["Entrées de la phase (cumul)"] == [10, None, None]
-    assert series["Rythme de l'objectif"] == [12, 24, 36]
+    assert series["Rythme de l’objectif (cumul)"] == [12, 24, 36]
+
+
+def test_monthly_curve_never_draws_a_hidden_cell_and_names_only_drawn_series() -> None:
+    rows = [
+        Row(
+            f"2016-{m:02d}",
+            f"m{m}",
+            {"entrees": 20, "rythme_objectif": 30.0 * m},
+            frozenset({"entrees"}) if m in (1, 3) else frozenset(),
+        )
+        for m in range(1, 4)
+    ]
+    # The secret cells keep their value in the row: the curve must not read it.
+    spec = graphiques.courbe_mensuelle(
+        Breakdown("mois", "Entrées par mois", "mois", ("entrees", "rythme_objectif"), rows)
+    )
+    assert spec is not None
+    phase = [p["v"] for p in spec["data"]["values"] if p["serie"].startswith("Entrées")]
+    assert phase == [None, None, None]
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["Rythme de l’objectif (cumul)"]
+
+
+def test_the_web_curve_is_the_pdf_curve_at_screen_size_with_a_legend() -> None:
+    printed = graphiques.courbe_mensuelle(_mois())
+    screen = graphiques.courbe_mensuelle(_mois(), graphiques.SCREEN, "Entrées cumulées")
+    assert printed is not None and screen is not None
+    assert screen["data"] == printed["data"] and screen["encoding"] == printed["encoding"]
+    assert (screen["width"], screen["height"]) == graphiques.SCREEN.curve_size
+    svg = graphiques.svg(screen, graphiques.SCREEN)
+    legend = svg[svg.index("role-legend") :]
+    for label in graphiques.SERIES_MOIS.values():
+        assert f"{label}</text>" in legend
+    assert "Marianne" in svg and "DejaVu" not in svg
+    # Vega describes charts to screen readers in English: no such description is left.
+    assert "aria-roledescription" not in svg and "aria-label" not in svg
+    assert svg.startswith('<svg aria-hidden="true" ') and "role=" not in svg
 
 
 def test_rings_are_wound_for_d3_and_outlines_filtered() -> None:

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from jalon.indicators import Breakdown, Row
 from jalon.sources import builtin_profiles
-from jalon.web import charts, rendering, schemas
+from jalon.web import rendering, schemas
 from jalon.web.app import Settings, create_app
 from jalon.web.rendering import afficher
 from tests.web.conftest import WEB_DATA, csrf_of, sign_in
@@ -153,29 +153,6 @@ def test_breakdown_tables_show_shares_as_right_aligned_percentages() -> None:
     assert '<th scope="col" class="jalon-num">Part des entrées</th>' in html
 
 
-def _months(masked: set[int]) -> Breakdown:
-    rows = [
-        Row(
-            f"2016-{m:02d}",
-            f"mois {m}",
-            {"entrees": None if m in masked else 20, "rythme_objectif": 30.0 * m},
-            frozenset({"entrees"}) if m in masked else frozenset(),
-        )
-        for m in range(1, 5)
-    ]
-    return Breakdown("mois", "Entrées par mois", "mois", ("entrees", "rythme_objectif"), rows)
-
-
-def test_curve_leaves_masked_months_out_instead_of_drawing_zero() -> None:
-    spec = charts.monthly_curve_spec(_months({3}), "courbe")
-    drawn = [
-        (v["mois"], v["valeur"]) for v in spec["data"]["values"] if v["serie"].startswith("Entr")
-    ]
-    assert drawn == [("mois 1", 20.0), ("mois 2", 40.0)]
-    every = charts.monthly_curve_spec(_months({1, 2, 3, 4}), "courbe")
-    assert every["encoding"]["color"]["scale"]["domain"] == ["Rythme de l'objectif (cumul)"]
-
-
 def test_upload_hint_lists_every_profile(client: TestClient) -> None:
     sign_in(client, "national")
     page = client.get("/imports").text
@@ -228,17 +205,3 @@ def test_an_import_outside_a_regional_account_is_not_found(client: TestClient) -
     client.post("/deconnexion", data={"csrf": csrf_of(client, "/imports")})
     sign_in(client, "occitanie")
     assert client.get(f"/api/imports/{number}").json()["rejets_total"] == 2
-
-
-def test_curve_has_a_legend_naming_each_series() -> None:
-    rows = [
-        Row(f"2016-{m:02d}", f"mois {m}", {"entrees": 20, "rythme_objectif": 30.0 * m})
-        for m in range(1, 4)
-    ]
-    table = Breakdown("mois", "Entrées par mois", "mois", ("entrees", "rythme_objectif"), rows)
-    svg = charts.render_svg(charts.monthly_curve_spec(table, "courbe"))
-    legend = svg[svg.index("role-legend") :]
-    assert "Entrées de la phase (cumul)</text>" in legend and "Rythme de l" in legend
-    # Vega describes charts to screen readers in English: no such description is left.
-    assert "aria-roledescription" not in svg and "aria-label" not in svg
-    assert svg.startswith('<svg aria-hidden="true" ') and "role=" not in svg

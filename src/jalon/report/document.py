@@ -353,7 +353,7 @@ def _chart(spec: SectionSpec, tables: dict[str, Breakdown], region: str | None) 
     first = present[0]
     caption = None
     if spec.chart == "courbe":
-        drawn = graphiques.courbe_mensuelle(_masked(first), cumulative=("rythme_objectif", "stock"))
+        drawn = graphiques.courbe_mensuelle(first)
         alt = "Courbe des entrées cumulées par mois, de la référence et du rythme de l'objectif."
     elif spec.chart == "carte":
         codes = None if region is None else {d.code for d in departements_of_region(region)}

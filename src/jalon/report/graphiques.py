@@ -14,7 +14,8 @@ import itertools
 import math
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import vl_convert as vlc
@@ -22,10 +23,10 @@ import vl_convert as vlc
 from jalon.indicators import Breakdown
 from jalon.plan.scales import NO_DATA, Scale
 from jalon.reference import GeoLevel, geojson
+from jalon.report.typographie import typographie
 
 Spec = dict[str, Any]
 
-FONT = "DejaVu Sans"
 # DSFR colours (système de design de l'État): bleu France, and the illustrative palette.
 BLEU_FRANCE = "#000091"
 ROUGE_MARIANNE = "#e1000f"
@@ -51,25 +52,47 @@ FORMAT_LOCALE = {
     "currency": ["", "\u00a0€"],
     "percent": "\u202f%",
 }
-CONFIG: Spec = {
-    "aria": False,  # Vega's generated descriptions are English; the page labels each chart
-    "font": FONT,
-    "background": "white",
-    "view": {"stroke": None},
-    "axis": {
-        "labelColor": "#3a3a3a",
-        "titleColor": "#3a3a3a",
-        "gridColor": GRIS_CLAIR,
-        "domainColor": "#929292",
-        "tickColor": "#929292",
-        "labelFontSize": 10,
-        "titleFontSize": 10,
-        "titleFontWeight": "normal",
-    },
-    "legend": {"labelFontSize": 10, "titleFontSize": 10, "titleFontWeight": "normal"},
-    "title": {"aria": False, "fontSize": 11, "fontWeight": "normal", "color": "#3a3a3a"},
-    "range": {"category": list(PALETTE)},
-}
+
+
+@dataclass(frozen=True)
+class Medium:
+    """Where a chart is read: its font, text size and the monthly curve's size."""
+
+    font: str
+    font_size: int
+    curve_size: tuple[int, int]
+
+    def config(self) -> Spec:
+        size = self.font_size
+        return {
+            "aria": False,  # Vega's generated descriptions are English; the page labels each chart
+            "font": self.font,
+            "background": "white",
+            "view": {"stroke": None},
+            "axis": {
+                "labelColor": "#3a3a3a",
+                "titleColor": "#3a3a3a",
+                "gridColor": GRIS_CLAIR,
+                "domainColor": "#929292",
+                "tickColor": "#929292",
+                "labelFontSize": size,
+                "titleFontSize": size,
+                "titleFontWeight": "normal",
+            },
+            "legend": {"labelFontSize": size, "titleFontSize": size, "titleFontWeight": "normal"},
+            "title": {
+                "aria": False,
+                "fontSize": size + 1,
+                "fontWeight": "normal",
+                "color": "#3a3a3a",
+            },
+            "range": {"category": list(PALETTE)},
+        }
+
+
+#: The PDF bilan (WeasyPrint embeds DejaVu) and the web pages (the DSFR's Marianne).
+PRINT = Medium("DejaVu Sans", 10, (440, 220))
+SCREEN = Medium("Marianne, Arial, sans-serif", 12, (640, 280))
 OVERSEAS_REGIONS = ("01", "02", "03", "04", "06")
 BAR_ROWS = 12
 LABEL_WIDTH = 46  # characters per line of a bar's label
@@ -84,7 +107,7 @@ def _lighter_path(match: re.Match[str]) -> str:
     return 'd="' + _LONG_DECIMAL.sub(r"\1", match.group(1)) + '"'
 
 
-def svg(spec: Spec) -> str:
+def svg(spec: Spec, medium: Medium = PRINT) -> str:
     """The SVG text of a Vega-Lite spec (French number format, no network).
 
     Path coordinates are cut to a tenth of a pixel: invisible at print size, and it makes a
@@ -93,7 +116,7 @@ def svg(spec: Spec) -> str:
     full = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", **spec}
     text = vlc.vegalite_to_svg(
         full,
-        config=CONFIG,
+        config=medium.config(),
         format_locale=FORMAT_LOCALE,
         time_format_locale="fr-FR",
         allowed_base_urls=[],
@@ -116,17 +139,26 @@ def data_uri(svg_text: str) -> str:
 
 
 SERIES_MOIS = {
-    "entrees": "Entrées de la phase (cumul)",
-    "entrees_reference": "Entrées de la référence (cumul)",
-    "rythme_objectif": "Rythme de l'objectif",
+    code: typographie(label)
+    for code, label in {
+        "entrees": "Entrées de la phase (cumul)",
+        "entrees_reference": "Entrées de la référence (cumul)",
+        "rythme_objectif": "Rythme de l'objectif (cumul)",
+    }.items()
 }
+#: Columns of the `mois` breakdown that the indicators give already cumulated.
+CUMULATED_MOIS = ("rythme_objectif", "stock")
 
 
-def courbe_mensuelle(mois: Breakdown, cumulative: Sequence[str] = ()) -> Spec | None:
-    """Cumulated entries month by month against the reference window and the target pace.
+def courbe_mensuelle(
+    mois: Breakdown, medium: Medium = PRINT, title: str | None = None
+) -> Spec | None:
+    """Cumulated entries month by month against the reference window and the target pace, for
+    the PDF and the web page alike.
 
-    Columns named in `cumulative` are already cumulated by the indicators; the others are summed
-    here. Months whose value is hidden (secret) or absent break the line rather than read as 0.
+    Counts are summed here; the target pace comes cumulated. A month whose value is hidden
+    (secret) or absent leaves every later total unknown: the line stops there rather than read
+    as 0, and a cell hidden by secrecy is never drawn, whatever value it still holds.
     """
     series = [c for c in SERIES_MOIS if c in mois.columns]
     if "entrees" not in series or not mois.rows:
@@ -135,8 +167,8 @@ def courbe_mensuelle(mois: Breakdown, cumulative: Sequence[str] = ()) -> Spec | 
     for column in series:
         total: float | None = 0.0
         for position, row in enumerate(mois.rows):
-            raw = row.values.get(column)
-            if column in cumulative:
+            raw = None if column in row.suppressed else row.values.get(column)
+            if column in CUMULATED_MOIS:
                 total = raw
             elif total is not None and raw is not None:
                 total += raw
@@ -145,9 +177,14 @@ def courbe_mensuelle(mois: Breakdown, cumulative: Sequence[str] = ()) -> Spec | 
             values.append(
                 {"mois": row.label, "ordre": position, "serie": SERIES_MOIS[column], "v": total}
             )
-    return {
-        "width": 440,
-        "height": 220,
+    # The legend names only the series that show at least one point.
+    shown = {point["serie"] for point in values if point["v"] is not None}
+    series = [c for c in series if SERIES_MOIS[c] in shown]
+    drawn = [SERIES_MOIS[c] for c in series]
+    width, height = medium.curve_size
+    spec: Spec = {
+        "width": width,
+        "height": height,
         "data": {"values": values},
         "mark": {"type": "line", "point": {"size": 18}, "strokeWidth": 2},
         "encoding": {
@@ -163,19 +200,38 @@ def courbe_mensuelle(mois: Breakdown, cumulative: Sequence[str] = ()) -> Spec | 
                 "field": "serie",
                 "type": "nominal",
                 "title": None,
-                "sort": list(SERIES_MOIS.values()),
-                "scale": {"range": [BLEU_FRANCE, "#929292", ROUGE_MARIANNE]},
-                "legend": {"orient": "bottom", "direction": "vertical"},
+                "sort": drawn,
+                "scale": {
+                    "domain": drawn,
+                    "range": [_CURVE_STYLE[c][0] for c in series],
+                },
+                "legend": {
+                    "orient": "bottom",
+                    "direction": "vertical",
+                    "labelLimit": 0,
+                    "symbolType": "stroke",
+                    "symbolStrokeWidth": 2,
+                },
             },
+            # Same field and domain as the colour: one legend shows both.
             "strokeDash": {
                 "field": "serie",
                 "type": "nominal",
-                "sort": list(SERIES_MOIS.values()),
-                "scale": {"range": [[1, 0], [4, 3], [2, 2]]},
-                "legend": None,
+                "sort": drawn,
+                "scale": {"domain": drawn, "range": [_CURVE_STYLE[c][1] for c in series]},
             },
         },
     }
+    if title:
+        spec["title"] = {"text": typographie(title), "anchor": "start"}
+    return spec
+
+
+_CURVE_STYLE = {
+    "entrees": (BLEU_FRANCE, [1, 0]),
+    "entrees_reference": ("#929292", [4, 3]),
+    "rythme_objectif": (ROUGE_MARIANNE, [2, 2]),
+}
 
 
 def barres(breakdown: Breakdown, measure: str, title: str) -> Spec | None:

@@ -22,8 +22,9 @@ from jalon.indicators.classement import CRITERION_LABELS
 from jalon.plan import Scale
 from jalon.reference import departements_of_region, regions
 from jalon.reference import region as region_of
+from jalon.report import graphiques
 from jalon.report.version import data_version
-from jalon.web import charts, maps, rendering, schemas
+from jalon.web import maps, rendering, schemas
 from jalon.web.context import AuQuery, Web, as_plain, num, query_of
 from jalon.web.rendering import afficher
 from jalon.web.security import audience_for, current_user
@@ -192,9 +193,10 @@ def router(web: Web) -> APIRouter:
             months = next((b for b in bilan.breakdowns if b.code == "mois"), None)
             if months is None or not months.rows:
                 return None
-            return charts.render_svg(
-                charts.monthly_curve_spec(months, f"Entrées cumulées, phase {phase}")
+            spec = graphiques.courbe_mensuelle(
+                months, graphiques.SCREEN, f"Entrées cumulées, phase {phase}"
             )
+            return None if spec is None else graphiques.svg(spec, graphiques.SCREEN)
 
         def dep_map() -> str | None:
             deps = next((b for b in bilan.breakdowns if b.code == "departement"), None)

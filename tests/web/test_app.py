@@ -63,14 +63,22 @@ def test_anonymous_visitors_get_small_counts_hidden(client: TestClient) -> None:
     assert "Version publique" in page
 
 
-def test_regional_user_cannot_reach_another_region(client: TestClient) -> None:
+def test_regional_user_sees_another_region_as_any_visitor_does(client: TestClient) -> None:
+    anonymous = {
+        url: client.get(url).content
+        for url in ["/api/regions/53", "/regions/53/ventilations/mois.csv"]
+    }
     sign_in(client, "occitanie")
     assert client.get("/api/regions/76").json()["public"] is False
     assert client.get("/api/regions/76").json()["bilan"]["indicateurs"]["entrees"]["valeur"] == 5
-    for url in ["/regions/53", "/api/regions/53", "/regions/53/ventilations/mois.csv"]:
+    assert "autre-region" not in client.get("/regions/76").text
+    for url, seen in anonymous.items():
         response = client.get(url)
-        assert response.status_code == 403, url
-        assert "région 76 seulement" in response.text
+        assert response.status_code == 200 and response.content == seen, url
+    page = client.get("/regions/53").text
+    assert "Version publique" in page and 'data-jalon="autre-region"' in page
+    assert "données détaillées de la région Occitanie seulement" in page
+    assert 'href="/regions/76?' in page
     national = client.get("/api/national").json()
     assert national["bilan"]["indicateurs"]["entrees"]["note"] == "secret statistique"
 

@@ -3,6 +3,7 @@ screen shows rejected lines, and a regional account cannot open another region."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -105,14 +106,20 @@ def test_region_page_matches_its_json_for_a_regional_user(page: Page, server: st
     assert download.value.suggested_filename.startswith("jalon-76-2016-")
 
 
-def test_regional_user_cannot_open_another_region(page: Page, server: str) -> None:
+def test_regional_user_sees_another_region_in_its_public_version(page: Page, server: str) -> None:
     sign_in(page, server, "occitanie")
     response = page.goto(server + "/regions/53")
-    assert response is not None and response.status == 403
+    assert response is not None and response.status == 200
+    expect(page.locator('[data-jalon="autre-region"]')).to_contain_text(
+        "région Occitanie seulement"
+    )
+    expect(page.get_by_text("Version publique", exact=False).first).to_be_visible()
+    page.locator('[data-jalon="autre-region"] a').click()
+    expect(page).to_have_url(re.compile(r"/regions/76\?"))
+    expect(page.locator('[data-jalon="autre-region"]')).to_have_count(0)
+    refused = page.goto(server + "/qualite?region=53")
+    assert refused is not None and refused.status == 403
     expect(page.get_by_role("alert")).to_contain_text("région 76 seulement")
-    api = page.goto(server + "/api/regions/53")
-    assert api is not None and api.status == 403
-    assert "région 76 seulement" in api.text()
 
 
 def test_upload_shows_rejected_lines_then_imports(page: Page, server: str) -> None:

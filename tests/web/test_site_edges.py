@@ -38,7 +38,7 @@ def test_unknown_page_is_a_french_dsfr_page_and_unknown_api_a_french_json(
 
 def test_refused_region_and_bad_parameter_are_french(client: TestClient) -> None:
     sign_in(client, "occitanie")
-    refused = client.get("/regions/53")
+    refused = client.get("/qualite", params={"region": "53"})
     assert refused.status_code == 403 and "<h1>Accès refusé</h1>" in refused.text
     assert "région 76 seulement" in refused.text
     bad = client.get("/api/imports/1?debut=abc")

@@ -216,14 +216,24 @@ def require_user(user: User | None) -> User:
 def audience_for(user: User | None, region: str | None) -> Audience:
     """Micro-data aggregates for users allowed to see `region`; the public version otherwise.
 
-    A regional account asking for another region is refused outright rather than served the
-    public version, so that a mistaken link never looks like its own region's figures.
+    A regional account asking for another region gets that region's public version, as any
+    visitor would (its page says so, see `other_region`): an account never sees less than an
+    anonymous visitor. Pages that exist only as micro-data refuse it (`require_region`).
     """
     if user is None:
         return "public"
-    if region is not None and user.role == "regional" and user.region != region:
+    return "prive" if user.can_see(region) else "public"
+
+
+def other_region(user: User | None, region: str | None) -> bool:
+    """A regional account looking at another region's (public) figures."""
+    return user is not None and user.role == "regional" and region not in (None, user.region)
+
+
+def require_region(user: User, region: str | None) -> None:
+    """Refuse a regional account the micro-data of another region (or of the nation)."""
+    if user.role == "regional" and user.region != region:
         raise HTTPException(
             status_code=403,
             detail=f"Votre compte donne accès à la région {user.region} seulement.",
         )
-    return "prive" if user.can_see(region) else "public"

@@ -27,7 +27,7 @@ from jalon.report.version import data_version
 from jalon.web import maps, rendering, schemas
 from jalon.web.context import AuQuery, Web, as_plain, num, query_of
 from jalon.web.rendering import afficher
-from jalon.web.security import audience_for, current_user
+from jalon.web.security import audience_for, current_user, other_region
 from jalon.web.views import Audience, National
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -241,6 +241,7 @@ def router(web: Web) -> APIRouter:
             arret=bilan.arret,
             bilan=bilan,
             audience=audience,
+            compte_region=region_of(user.region) if other_region(user, region) else None,
             figures=_figures_dict(bilan),
             groupes=_groups(bilan),
             prevision=store.prevision(phase_code, region, audience, day),
@@ -255,8 +256,9 @@ def router(web: Web) -> APIRouter:
         summary="Bilan d'une région pour une phase (données)",
         description=(
             "Le bilan d'une région (code INSEE, par exemple 76) pour une phase, et la prévision "
-            "de fin de phase. Version publique pour un visiteur non connecté ; un compte "
-            "régional n'ouvre que sa région. Avec « au », les chiffres à cette date ; sans "
+            "de fin de phase. Version publique pour un visiteur non connecté et pour un compte "
+            "régional qui ouvre une autre région que la sienne. Avec « au », les chiffres à "
+            "cette date ; sans "
             "prévision (null) quand aucun mois de la phase n'est observé."
         ),
         response_class=JSONResponse,

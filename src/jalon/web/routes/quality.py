@@ -13,7 +13,7 @@ from jalon.ingest import quality
 from jalon.reference import region as region_of
 from jalon.reference import regions
 from jalon.web.context import Web
-from jalon.web.security import audience_for, current_user, require_user
+from jalon.web.security import current_user, require_region, require_user
 
 
 def router(web: Web) -> APIRouter:
@@ -27,7 +27,7 @@ def router(web: Web) -> APIRouter:
     def quality_view(request: Request, phase: str | None, region: str | None) -> Any:
         user = require_user(current_user(request, store))
         scope = region_code(region) if region else user.region
-        audience_for(user, scope)  # a regional account asking for another region: 403
+        require_region(user, scope)
         code = phase_of(phase)
         report = store.cached(
             ("qualite", code, scope), lambda: quality.quality_report(store.con, plan, code, scope)

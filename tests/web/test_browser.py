@@ -135,3 +135,18 @@ def test_upload_shows_rejected_lines_then_imports(page: Page, server: str) -> No
     page.get_by_role("button", name="Confirmer l'import").click()
     expect(page.locator("#import-fait")).to_contain_text("occitanie-avec-rejets.csv")
     expect(page.locator("#historique tbody tr").first).to_contain_text("national")
+
+
+def test_monthly_curve_keeps_readable_text_on_a_phone(page: Page, server: str) -> None:
+    # The SVG's text is 12 px at its own size: drawn narrower for a phone rather than scaled down.
+    for width, shown, hidden in ((390, "mobile", "ecran"), (1280, "ecran", "mobile")):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(server + "/regions/76?phase=2016")
+        expect(page.locator(f".jalon-courbe__{hidden} svg")).to_be_hidden()
+        curve = page.locator(f".jalon-courbe__{shown} svg")
+        expect(curve).to_be_visible()
+        drawn, own = curve.evaluate(
+            "svg => [svg.getBoundingClientRect().width, svg.width.baseVal.value]"
+        )
+        assert drawn * 12 / own >= 10, (width, drawn, own)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width

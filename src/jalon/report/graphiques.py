@@ -90,9 +90,11 @@ class Medium:
         }
 
 
-#: The PDF bilan (WeasyPrint embeds DejaVu) and the web pages (the DSFR's Marianne).
+#: The PDF bilan (WeasyPrint embeds DejaVu) and the web pages (the DSFR's Marianne), on a wide
+#: screen and on a phone: an SVG scaled down to a phone's width would shrink its text to 5 px.
 PRINT = Medium("DejaVu Sans", 10, (440, 220))
 SCREEN = Medium("Marianne, Arial, sans-serif", 12, (640, 280))
+PHONE = Medium("Marianne, Arial, sans-serif", 12, (270, 220))
 OVERSEAS_REGIONS = ("01", "02", "03", "04", "06")
 BAR_ROWS = 12
 LABEL_WIDTH = 46  # characters per line of a bar's label

@@ -189,14 +189,19 @@ def router(web: Web) -> APIRouter:
     def region_extras(
         bilan: Bilan, region: str, phase: str, audience: Audience, au: dt.date | None
     ) -> dict[str, Any]:
-        def curve() -> str | None:
+        def curve() -> dict[str, str] | None:
+            """The curve drawn for a wide screen and for a phone (the page shows one)."""
             months = next((b for b in bilan.breakdowns if b.code == "mois"), None)
             if months is None or not months.rows:
                 return None
-            spec = graphiques.courbe_mensuelle(
-                months, graphiques.SCREEN, f"Entrées cumulées, phase {phase}"
-            )
-            return None if spec is None else graphiques.svg(spec, graphiques.SCREEN)
+            drawn = {}
+            title = f"Entrées cumulées, phase {phase}"
+            for name, medium in (("ecran", graphiques.SCREEN), ("mobile", graphiques.PHONE)):
+                spec = graphiques.courbe_mensuelle(months, medium, title)
+                if spec is None:
+                    return None
+                drawn[name] = graphiques.svg(spec, medium)
+            return drawn
 
         def dep_map() -> str | None:
             deps = next((b for b in bilan.breakdowns if b.code == "departement"), None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -86,3 +87,24 @@ def test_every_text_follows_french_typography(html: str, internal_doc: Document)
         assert not re.findall(r"\S.{0,20} [;:!?%](?=\s)", text)
         assert "« " not in text and " »" not in text
         assert not re.findall(r"\d \d{3}\b", text)  # thousands: narrow no-break spaces only
+
+
+def test_html_bilan_in_a_browser_has_margins_and_fits_a_phone(html: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.web.browser import CHROMIUM, CHROMIUM_ARGS
+
+    page_file = tmp_path / "bilan.html"
+    page_file.write_text(html, encoding="utf-8")
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            for width in (390, 1280):
+                page = browser.new_page(viewport={"width": width, "height": 800})
+                page.goto(page_file.as_uri())
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
+                left = page.evaluate("document.querySelector('h1').getBoundingClientRect().left")
+                assert left >= 12, (width, left)
+                page.close()
+        finally:
+            browser.close()

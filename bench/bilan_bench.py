@@ -32,10 +32,10 @@ import pandas as pd
 
 from jalon.formatting import nombre
 from jalon.indicators import compute_all_bilans
+from jalon.indicators.marts import refresh_marts
 from jalon.plan import Plan, load_plan
 from jalon.store import open_store
 from jalon.store.canonical import load_reference
-from jalon.store.marts import refresh_marts
 
 #: A person's id as the importer stores it (16 bytes of a keyed hash; a plain hash stands in here).
 PERSON = "unhex(left(sha256(CAST(pid AS VARCHAR)), 32))"

@@ -1,4 +1,4 @@
-"""Write `src/jalon/store/marts_compiled.json`: the indicator mart's SQL compiled from its Ibis
+"""Write `src/jalon/indicators/marts_compiled.json`: the indicator mart's SQL compiled from its Ibis
 definition for the shipped plan, on the schema of a new store. Run after changing
 `jalon.indicators.definitions`, the plan's rules or phases, or a migration (a test says when):
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from jalon.indicators.marts import SHIPPED, compiled_for_package
 from jalon.plan import load_plan
 from jalon.store import open_store
-from jalon.store.marts import SHIPPED, compiled_for_package
 
 
 def main() -> None:

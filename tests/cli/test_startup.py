@@ -1,6 +1,6 @@
 """Commands that do not compute indicators start without loading Ibis (about 0.4 s): `jalon
 --help`, `jalon profils`, and `jalon import` of a file into a store whose mart SQL is already
-compiled (`jalon.store.marts` keeps it in `meta`)."""
+compiled (`jalon.indicators.marts` keeps it in `meta`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 import pytest
 
 
-@pytest.mark.parametrize("module", ["jalon.cli", "jalon.ingest", "jalon.store.marts"])
+@pytest.mark.parametrize("module", ["jalon.cli", "jalon.ingest", "jalon.indicators.marts"])
 def test_no_ibis_at_import(module: str) -> None:
     code = f"import sys, {module}; print('ibis' in sys.modules, 'pyarrow' in sys.modules)"
     out = subprocess.run(

@@ -12,11 +12,11 @@ import duckdb
 import pytest
 
 from jalon.indicators import compute_all_bilans
+from jalon.indicators.marts import MART, mart_table, refresh_marts
 from jalon.ingest import import_file
 from jalon.plan import Plan
 from jalon.sources import builtin_profiles
 from jalon.store import open_store
-from jalon.store.marts import MART, mart_table, refresh_marts
 from tests.conftest import TEST_KEY
 from tests.indicators.conftest import FIXTURES
 
@@ -159,9 +159,9 @@ def test_the_shipped_mart_sql_is_the_compiled_definition() -> None:
     import json
     from pathlib import Path
 
+    from jalon.indicators.marts import SHIPPED, compiled_for_package
     from jalon.plan import load_plan
     from jalon.store import open_store
-    from jalon.store.marts import SHIPPED, compiled_for_package
 
     con = open_store(Path(":memory:"))
     try:

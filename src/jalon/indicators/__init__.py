@@ -3,6 +3,7 @@
 `compute_bilan` / `compute_all_bilans` build the bilan views, `compute_classement` the ranking of
 regions, `compute_prevision` the forecast of a phase; `plan_pattern` computes the one statistical
 secrecy pattern of the tables published together and `apply_secret_bilan` applies it to a bilan.
+`jalon.indicators.marts` keeps the mart they read (`entrees_marts`) current after each import.
 
 The names below are loaded on first use (PEP 562): the computations need Ibis, which takes
 about 0.4 s to import, and commands that only read the registry (`jalon import`, `jalon

@@ -6,9 +6,9 @@ table expressions and plan parameters and returns an expression; none reads the 
 Every aggregate is grouped by `region` so that one query serves every region at once, and the
 national figures are sums of the regional rows (or their own query where a sum would be wrong,
 as for distinct persons). The bilan's measures read `entrees_marts` (`entrees_marts` below,
-kept current by `jalon.store.marts`, person by person after an import that only adds rows) rather
-than joining persons and jobs each time. Date arithmetic is spelled with year/month/day parts,
-which every backend computes identically.
+kept current by `jalon.indicators.marts`, person by person after an import that only adds
+rows) rather than joining persons and jobs each time. Date arithmetic is spelled with
+year/month/day parts, which every backend computes identically.
 """
 
 from __future__ import annotations
@@ -130,8 +130,8 @@ def entrees_marts(t: Tables, plan: Plan) -> ir.Table:
 
     Every column of a row depends only on the rows of `t` of the same person and on the plan:
     the mart of some persons is this expression on `t.for_persons(...)`, which is how
-    `jalon.store.marts` refreshes it after an import that only adds rows. Keep it so (no rank or
-    count across persons).
+    `jalon.indicators.marts` refreshes it after an import that only adds rows. Keep it so (no
+    rank or count across persons).
     """
     publics = plan.rules.publics
     rules = plan.rules.emploi

@@ -19,10 +19,10 @@ import ibis
 
 from jalon.formatting import nombre, pourcentage
 from jalon.indicators import definitions as d
+from jalon.indicators import marts
 from jalon.plan import Plan
 from jalon.reference import financeurs
 from jalon.reference import region as region_of
-from jalon.store import marts
 
 RATE_CEILING = 1.2
 

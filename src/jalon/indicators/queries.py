@@ -5,8 +5,8 @@ as observed at its date d'arrêt des données (`jalon.indicators.arret.Arret`: t
 reference window cut at the same point, the same days a year earlier). Every measure
 reads the mart `entrees_marts` (one row per entry, the person's attributes and the outcome already
 joined: `definitions.entrees_marts`). On DuckDB it is the table the importer keeps current
-(`jalon.store.marts`; a stale or missing one is rebuilt as a temporary table for the call); on a
-generic Ibis backend (Spark) the same expression is evaluated into an Ibis cached table, and so
+(`jalon.indicators.marts`; a stale or missing one is rebuilt as a temporary table for the call);
+on a generic Ibis backend (Spark) the same expression is evaluated into an Ibis cached table, and so
 are the phase's counted entries and leavers that several queries read. On DuckDB every query
 reads the mart directly (sorted by entry date, a phase's filter skips most of it; copying the
 phase's rows first costs more than it saves). Compiling the Ibis expressions costs more than
@@ -35,9 +35,9 @@ from ibis.backends import BaseBackend
 from ibis.common.exceptions import TableNotFound
 
 from jalon.indicators import definitions as d
+from jalon.indicators import marts
 from jalon.indicators.arret import Arret
 from jalon.plan import Plan
-from jalon.store import marts
 
 ENTRY_DIMENSIONS = (
     "mois",

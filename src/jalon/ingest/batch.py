@@ -17,13 +17,13 @@ from pathlib import Path
 
 import duckdb
 
+from jalon.indicators.marts import refresh_marts
 from jalon.ingest.errors import IngestError
 from jalon.ingest.importer import ImportSummary, Step, configure, import_file, work_folder
 from jalon.plan import Plan
 from jalon.sources import Profile
 from jalon.store.canonical import rebuild_entrees
 from jalon.store.database import transaction
-from jalon.store.marts import refresh_marts
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from jalon.indicators.marts import note_replaced, refresh_marts
 from jalon.ingest import delimited
 from jalon.ingest.errors import IngestError
 from jalon.ingest.inputs import Input, as_utf8, prepared, remove_leftover_copies
@@ -48,7 +49,6 @@ from jalon.sources import HeaderMatch, Profile, match_header
 from jalon.sources.header import closest_columns, known_names, requirement_label
 from jalon.store.canonical import SOURCE_TABLES, rebuild_entrees
 from jalon.store.database import transaction
-from jalon.store.marts import note_replaced, refresh_marts
 
 
 def work_folder(con: duckdb.DuckDBPyConnection) -> Path:
@@ -374,7 +374,7 @@ def import_file(
     file (`jalon.ingest.scope`); None for a national import.
 
     The indicator marts are brought up to date after the import's transaction (derived data:
-    until then readers recompute them, see `jalon.store.marts`). `in_batch` is for
+    until then readers recompute them, see `jalon.indicators.marts`). `in_batch` is for
     `jalon.ingest.batch`, which holds the transaction, configures DuckDB once, and rebuilds
     `entrees` and the marts once after the last file.
     """

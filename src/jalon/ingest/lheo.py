@@ -34,6 +34,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from jalon.indicators.marts import note_replaced
 from jalon.ingest.errors import IngestError
 from jalon.ingest.lheo_profile import LheoProfile, builtin_lheo_profile
 from jalon.ingest.lheo_source import check_size
@@ -49,7 +50,6 @@ from jalon.ingest.scope import Rows, check_scope, written_regions
 from jalon.plan import Plan
 from jalon.sources import builtin_profiles
 from jalon.store.database import transaction
-from jalon.store.marts import note_replaced
 
 BATCH_ROWS = 50_000
 _REJETS = ["line", "column_name", "reason", "message", "value"]

@@ -1,7 +1,7 @@
-"""The incremental refresh of `entrees_marts` (jalon.store.marts): after each import of a sequence
-of real fixture files (persons recurring across funders' files, their registrations and jobs
-arriving later, a corrected export replacing an earlier one), the mart kept up to date person by
-person equals, row for row, the mart rebuilt from scratch; and each refresh took the path
+"""The incremental refresh of `entrees_marts` (jalon.indicators.marts): after each import of a
+sequence of real fixture files (persons recurring across funders' files, their registrations and
+jobs arriving later, a corrected export replacing an earlier one), the mart kept up to date person
+by person equals, row for row, the mart rebuilt from scratch; and each refresh took the path
 expected of it (incremental after imports that only add rows, whole otherwise)."""
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jalon.indicators import marts
+from jalon.indicators.marts import MART, last_refresh, mart_sql, mart_table, refresh
 from jalon.ingest import import_file
 from jalon.ingest.batch import BatchFile, import_batch
 from jalon.plan import Plan
 from jalon.sources import builtin_profiles
-from jalon.store import marts, open_store
-from jalon.store.marts import MART, last_refresh, mart_sql, mart_table, refresh
+from jalon.store import open_store
 from tests.conftest import DATA, TEST_KEY
 
 #: (profile, file): persons 1000001A–1000008H appear in the PE export, the regional export (one

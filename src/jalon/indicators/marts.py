@@ -1,6 +1,8 @@
-"""The store's marts: `entrees_marts`, une ligne par entrée en formation with the person's
+"""The indicators' mart: `entrees_marts`, une ligne par entrée en formation with the person's
 attributes on the entry date and the outcome after the end (`jalon.indicators.definitions.
-entrees_marts`, an Ibis expression compiled to DuckDB SQL), kept current after each import.
+entrees_marts`, an Ibis expression compiled to DuckDB SQL), kept current after each import. It
+lives with its definition rather than in `jalon.store`: the store holds the canonical tables and
+knows nothing of the indicators (the importer calls `refresh_marts`, readers `mart_table`).
 
 `refresh_marts` runs in its own transaction after an import (`jalon.ingest.importer`). A signature
 kept in `meta` says what the mart reflects: row count and latest import of `entree_lignes`,
@@ -57,7 +59,7 @@ _SOURCES = ("entree_lignes", "personnes", "emplois")
 _READ = ("entrees", "personnes", "emplois")
 _TOUCHED = "_marts_personnes"
 _TOUCHED_ENTREES = "_marts_entrees"
-_DEFINITIONS = Path(__file__).parent.parent / "indicators" / "definitions.py"
+_DEFINITIONS = Path(__file__).parent / "definitions.py"
 SHIPPED = Path(__file__).parent / "marts_compiled.json"
 
 

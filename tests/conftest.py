@@ -1,11 +1,13 @@
-"""Shared fixtures: a fresh store in a temporary folder, a test key, the default plan, and the
-demo store (`jalon demo --serveur` run once per session, as a user runs it, then read only)."""
+"""Shared fixtures: a fresh store in a temporary folder, a test key, the default plan, the demo
+store (`jalon demo --serveur` run once per session, as a user runs it, then read only) and one
+local Spark session for the whole run."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,6 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -113,3 +116,33 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
     db.chmod(0o444)  # refused to other users than root; the digest below catches root too
     yield run
     assert _digest(db) == before, "un test a écrit dans la base de démonstration partagée"
+
+
+@pytest.fixture(scope="session")
+def spark_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One local Spark for the run, instead of one per module (a JVM and a SparkContext each):
+    `jalon --moteur spark` uses this running session, as it would a caller's, and a test that
+    registers views of its own does so in a `newSession()` of it. The settings are the
+    product's (`jalon.export.lake.SPARK_SETTINGS`) but for one shuffle partition and no adaptive
+    planning, which only make small data slower."""
+    pytest.importorskip("pyspark", reason="PySpark est une dépendance de test (extra dev)")
+    if shutil.which("java") is None:
+        pytest.fail(
+            "Java est nécessaire aux tests Spark (Java 17 : apt-get install openjdk-17-jre)"
+        )
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("jalon-tests")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
+        .getOrCreate()
+    )
+    yield session
+    session.stop()

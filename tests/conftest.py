@@ -27,6 +27,17 @@ DATA = Path(__file__).parent / "data"
 TEST_KEY = "cle-de-test-jalon-0123456789"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """No COLUMNS or LINES inherited: Rich, given COLUMNS when `jalon.cli` builds its consoles,
+    keeps that width for good, and the tests that set COLUMNS (or print long paths) then see
+    their text wrapped at the inherited width. Python's readline, which pytest imports, writes
+    COLUMNS=80 and LINES=24 into the process's environment (not into `os.environ`): every
+    process pytest starts inherits them, pytest-xdist's workers among them."""
+    assert "jalon.cli.common" not in sys.modules, "jalon.cli importé avant la configuration"
+    for name in ("COLUMNS", "LINES"):
+        os.environ.pop(name, None)
+
+
 @pytest.fixture(scope="session")
 def plan() -> Plan:
     return load_plan()

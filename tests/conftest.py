@@ -1,6 +1,12 @@
 """Shared fixtures: a fresh store in a temporary folder, a test key, the default plan, the demo
 store (`jalon demo --serveur` run once per session, as a user runs it, then read only) and one
-local Spark session for the whole run."""
+local Spark session for the whole run.
+
+The suite runs on one process per core (pytest-xdist, `-n auto --dist loadfile` in
+pyproject.toml). Each test module goes whole to one process, so that its module fixtures are
+built once; the modules that share an expensive session fixture (the demo, Spark) go together
+(TOGETHER below), so that fixture too is built once in the run.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +31,42 @@ from jalon.store import open_store
 
 DATA = Path(__file__).parent / "data"
 TEST_KEY = "cle-de-test-jalon-0123456789"
+
+#: Modules that share an expensive session fixture, run on one pytest-xdist process so that the
+#: fixture is built once in the run and not once per process: module → the unit it goes with.
+TOGETHER = {
+    "tests/test_demo.py": "demo",  # demo_run: a real `jalon demo --serveur`, 45 s or more
+    "tests/report/test_invitation_seed.py": "demo",
+    "tests/export/test_lake.py": "spark",  # spark_session, and a minute of Spark jobs
+    "tests/indicators/test_spark.py": "spark",
+}
+#: The longest units, handed out first (measured: 40 to 90 s each), so that the processes end
+#: together instead of one of them starting Spark when the other has nothing left to do.
+FIRST = ("spark", "demo", "tests/web/test_concurrent.py", "tests/evenements/test_envoi.py")
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # before pytest-xdist's own choice
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadfile` (pyproject.toml), with the units of TOGETHER and FIRST; another
+    `--dist` is left to pytest-xdist. Not `--dist loadgroup` and `xdist_group` marks: pytest-xdist
+    3.8 groups tests by rewriting `item._nodeid`, which pytest 9.2 no longer reads, so the
+    groups are silently ignored and every test is scheduled on its own."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Modules(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return TOGETHER.get(module, module)
+
+        def _assign_work_unit(self, node: Any) -> None:
+            for unit in reversed(FIRST):
+                if unit in self.workqueue:
+                    self.workqueue.move_to_end(unit, last=False)
+            super()._assign_work_unit(node)
+
+    return Modules(config, log)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -135,7 +177,7 @@ def spark_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     `jalon --moteur spark` uses this running session, as it would a caller's, and a test that
     registers views of its own does so in a `newSession()` of it. The settings are the
     product's (`jalon.export.lake.SPARK_SETTINGS`) but for one shuffle partition and no adaptive
-    planning, which only make small data slower."""
+    planning, which only make small data slower. Modules using it are in TOGETHER."""
     pytest.importorskip("pyspark", reason="PySpark est une dépendance de test (extra dev)")
     if shutil.which("java") is None:
         pytest.fail(

@@ -1,8 +1,9 @@
 """The Parquet lake and the Spark engine as a user runs them: `jalon entrepot exporter` on the
 hand-made store of tests/data/indicateurs (hand-written files, not the simulator: the demo store
 takes minutes on Spark here), then `jalon bilan` and `jalon classement --moteur spark` give the
-same JSON, byte for byte, as on DuckDB. One Spark session for the module (the commands reuse
-it): several minutes on this shared 2-core machine, most of it Spark's planning."""
+same JSON, byte for byte, as on DuckDB. The commands use the run's Spark session (`spark_session`,
+tests/conftest.py): about a minute on this shared 2-core machine, nearly all of it Spark's small
+jobs (26 for a region's bilan, 55 for the ranking)."""
 
 from __future__ import annotations
 
@@ -89,26 +90,10 @@ def test_spark_needs_a_lake(store_path) -> None:
     assert "n'est pas un entrepôt Jalon" in result.output
 
 
-@pytest.fixture(scope="module")
-def spark(tmp_path_factory: pytest.TempPathFactory):
-    pytest.importorskip("pyspark", reason="PySpark est une dépendance de test (extra dev)")
-    if shutil.which("java") is None:
-        pytest.fail("Java est nécessaire au test Spark (Java 17 : apt-get install openjdk-17-jre)")
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("jalon-tests-entrepot")
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.sql.adaptive.enabled", "false")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
-        .getOrCreate()
-    )
-    yield session
-    session.stop()
+@pytest.fixture
+def spark(spark_session):
+    """The run's Spark session (tests/conftest.py), running: the commands use it."""
+    return spark_session
 
 
 def _output(args: list[str]) -> str:

@@ -1,22 +1,15 @@
 """Portability: the same Ibis definitions run on Apache Spark (local mode) give the same bilans as
 on DuckDB, for the nation and every region of the hand-made store (all figures and tables).
 
-About 20 s on an idle 2-core machine, most of it the JVM start."""
+About 10 s on an idle 2-core machine, most of it Spark's small jobs."""
 
 from __future__ import annotations
-
-import shutil
 
 import ibis
 import pytest
 
 from jalon.indicators.bilan import bilans_on, compute_all_bilans
 from jalon.indicators.definitions import TABLES
-
-pyspark = pytest.importorskip("pyspark", reason="PySpark est une dépendance de test (extra dev)")
-if shutil.which("java") is None:
-    pytest.fail("Java est nécessaire au test Spark (Java 17 : apt-get install openjdk-17-jre)")
-
 
 pytestmark = [
     pytest.mark.slow,
@@ -25,20 +18,10 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def spark(store_path, tmp_path_factory):
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("jalon-tests")
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.sql.adaptive.enabled", "false")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
-        .getOrCreate()
-    )
+def spark(store_path, spark_session):
+    # A session of its own on the run's Spark (tests/conftest.py): its views, named as the
+    # store's tables, are not the ones `jalon --moteur spark` registers on the running session.
+    session = spark_session.newSession()
     local = ibis.duckdb.connect(str(store_path), read_only=True)
     for name in TABLES:
         table = local.table(name)
@@ -52,7 +35,8 @@ def spark(store_path, tmp_path_factory):
         frame.createOrReplaceTempView(name)
     local.disconnect()
     yield ibis.pyspark.connect(session)
-    session.stop()
+    for name in TABLES:
+        session.catalog.dropTempView(name)
 
 
 def test_spark_gives_the_same_bilans_as_duckdb(spark, store, plan) -> None:

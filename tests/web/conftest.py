@@ -1,5 +1,6 @@
-"""Fixtures of the web tests: a small store from the hand-made fixture files, three accounts, and
-an in-process client (FastAPI's TestClient) that signs in through the real login form."""
+"""Fixtures of the web tests: a small store from the hand-made fixture files, three accounts, an
+in-process client (FastAPI's TestClient) that signs in through the real login form, and Debian's
+Chromium (Playwright), started once per session for the browser tests."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, sync_playwright
 
 from jalon.ingest import import_file
 from jalon.plan import load_plan
@@ -18,6 +20,7 @@ from jalon.store import open_store
 from jalon.web.accounts import add_user
 from jalon.web.app import Settings, create_app
 from tests.conftest import DATA, TEST_KEY
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS
 
 PASSWORD = "mot-de-passe-de-test-tres-long"
 WEB_DATA = DATA / "web"
@@ -46,6 +49,18 @@ def web_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("JALON_SECRET", TEST_KEY)
         return build_store(tmp_path_factory.mktemp("modele") / "web.duckdb")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One Chromium for the browser tests; each test opens its own context (cookies, storage)."""
+    assert CHROMIUM.exists(), (
+        "Chromium manque : « make test » l'installe (apt-get install chromium)"
+    )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
 
 
 @pytest.fixture

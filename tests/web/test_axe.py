@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page
 
 from jalon.web.context import STATIC
 from tests.web.browser import running_server
-from tests.web.test_browser import browser, sign_in  # noqa: F401  (the module's browser fixture)
+from tests.web.test_browser import sign_in
 
 pytestmark = pytest.mark.slow
 AXE = STATIC / "axe" / "axe.min.js"
@@ -61,7 +61,7 @@ def described(url: str, findings: list[dict[str, Any]]) -> list[str]:
     ]
 
 
-def test_every_page_passes_axe(browser: Browser, server: str) -> None:  # noqa: F811
+def test_every_page_passes_axe(browser: Browser, server: str) -> None:
     assert AXE.is_file(), "axe-core manque : lancez « make assets »"
     problems: list[str] = []
     for signed_in, paths in ((False, PUBLIC_PAGES), (True, SIGNED_IN_PAGES)):

@@ -9,26 +9,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from jalon.web.rendering import afficher
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, running_server
+from tests.web.browser import running_server
 from tests.web.conftest import PASSWORD, WEB_DATA
 
 pytestmark = pytest.mark.slow
 # The first page of a fresh server computes its views (a second or two on this machine).
 expect.set_options(timeout=15_000)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM.exists(), (
-        "Chromium manque : « make test » l'installe (apt-get install chromium)"
-    )
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

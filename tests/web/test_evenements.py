@@ -20,7 +20,6 @@ from tests.conftest import DATA, TEST_KEY
 from tests.evenements.conftest import event_file
 from tests.web.browser import running_server
 from tests.web.conftest import csrf_of, sign_in
-from tests.web.test_browser import browser  # noqa: F401  (the module's browser fixture)
 
 INVITES = DATA / "invites" / "invites-presse.csv"
 CAME = ("Alex Exemple", "Claude Élu-Test")
@@ -165,7 +164,7 @@ def test_no_invitee_data_in_any_public_page_or_export(client: TestClient, tmp_pa
 
 @pytest.mark.slow
 def test_an_invitee_answers_in_chromium(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     tmp_path: Path,
     web_template: Path,
     key: bytes,

@@ -7,15 +7,14 @@ October 2016, so the phase's expected months run to December and Occitanie lacks
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, running_server
+from tests.web.browser import running_server
 from tests.web.conftest import PASSWORD, sign_in
 
 OCCITANIE_FEB = "Pôle emploi : aucune donnée pour Occitanie en février 2016"
@@ -79,15 +78,6 @@ def test_unknown_phase_or_region_is_404(client: TestClient) -> None:
     sign_in(client, "national")
     assert client.get("/api/qualite", params={"phase": "1999"}).status_code == 404
     assert client.get("/api/qualite", params={"region": "99"}).status_code == 404
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM.exists(), "Chromium manque : apt-get install chromium"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.mark.slow

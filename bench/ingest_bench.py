@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -304,7 +305,8 @@ def _remove(folder: Path, pattern: str) -> None:
 
 
 def _ratio(top: float, bottom: float) -> str:
-    return f"{top / bottom:.2f}".replace(".", ",")
+    ratio = top / bottom
+    return "non mesuré" if math.isnan(ratio) else f"{ratio:.2f}".replace(".", ",")
 
 
 def _fr(value: float, digits: int = 1) -> str:

@@ -4,11 +4,13 @@ catalogue as for trainee exports; a national account's import records the region
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from jalon.web.app import Settings, create_app
 from tests.conftest import DATA
 from tests.web.conftest import csrf_of, sign_in
 
@@ -77,3 +79,23 @@ def test_a_regional_account_imports_its_own_regions_catalogue(client: TestClient
         "SELECT imported_by, regions_ecrites FROM imports WHERE profile = 'lheo'"
     ) == [("occitanie", ["76"])]
     assert store.query("SELECT region FROM audit WHERE action = 'import'") == [("76",)]
+
+
+def test_a_server_removes_the_uploads_a_dead_server_left_and_its_own_on_exit(
+    web_db: Path, tmp_path: Path
+) -> None:
+    pid_max = int(Path("/proc/sys/kernel/pid_max").read_text())
+    dead = tmp_path / f"jalon-envois-{pid_max + 1}-abc"
+    alive = tmp_path / f"jalon-envois-{os.getpid()}-def"
+    foreign = tmp_path / "jalon-envois-notes"
+    for folder in (dead, alive, foreign):
+        folder.mkdir()
+        (folder / "envoi.csv").write_text("dn_individu_national;nom\n1234567A;Martin\n")
+    app = create_app(Settings(db_path=web_db, https_only=False, upload_dir=tmp_path))
+    assert not dead.exists()
+    assert (alive / "envoi.csv").exists() and (foreign / "envoi.csv").exists()
+    own = [p for p in tmp_path.glob(f"jalon-envois-{os.getpid()}-*") if p != alive]
+    assert len(own) == 1 and not any(own[0].iterdir())
+    with TestClient(app):
+        pass
+    assert not own[0].exists()

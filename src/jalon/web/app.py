@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import secrets
 import shutil
-import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -55,9 +53,7 @@ __all__ = ["Settings", "create_app"]
 def create_app(settings: Settings) -> FastAPI:
     plan = load_plan(settings.plan_path)
     store = WebStore(settings.db_path, plan)
-    if settings.upload_dir is not None:
-        settings.upload_dir.mkdir(parents=True, exist_ok=True)
-    upload_dir = Path(tempfile.mkdtemp(prefix="jalon-envois-", dir=settings.upload_dir))
+    upload_dir = uploads.fresh_upload_dir(settings.upload_dir)
     web = Web(settings, store, plan, rendering.environment(), upload_dir, LoginThrottle())
 
     @asynccontextmanager

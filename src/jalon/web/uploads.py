@@ -13,6 +13,7 @@ version.
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import tempfile
@@ -33,6 +34,33 @@ CHUNK = 1 << 20
 MAX_REJECTS_SHOWN = 200
 # Below the 255 bytes most file systems allow, leaving room for the copies ingest makes beside it.
 MAX_NAME_BYTES = 200
+
+
+UPLOAD_PREFIX = "jalon-envois-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def fresh_upload_dir(parent: Path | None) -> Path:
+    """A private folder for this server's uploads awaiting their preview or confirmation, named
+    after the server's process. The folders of servers that died without cleaning up (killed,
+    machine stopped) are removed first: an upload waiting there may hold names and identifiers,
+    which must not outlive the server that received them."""
+    base = parent or Path(tempfile.gettempdir())
+    base.mkdir(parents=True, exist_ok=True)
+    for stale in base.glob(f"{UPLOAD_PREFIX}*"):
+        owner = stale.name[len(UPLOAD_PREFIX) :].split("-", 1)[0]
+        if stale.is_dir() and owner.isdigit() and not _alive(int(owner)):
+            shutil.rmtree(stale, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{UPLOAD_PREFIX}{os.getpid()}-", dir=base))
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+from results_file import write_section
 
 from jalon.formatting import nombre
 from jalon.indicators import compute_all_bilans
@@ -335,14 +336,7 @@ def write_results(path: Path, row: str, note: str) -> None:
             SECTION_END,
         ]
     )
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if SECTION_START in text:
-        before, rest = text.split(SECTION_START, 1)
-        after = rest.split(SECTION_END, 1)[1] if SECTION_END in rest else ""
-        text = before + section + after
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    path.write_text(text, encoding="utf-8")
+    write_section(path, SECTION_START, SECTION_END, section)
 
 
 def main() -> None:

@@ -36,7 +36,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+from results_file import write_section
 
 KEY = "cle-de-banc-d-essai-jalon-0123456789"
 MALFORMED_SHARE = 0.002
@@ -451,14 +454,32 @@ def write_results(
             SECTION_END,
         ]
     )
-    text = results.read_text(encoding="utf-8") if results.exists() else ""
-    if SECTION_START in text:
-        before, rest = text.split(SECTION_START, 1)
-        after = rest.split(SECTION_END, 1)[1] if SECTION_END in rest else ""
-        text = before + table + after
-    else:
-        text = text.rstrip() + "\n\n" + table + "\n"
-    results.write_text(text, encoding="utf-8")
+    write_section(results, SECTION_START, SECTION_END, table)
+
+
+def add_child_arguments(parser: argparse.ArgumentParser) -> None:
+    """The hidden arguments with which a bench runs one measure, or generates a file, in a
+    child process."""
+    parser.add_argument(
+        "--mesure", nargs=3, metavar=("METHODE", "FICHIER", "BASE"), help=argparse.SUPPRESS
+    )
+    parser.add_argument(
+        "--generer", nargs=3, metavar=("LIGNES", "GRAINE", "FICHIER"), help=argparse.SUPPRESS
+    )
+
+
+def run_as_child(
+    args: argparse.Namespace, measures: dict[str, Callable[[Path, Path], None]]
+) -> bool:
+    """Do what a child process was started for (`add_child_arguments`); False in the parent."""
+    if args.generer:
+        generate(int(args.generer[0]), int(args.generer[1]), Path(args.generer[2]))
+        return True
+    if args.mesure:
+        method, path, db = args.mesure
+        measures[method](Path(path), Path(db))
+        return True
+    return False
 
 
 def main() -> None:
@@ -482,19 +503,9 @@ def main() -> None:
     parser.add_argument("--dossier", type=Path, help="Dossier de travail conservé.")
     parser.add_argument("--resultats", type=Path, help="Écrire la section dans ce RESULTS.md.")
     parser.add_argument("--note", default="", help="Commentaire ajouté sous le tableau.")
-    parser.add_argument(
-        "--mesure", nargs=3, metavar=("METHODE", "FICHIER", "BASE"), help=argparse.SUPPRESS
-    )
-    parser.add_argument(
-        "--generer", nargs=3, metavar=("LIGNES", "GRAINE", "FICHIER"), help=argparse.SUPPRESS
-    )
+    add_child_arguments(parser)
     args = parser.parse_args()
-    if args.generer:
-        generate(int(args.generer[0]), int(args.generer[1]), Path(args.generer[2]))
-        return
-    if args.mesure:
-        method, path, db = args.mesure
-        MEASURES[method](Path(path), Path(db))
+    if run_as_child(args, MEASURES):
         return
     folder = args.dossier or Path(tempfile.mkdtemp(prefix="jalon-ingest-bench-"))
     folder.mkdir(parents=True, exist_ok=True)

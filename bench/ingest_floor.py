@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import ingest_bench as bench
+from results_file import write_section
 
 if TYPE_CHECKING:
     import duckdb
@@ -154,13 +155,7 @@ def write_results(results: Path, rows: list[str], note: str) -> None:
             SECTION_END,
         ]
     )
-    text = results.read_text(encoding="utf-8") if results.exists() else ""
-    if SECTION_START in text:
-        before, rest = text.split(SECTION_START, 1)
-        text = before + section + rest.split(SECTION_END, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    results.write_text(text, encoding="utf-8")
+    write_section(results, SECTION_START, SECTION_END, section)
 
 
 def main() -> None:
@@ -169,19 +164,9 @@ def main() -> None:
     parser.add_argument("--dossier", type=Path, help="Dossier de travail conservé.")
     parser.add_argument("--resultats", type=Path, help="Écrire la section dans ce RESULTS.md.")
     parser.add_argument("--note", default="", help="Commentaire ajouté sous le tableau.")
-    parser.add_argument(
-        "--mesure", nargs=3, metavar=("METHODE", "FICHIER", "BASE"), help=argparse.SUPPRESS
-    )
-    parser.add_argument(
-        "--generer", nargs=3, metavar=("LIGNES", "GRAINE", "FICHIER"), help=argparse.SUPPRESS
-    )
+    bench.add_child_arguments(parser)
     args = parser.parse_args()
-    if args.generer:
-        bench.generate(int(args.generer[0]), int(args.generer[1]), Path(args.generer[2]))
-        return
-    if args.mesure:
-        method, path, db = args.mesure
-        MEASURES[method](Path(path), Path(db))
+    if bench.run_as_child(args, MEASURES):
         return
     folder = args.dossier or Path(tempfile.mkdtemp(prefix="jalon-plancher-"))
     folder.mkdir(parents=True, exist_ok=True)

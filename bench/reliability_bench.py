@@ -48,6 +48,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from results_file import write_section  # noqa: E402
 from tests.conftest import DATA, TEST_KEY  # noqa: E402
 from tests.helpers import state_checksum  # noqa: E402
 from tests.ingest.test_bad_input import BAD, CORPUS, Outcome  # noqa: E402
@@ -490,13 +491,7 @@ def main() -> int:
 
 def write_results(results: Path, text: str) -> None:
     section = f"{START}\n## Fiabilité (`bench/reliability_bench.py`)\n\n{text}\n{END}"
-    current = results.read_text(encoding="utf-8") if results.exists() else ""
-    if START in current and END in current:
-        head, rest = current.split(START, 1)
-        current = head + section + rest.split(END, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + section + "\n"
-    results.write_text(current, encoding="utf-8")
+    write_section(results, START, END, section)
 
 
 if __name__ == "__main__":
